@@ -1,0 +1,12 @@
+import type { CliCommand } from './command.js';
+
+/**
+ * Every CLI command, in the order `airlock --help` lists them. Commands are loaded lazily so that
+ * `airlock check` does not pay for SQLite and `airlock serve` does not pay for tree-sitter.
+ */
+export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
+  serve: async () => (await import('./commands/serve.js')).command,
+  authorize: async () => (await import('./commands/authorize.js')).command,
+  policy: async () => (await import('./commands/policy.js')).command,
+  audit: async () => (await import('./commands/audit.js')).command,
+};

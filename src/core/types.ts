@@ -1,0 +1,79 @@
+/** AuthZEN-shaped request entities (OpenID AuthZEN Authorization API 1.0 §5). */
+export interface EntityRef {
+  type: string;
+  id: string;
+  properties?: Record<string, unknown>;
+}
+
+export interface ActionRef {
+  name: string;
+  properties?: Record<string, unknown>;
+}
+
+export interface AuthorizationRequest {
+  subject: EntityRef;
+  action: ActionRef;
+  resource: EntityRef;
+  context?: Record<string, unknown>;
+}
+
+export type Outcome = 'allow' | 'deny' | 'approval_required' | 'confirmation_required';
+
+/** Strictness order: the strictest outcome wins when several apply. */
+export const outcomeRank: Record<Outcome, number> = {
+  allow: 0,
+  confirmation_required: 1,
+  approval_required: 2,
+  deny: 3,
+};
+
+export interface Reason {
+  /** Stable decision code (see decision-codes.ts). */
+  code: string;
+  /** The policy that produced the reason, when there is one. */
+  policyId?: string;
+  message: string;
+}
+
+export interface Requirement {
+  kind: 'approval' | 'confirmation';
+  policyId: string;
+  /** Cedar entity uid text of who may approve, e.g. `Airlock::Group::"finance-approvers"`. */
+  approvers?: string;
+  quorum?: number;
+  approvalTtlMs?: number;
+  /** Extra separation-of-duties rules named by `@sod`, e.g. `owner`. */
+  sod?: string[];
+  reason?: string;
+}
+
+/** Who asked the gateway (the authenticated caller), as opposed to the subject of the request. */
+export interface Caller {
+  type: string;
+  id: string;
+  /** How the request reached the gateway: http, cli, embedded, mcp, hook, … */
+  via: string;
+}
+
+export interface Decision {
+  outcome: Outcome;
+  reasons: Reason[];
+  actionHash: string;
+  policyVersion: string;
+  requestId: string;
+  decidedAt: string;
+  /** Requirements from the determining policies (approval / confirmation), strictest first. */
+  requirements?: Requirement[];
+  /** Audit sequence number of the record that holds this decision. */
+  auditSeq?: number;
+}
+
+export interface AuthorizeOptions {
+  caller?: Caller;
+  requestId?: string;
+}
+
+/** Anything that can decide: the in-process gateway and the SDK's HTTP client alike. */
+export interface Authorizer {
+  authorize(request: AuthorizationRequest, options?: AuthorizeOptions): Promise<Decision>;
+}
