@@ -34,10 +34,12 @@ export function parseStrictJson(text: string, limits: StrictJsonLimits = default
 
 class Parser {
   pos = 0;
-  constructor(
-    readonly s: string,
-    readonly limits: StrictJsonLimits,
-  ) {}
+  readonly s: string;
+  readonly limits: StrictJsonLimits;
+  constructor(s: string, limits: StrictJsonLimits) {
+    this.s = s;
+    this.limits = limits;
+  }
 
   fail(msg: string): never {
     throw new AirlockError('ERR_JSON_MALFORMED', `invalid JSON at offset ${this.pos}: ${msg}`, { offset: this.pos });

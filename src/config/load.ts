@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { AirlockError } from '../core/errors.js';
+import { configSchema, type Config, type ConfigInput } from './schema.js';
+
+/** Environment variables read, by config key. This module is the only reader of the environment. */
+const ENV: Record<string, keyof ConfigInput> = {
+  AIRLOCK_DATA_DIR: 'dataDir',
+  AIRLOCK_POLICIES: 'policies',
+  AIRLOCK_HOST: 'host',
+  AIRLOCK_PORT: 'port',
+  AIRLOCK_PUBLIC_URL: 'publicUrl',
+  AIRLOCK_BODY_LIMIT_BYTES: 'bodyLimitBytes',
+  AIRLOCK_AUDIT_TIMEOUT_MS: 'auditTimeoutMs',
+  AIRLOCK_CHECKPOINT_INTERVAL_MS: 'checkpointIntervalMs',
+  AIRLOCK_WRITER_ID: 'writerId',
+  AIRLOCK_LOG_LEVEL: 'logLevel',
+};
+const NUMERIC = new Set(['port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs']);
+
+/** Merges defaults < environment < flags and validates once. Throws ERR_CONFIG_INVALID. */
+export function loadConfig(flags: Partial<ConfigInput> = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const merged: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') merged[key] = NUMERIC.has(key) ? Number(v) : v;
+  }
+  for (const [k, v] of Object.entries(flags)) if (v !== undefined) merged[k] = v;
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) throw new AirlockError('ERR_CONFIG_INVALID', `invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  return Object.freeze(parsed.data);
+}

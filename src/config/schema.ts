@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** Airlock's configuration. Unknown keys are errors; every field has a default. */
+export const configSchema = z.strictObject({
+  /** Directory for the SQLite database, keys and the bootstrap admin key. Default `.airlock`. */
+  dataDir: z.string().min(1).default('.airlock'),
+  /** Policy bundle directory. Default `policies/example`. */
+  policies: z.string().min(1).default('policies/example'),
+  /** Address to listen on. Default `127.0.0.1`. */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** TCP port. Default 8787. */
+  port: z.number().int().min(0).max(65535).default(8787),
+  /** Base URL advertised in discovery documents. Default `http://<host>:<port>`. */
+  publicUrl: z.url().optional(),
+  /** Largest accepted request body, bytes. Default 1 MiB. */
+  bodyLimitBytes: z.number().int().positive().max(64 * 1024 * 1024).default(1_048_576),
+  /** Longest a decision waits for its audit record to commit before it is denied, ms. Default 2000. */
+  auditTimeoutMs: z.number().int().positive().default(2000),
+  /** How often the audit head is signed (only when it moved), ms; 0 = only at shutdown. Default 60000. */
+  checkpointIntervalMs: z.number().int().nonnegative().default(60_000),
+  /** Audit chain writer id of this process. Default `main`. */
+  writerId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default('main'),
+  /** pino log level. Default `info`. */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,39 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AirlockError, errorCodes, isAirlockError, type ErrorCode } from '../core/errors.js';
+
+/** Fastify's own error codes, mapped onto ours so every rejection has one stable code. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'ERR_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'ERR_REQUEST_INVALID',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'ERR_BODY_EMPTY',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'ERR_JSON_MALFORMED',
+  FST_ERR_BAD_URL: 'ERR_REQUEST_INVALID',
+};
+
+export interface WireError {
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown>; requestId?: string };
+}
+
+export function toAirlockError(err: unknown): AirlockError {
+  if (isAirlockError(err)) return err;
+  const fe = err as FastifyError;
+  const mapped = fe?.code ? FASTIFY_CODES[fe.code] : undefined;
+  if (mapped) return new AirlockError(mapped, errorCodes[mapped].message);
+  if (fe?.statusCode === 413) return new AirlockError('ERR_BODY_TOO_LARGE');
+  if (fe?.statusCode === 415) return new AirlockError('ERR_UNSUPPORTED_MEDIA_TYPE');
+  return new AirlockError('ERR_INTERNAL', undefined, undefined, { cause: err });
+}
+
+/** One error body for every failure: `{"error": {"code", "message"}}`. Internal faults hide their cause. */
+export function sendError(reply: FastifyReply, req: FastifyRequest, err: unknown, onRejected?: (code: string) => void): FastifyReply {
+  const e = toAirlockError(err);
+  const body: WireError = { error: { code: e.code, message: e.code === 'ERR_INTERNAL' ? errorCodes.ERR_INTERNAL.message : e.message } };
+  if (e.details && e.code !== 'ERR_INTERNAL') body.error.details = e.details;
+  if (e.code === 'ERR_INTERNAL') {
+    body.error.requestId = req.id;
+    req.log.error({ err }, 'internal error');
+  }
+  onRejected?.(e.code);
+  return reply.code(e.status).type('application/json').send(body);
+}

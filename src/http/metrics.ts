@@ -1,0 +1,44 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Outcome } from '../core/types.js';
+
+/** Prometheus metrics of one gateway process. */
+export interface Metrics {
+  registry: Registry;
+  decision(outcome: Outcome, ms: number): void;
+  auditCommit(records: number, ms: number): void;
+  rejected(code: string): void;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'airlock_process_' });
+  const decisions = new Counter({ name: 'airlock_decisions_total', help: 'Decisions by outcome', labelNames: ['outcome'], registers: [registry] });
+  const latency = new Histogram({
+    name: 'airlock_decision_duration_seconds',
+    help: 'Time to decide and durably audit one request',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  const audit = new Histogram({
+    name: 'airlock_audit_append_duration_seconds',
+    help: 'Time of one audit group commit',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [registry],
+  });
+  const auditRecords = new Counter({ name: 'airlock_audit_records_total', help: 'Audit records committed', registers: [registry] });
+  const rejected = new Counter({ name: 'airlock_http_rejected_total', help: 'HTTP requests rejected before a decision, by error code', labelNames: ['code'], registers: [registry] });
+  return {
+    registry,
+    decision(outcome, ms) {
+      decisions.inc({ outcome });
+      latency.observe(ms / 1000);
+    },
+    auditCommit(records, ms) {
+      audit.observe(ms / 1000);
+      auditRecords.inc(records);
+    },
+    rejected(code) {
+      rejected.inc({ code });
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AirlockError } from '../../core/errors.js';
+import { asObject, parseAuthorizationRequest } from '../../core/request-shape.js';
+import type { Authorizer, Caller, Decision } from '../../core/types.js';
+
+export interface AuthzenRouteDeps {
+  authorizer: Authorizer;
+  callerOf(req: FastifyRequest): Caller;
+  baseUrl(req: FastifyRequest): string;
+}
+
+type Semantic = 'execute_all' | 'deny_on_first_deny' | 'permit_on_first_permit';
+const SEMANTICS: readonly Semantic[] = ['execute_all', 'deny_on_first_deny', 'permit_on_first_permit'];
+
+interface EvaluationResult {
+  decision: boolean;
+  context?: Decision | Record<string, unknown>;
+}
+
+/** The AuthZEN decision object: `decision` is true only for allow (AuthZEN 1.0 §6.2). */
+export function toAuthzen(d: Decision): { decision: boolean; context: Decision } {
+  return { decision: d.outcome === 'allow', context: d };
+}
+
+function clientRequestId(req: FastifyRequest): string | undefined {
+  const v = req.headers['x-request-id'];
+  return typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : undefined;
+}
+
+/** OpenID AuthZEN Authorization API 1.0: evaluation, evaluations (batch) and discovery. */
+export function registerAuthzenRoutes(app: FastifyInstance, deps: AuthzenRouteDeps): void {
+  app.post('/access/v1/evaluation', async (req) => {
+    const request = parseAuthorizationRequest(req.body);
+    return toAuthzen(await deps.authorizer.authorize(request, { caller: deps.callerOf(req) }));
+  });
+
+  app.post('/access/v1/evaluations', async (req) => {
+    const body = asObject(req.body, '/');
+    const items = body['evaluations'];
+    // AuthZEN §7.1: absent or empty `evaluations` behaves exactly like the single endpoint.
+    if (items === undefined || (Array.isArray(items) && items.length === 0)) {
+      const request = parseAuthorizationRequest(body);
+      return toAuthzen(await deps.authorizer.authorize(request, { caller: deps.callerOf(req) }));
+    }
+    if (!Array.isArray(items)) throw new AirlockError('ERR_REQUEST_INVALID', '/evaluations: must be an array', { path: '/evaluations' });
+    const options = body['options'] === undefined ? {} : asObject(body['options'], '/options');
+    const semantic = (options['evaluations_semantic'] ?? 'execute_all') as Semantic;
+    if (!SEMANTICS.includes(semantic)) {
+      throw new AirlockError('ERR_REQUEST_INVALID', `/options/evaluations_semantic: must be one of ${SEMANTICS.join(', ')}`, { path: '/options/evaluations_semantic' });
+    }
+    const includeContext = options['include_context'] === true;
+    const caller = deps.callerOf(req);
+
+    const evaluate = async (item: unknown, i: number): Promise<EvaluationResult> => {
+      let request;
+      try {
+        const o = asObject(item, `/evaluations/${i}`);
+        // Per-item keys override the top-level defaults (AuthZEN §7.1).
+        request = parseAuthorizationRequest(
+          {
+            subject: o['subject'] ?? body['subject'],
+            action: o['action'] ?? body['action'],
+            resource: o['resource'] ?? body['resource'],
+            context: o['context'] ?? body['context'],
+          },
+          `/evaluations/${i}`,
+        );
+      } catch (e) {
+        // A per-item problem is that item's deny, not a failed batch.
+        return { decision: false, context: { error: { status: 400, code: 'ERR_REQUEST_INVALID', message: (e as Error).message } } };
+      }
+      const d = await deps.authorizer.authorize(request, { caller });
+      return includeContext ? toAuthzen(d) : { decision: d.outcome === 'allow' };
+    };
+
+    let evaluations: EvaluationResult[];
+    if (semantic === 'execute_all') {
+      evaluations = await Promise.all(items.map(evaluate));
+    } else {
+      evaluations = [];
+      for (let i = 0; i < items.length; i++) {
+        const r = await evaluate(items[i], i);
+        evaluations.push(r);
+        if (semantic === 'deny_on_first_deny' && !r.decision) break;
+        if (semantic === 'permit_on_first_permit' && r.decision) break;
+      }
+    }
+    return { evaluations };
+  });
+
+  app.get('/.well-known/authzen-configuration', async (req, reply) => {
+    const base = deps.baseUrl(req);
+    reply.header('cache-control', 'max-age=300');
+    return {
+      policy_decision_point: base,
+      access_evaluation_endpoint: `${base}/access/v1/evaluation`,
+      access_evaluations_endpoint: `${base}/access/v1/evaluations`,
+    };
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    const id = clientRequestId(req);
+    if (id) reply.header('x-request-id', id);
+    return payload;
+  });
+}

@@ -1,0 +1,50 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseAuthorizationRequest } from '../../core/request-shape.js';
+import type { Caller } from '../../core/types.js';
+import type { Metrics } from '../metrics.js';
+import type { Runtime } from '../../runtime/runtime.js';
+import { AirlockError } from '../../core/errors.js';
+
+export interface GatewayRouteDeps {
+  runtime: Runtime;
+  metrics: Metrics;
+  callerOf(req: FastifyRequest): Caller;
+}
+
+/** Airlock's own API: the full decision object, health, metrics and policy reload. */
+export function registerGatewayRoutes(app: FastifyInstance, deps: GatewayRouteDeps): void {
+  const { runtime } = deps;
+
+  app.post('/v1/authorize', async (req) => {
+    const request = parseAuthorizationRequest(req.body);
+    return runtime.gateway.authorize(request, { caller: deps.callerOf(req) });
+  });
+
+  app.get('/healthz', async (_req, reply) => {
+    const bundle = runtime.policies.current();
+    if (!bundle) return reply.code(503).send({ status: 'not_ready', reason: 'no policy bundle' });
+    return { status: 'ok', policyVersion: bundle.version };
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+
+  app.get('/v1/policy', async () => {
+    const b = runtime.policies.current();
+    if (!b) throw new AirlockError('ERR_NOT_READY', 'no policy bundle is loaded');
+    return { version: b.version, policies: [...b.policies.values()].map((p) => ({ id: p.id, effect: p.effect, file: p.file, line: p.line, annotations: p.annotations })) };
+  });
+
+  app.post('/v1/policy/reload', async () => {
+    const r = await runtime.reloadPolicies();
+    if (!r.ok) {
+      throw new AirlockError('ERR_BUNDLE_INVALID', `policy bundle is invalid; version ${r.version ?? 'none'} stays in force`, {
+        version: r.version,
+        problems: r.problems,
+      });
+    }
+    return { reloaded: true, version: r.version };
+  });
+}

@@ -1,0 +1,134 @@
+import Database from 'better-sqlite3';
+import { AirlockError } from '../../core/errors.js';
+import type { AuditEntry, AuditRecord, AuditRepo, ChainHead, KeyRepo, SealFn, SignedCheckpoint, Store, StoredKey } from '../port.js';
+import { migrate } from './migrations.js';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file, or ':memory:'. */
+  path: string;
+  /** SQLite busy timeout: how long a writer waits for another process's lock. */
+  busyTimeoutMs?: number;
+}
+
+interface AuditRow {
+  writer: string;
+  seq: number;
+  at: string;
+  kind: string;
+  prev_hash: string;
+  hash: string;
+  record: string;
+}
+
+const toRecord = (r: AuditRow): AuditRecord => ({
+  writer: r.writer,
+  seq: r.seq,
+  at: r.at,
+  kind: r.kind,
+  prevHash: r.prev_hash,
+  hash: r.hash,
+  recordText: r.record,
+});
+
+/**
+ * SQLite adapter (better-sqlite3, WAL). synchronous=FULL: a commit is fsynced before it returns,
+ * so an answered decision survives a crash of the process and of the OS (threats.md L3).
+ */
+export function openSqliteStore(opts: SqliteStoreOptions): Store {
+  let db: Database.Database;
+  try {
+    db = new Database(opts.path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  } catch (cause) {
+    throw new AirlockError('ERR_STORE_UNAVAILABLE', `cannot open SQLite store at ${opts.path}: ${(cause as Error).message}`, undefined, { cause });
+  }
+
+  const headStmt = db.prepare<[string], { seq: number; hash: string }>('SELECT seq, hash FROM audit WHERE writer = ? ORDER BY seq DESC LIMIT 1');
+  const insertStmt = db.prepare(
+    'INSERT INTO audit (writer, seq, at, kind, prev_hash, hash, record) VALUES (@writer, @seq, @at, @kind, @prevHash, @hash, @recordText)',
+  );
+  const readStmt = db.prepare<[string, number, number], AuditRow>('SELECT * FROM audit WHERE writer = ? AND seq >= ? ORDER BY seq LIMIT ?');
+
+  // BEGIN IMMEDIATE takes the write lock first, so the head read and the inserts are one atomic
+  // step even when another process (e.g. `airlock authorize` next to `serve`) writes the same file.
+  const appendTx = db.transaction((writer: string, entries: AuditEntry[], seal: SealFn): AuditRecord[] => {
+    let head: ChainHead | undefined = headStmt.get(writer);
+    const out: AuditRecord[] = [];
+    for (const e of entries) {
+      const rec = seal(writer, head, e);
+      insertStmt.run(rec);
+      out.push(rec);
+      head = { seq: rec.seq, hash: rec.hash };
+    }
+    return out;
+  });
+
+  const audit: AuditRepo = {
+    async append(writer, entries, seal) {
+      return appendTx.immediate(writer, entries, seal);
+    },
+    async read(writer, fromSeq, limit) {
+      return readStmt.all(writer, fromSeq, limit).map(toRecord);
+    },
+    async writers() {
+      return db
+        .prepare<[], { writer: string }>('SELECT DISTINCT writer FROM audit ORDER BY writer')
+        .all()
+        .map((r) => r.writer);
+    },
+    async head(writer) {
+      return headStmt.get(writer);
+    },
+    async saveCheckpoint(cp: SignedCheckpoint) {
+      db.prepare('INSERT INTO audit_checkpoints (writer, seq, hash, at, jws, kid) VALUES (?, ?, ?, ?, ?, ?)').run(cp.writer, cp.seq, cp.hash, cp.at, cp.jws, cp.kid);
+    },
+    async latestCheckpoint(writer) {
+      return db
+        .prepare<[string], SignedCheckpoint>('SELECT writer, seq, hash, at, jws, kid FROM audit_checkpoints WHERE writer = ? ORDER BY seq DESC, id DESC LIMIT 1')
+        .get(writer);
+    },
+  };
+
+  const keys: KeyRepo = {
+    async list(purpose) {
+      return db
+        .prepare<[string], { kid: string; purpose: string; alg: string; private_jwk: string; public_jwk: string; created_at: string; retired_at: string | null }>(
+          'SELECT * FROM signing_keys WHERE purpose = ? ORDER BY created_at DESC, rowid DESC',
+        )
+        .all(purpose)
+        .map((r) => {
+          const k: StoredKey = { kid: r.kid, purpose: r.purpose, alg: r.alg, privateJwk: r.private_jwk, publicJwk: r.public_jwk, createdAt: r.created_at };
+          if (r.retired_at) k.retiredAt = r.retired_at;
+          return k;
+        });
+    },
+    async insert(k) {
+      db.prepare('INSERT INTO signing_keys (kid, purpose, alg, private_jwk, public_jwk, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        k.kid,
+        k.purpose,
+        k.alg,
+        k.privateJwk,
+        k.publicJwk,
+        k.createdAt,
+      );
+    },
+    async retire(kid, at) {
+      db.prepare('UPDATE signing_keys SET retired_at = ? WHERE kid = ? AND retired_at IS NULL').run(at, kid);
+    },
+  };
+
+  return {
+    kind: 'sqlite',
+    audit,
+    keys,
+    async close() {
+      if (db.open) db.close();
+    },
+    // Exposed for adapters' own tests and fault injection (threats.md F1: PRAGMA max_page_count).
+    ...({ db } as object),
+  };
+}
