@@ -38,6 +38,12 @@ export interface PolicyInfo {
   /** 1-based line of the policy's first line in its file. */
   line: number;
   annotations: Readonly<Record<string, string>>;
+  /** What `@requires` and its companions demand when this permit determines an allow (read at load). */
+  requirement?: Requirement;
+  /** `@reason`, when present. */
+  reason?: string;
+  /** `@notify` channels, when present. */
+  notify?: string[];
 }
 
 /** One problem in a bundle, located where possible. */
@@ -53,6 +59,8 @@ export interface BundleProblem {
 export interface PolicyTestCase {
   file: string;
   name: string;
+  /** 1-based line of the case in its file. */
+  line?: number;
   request: import('../core/types.js').AuthorizationRequest;
   expect: Outcome;
   /** Extra entities only for this test, in Cedar JSON entity form. */

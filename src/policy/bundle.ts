@@ -1,0 +1,321 @@
+import { createHash } from 'node:crypto';
+import { checkParseEntities, preparsePolicySet, statefulIsAuthorized, validate } from '@cedar-policy/cedar-wasm/nodejs';
+import type { AuthorizationAnswer, EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
+import { canonicalize } from '../core/canonical-json.js';
+import { AirlockError } from '../core/errors.js';
+import { readPolicies, type ParsedPolicy } from './policy-sources.js';
+import { actionAncestry, readSchema, SCHEMA_FILE, uidKey, type SchemaInfo } from './schema-info.js';
+import { planSlices, sliceFor, summarizeScope, type SlicePlan } from './slicing.js';
+import { lineAtIndex } from './source-lines.js';
+import { readTestFile } from './test-file.js';
+import type { BundleProblem, CedarEntity, PolicyEvaluation, PolicyInfo, PolicyRequest, PolicyTestCase } from './types.js';
+
+export const ENTITIES_FILE = 'entities.json';
+
+/** A bundle that parsed and validated; it holds prepared Cedar policy sets until `dispose()`. */
+export interface CompiledBundle {
+  /** `sha256:<hex>` over the canonical JSON of the bundle's files (tests included). */
+  readonly version: string;
+  /** The schema's namespace, e.g. `Airlock`. */
+  readonly namespace: string;
+  /** Action names the schema declares, sorted. */
+  readonly actions: readonly string[];
+  readonly policies: ReadonlyMap<string, PolicyInfo>;
+  /** Static entities from `entities.json`, keyed by uid text (`Airlock::Group::"sre"`). */
+  readonly staticEntities: ReadonlyMap<string, CedarEntity>;
+  readonly tests: readonly PolicyTestCase[];
+  /** Validator warnings (e.g. impossible policies); never a reason to refuse the bundle. */
+  readonly warnings: readonly BundleProblem[];
+  /** Number of prepared sets (slices) the bundle holds, for diagnostics and the bench. */
+  readonly sliceCount: number;
+  /**
+   * Evaluates against the slice that can apply to the request. Throws when Cedar refuses the
+   * request (the gateway turns a throw into deny).
+   * @throws AirlockError ERR_INTERNAL
+   */
+  evaluate(req: PolicyRequest): PolicyEvaluation;
+  /** Same answer as `evaluate`, over one set holding every policy (tests and bench only). */
+  evaluateUnsliced(req: PolicyRequest): PolicyEvaluation;
+  /** Releases the prepared sets. cedar-wasm cannot unload a set, so each is replaced by an empty one. */
+  dispose(): void;
+}
+
+export type CompileResult = { ok: true; bundle: CompiledBundle } | { ok: false; problems: BundleProblem[] };
+
+let instanceCounter = 0;
+
+/** Which files belong to a bundle; anything else in `files` is ignored (and not hashed). */
+export function isBundleFile(path: string): boolean {
+  return (
+    (path.endsWith('.cedar') && !path.includes('/')) ||
+    path === SCHEMA_FILE ||
+    path === ENTITIES_FILE ||
+    /^tests\/[^/]+\.ya?ml$/.test(path)
+  );
+}
+
+/** `sha256:` + hex SHA-256 of the RFC 8785 canonical JSON of `{ path: text }`. */
+export function bundleVersion(files: Readonly<Record<string, string>>): string {
+  const own: Record<string, string> = {};
+  for (const [path, text] of Object.entries(files)) if (isBundleFile(path)) own[path] = text;
+  return 'sha256:' + createHash('sha256').update(canonicalize(own)).digest('hex');
+}
+
+function sortProblems(problems: BundleProblem[]): BundleProblem[] {
+  return problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
+}
+
+function readEntities(text: string, schemaText: string | undefined): { entities: CedarEntity[]; problems: BundleProblem[] } {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    const m = /position (\d+)/.exec(String(e));
+    const line = m ? lineAtIndex(text, Number(m[1])) : 1;
+    return { entities: [], problems: [{ file: ENTITIES_FILE, line, message: `not valid JSON: ${(e as Error).message}` }] };
+  }
+  if (!Array.isArray(data)) {
+    return { entities: [], problems: [{ file: ENTITIES_FILE, line: 1, message: 'entities.json must be a JSON array of Cedar entities' }] };
+  }
+  if (schemaText !== undefined) {
+    const checked = checkParseEntities({ entities: data as EntityJson[], schema: schemaText });
+    if (checked.type === 'failure') {
+      return { entities: [], problems: checked.errors.map((e) => ({ file: ENTITIES_FILE, message: e.message })) };
+    }
+  }
+  const entities = (data as EntityJson[]).map((e) => {
+    const uid = '__entity' in e.uid ? e.uid.__entity : e.uid;
+    return {
+      uid,
+      attrs: (e.attrs ?? {}) as Record<string, unknown>,
+      parents: (e.parents ?? []).map((p) => ('__entity' in p ? p.__entity : p)),
+    };
+  });
+  return { entities, problems: [] };
+}
+
+function lineOfEntity(text: string, id: string): number | undefined {
+  const at = text.indexOf(JSON.stringify(id));
+  return at >= 0 ? lineAtIndex(text, at) : undefined;
+}
+
+/**
+ * Compiles a bundle from `{ relativePath: text }` (no disk access here; see runtime/load-bundle.ts).
+ * Every problem is listed, each with its file and, where Cedar or YAML locate it, its line.
+ * @example
+ * const r = compileBundle({ 'main.cedar': 'permit(principal, action, resource);', 'schema.cedarschema': '…' });
+ * if (r.ok) r.bundle.evaluate(request);
+ */
+export function compileBundle(files: Readonly<Record<string, string>>): CompileResult {
+  const problems: BundleProblem[] = [];
+  const paths = Object.keys(files).filter(isBundleFile).sort();
+  const schemaText = files[SCHEMA_FILE];
+  let schema: SchemaInfo | undefined;
+  if (schemaText === undefined) problems.push({ file: SCHEMA_FILE, message: 'the bundle has no schema.cedarschema' });
+  else {
+    const r = readSchema(schemaText);
+    if (r.ok) schema = r.info;
+    else problems.push(...r.problems);
+  }
+  const cedarFiles = paths.filter((p) => p.endsWith('.cedar')).map((p) => [p, files[p]!] as [string, string]);
+  if (cedarFiles.length === 0) problems.push({ file: '.', message: 'the bundle has no *.cedar policy files' });
+  const read = readPolicies(cedarFiles, schema?.entityTypes);
+  problems.push(...read.problems);
+
+  const warnings: BundleProblem[] = [];
+  if (schema && schemaText !== undefined && read.policies.length > 0) {
+    const byId = new Map(read.policies.map((p) => [p.info.id, p]));
+    const answer = validate({
+      schema: schemaText,
+      policies: { staticPolicies: Object.fromEntries(read.policies.map((p) => [p.info.id, p.text])) },
+      validationSettings: { mode: 'strict' },
+    });
+    if (answer.type === 'failure') {
+      problems.push(...answer.errors.map((e) => ({ file: SCHEMA_FILE, message: e.message })));
+    } else {
+      // "success" can still carry validationErrors (standards.md §5.1): each one refuses the bundle.
+      const locate = (list: typeof answer.validationErrors, into: BundleProblem[]): void => {
+        for (const v of list) {
+          const p = byId.get(v.policyId);
+          const loc = v.error.sourceLocations?.[0];
+          const detail = [v.error.message, v.error.help].filter((s) => typeof s === 'string' && s.length > 0).join('; ');
+          into.push({
+            file: p?.info.file ?? '.',
+            ...(p ? { line: loc ? p.lineOf(loc.start) : p.info.line } : {}),
+            policyId: v.policyId,
+            message: detail,
+          });
+        }
+      };
+      locate(answer.validationErrors, problems);
+      locate(answer.validationWarnings, warnings);
+    }
+  }
+
+  const staticEntities = new Map<string, CedarEntity>();
+  const entitiesText = files[ENTITIES_FILE];
+  if (entitiesText !== undefined) {
+    const r = readEntities(entitiesText, schema ? schemaText : undefined);
+    problems.push(...r.problems);
+    for (const e of r.entities) {
+      const key = uidKey(e.uid);
+      if (staticEntities.has(key)) {
+        const line = lineOfEntity(entitiesText, e.uid.id);
+        problems.push({ file: ENTITIES_FILE, ...(line !== undefined ? { line } : {}), message: `duplicate entity ${key}` });
+      }
+      staticEntities.set(key, e);
+    }
+  }
+
+  const tests: PolicyTestCase[] = [];
+  for (const path of paths.filter((p) => p.startsWith('tests/'))) {
+    const r = readTestFile(path, files[path]!, schema?.namespace ?? 'Airlock');
+    problems.push(...r.problems);
+    tests.push(...r.cases);
+  }
+
+  if (problems.length > 0 || !schema) return { ok: false, problems: sortProblems(problems) };
+  const prepared = prepare(read.policies, schema, bundleVersion(files));
+  if (!prepared.ok) return prepared;
+  return {
+    ok: true,
+    bundle: new PreparedBundle(prepared, schema, read.policies, staticEntities, tests, warnings),
+  };
+}
+
+interface Prepared {
+  ok: true;
+  version: string;
+  plan: SlicePlan;
+  setIds: string[];
+  unslicedId: string | undefined;
+}
+
+function prepare(policies: ParsedPolicy[], schema: SchemaInfo, version: string): Prepared | { ok: false; problems: BundleProblem[] } {
+  const actionType = `${schema.namespace}::Action`;
+  const plan = planSlices(
+    policies.map((p) => summarizeScope(p.info.id, p.json, schema)),
+    schema.actions.map((a) => uidKey({ type: actionType, id: a })),
+  );
+  const text = new Map(policies.map((p) => [p.info.id, p.text]));
+  // Unique per instance: a hot reload may keep the old and the new bundle (same version or not) alive.
+  const prefix = `airlock:${version.slice(7, 23)}:${++instanceCounter}`;
+  const setIds: string[] = [];
+  const load = (id: string, ids: readonly string[]): BundleProblem[] => {
+    const r = preparsePolicySet(id, { staticPolicies: Object.fromEntries(ids.map((i) => [i, text.get(i)!])) });
+    return r.type === 'success' ? [] : r.errors.map((e) => ({ file: '.', message: `could not prepare policies: ${e.message}` }));
+  };
+  const problems: BundleProblem[] = [];
+  plan.sets.forEach((ids, n) => {
+    const id = `${prefix}:${n}`;
+    setIds.push(id);
+    problems.push(...load(id, ids));
+  });
+  let unslicedId: string | undefined;
+  if (policies.length > 0) {
+    unslicedId = `${prefix}:all`;
+    problems.push(...load(unslicedId, [...text.keys()]));
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, version, plan, setIds, unslicedId };
+}
+
+class PreparedBundle implements CompiledBundle {
+  readonly version: string;
+  readonly namespace: string;
+  readonly actions: readonly string[];
+  readonly policies: ReadonlyMap<string, PolicyInfo>;
+  readonly staticEntities: ReadonlyMap<string, CedarEntity>;
+  readonly tests: readonly PolicyTestCase[];
+  readonly warnings: readonly BundleProblem[];
+  readonly sliceCount: number;
+  readonly #plan: SlicePlan;
+  readonly #setIds: string[];
+  readonly #unslicedId: string | undefined;
+  readonly #schema: SchemaInfo;
+  readonly #actionEntities = new Map<string, CedarEntity[]>();
+  #disposed = false;
+
+  constructor(
+    prepared: Prepared,
+    schema: SchemaInfo,
+    policies: ParsedPolicy[],
+    staticEntities: Map<string, CedarEntity>,
+    tests: PolicyTestCase[],
+    warnings: BundleProblem[],
+  ) {
+    this.version = prepared.version;
+    this.namespace = schema.namespace;
+    this.actions = schema.actions;
+    this.policies = new Map(policies.map((p) => [p.info.id, p.info]));
+    this.staticEntities = staticEntities;
+    this.tests = tests;
+    this.warnings = warnings;
+    this.sliceCount = prepared.setIds.length;
+    this.#plan = prepared.plan;
+    this.#setIds = prepared.setIds;
+    this.#unslicedId = prepared.unslicedId;
+    this.#schema = schema;
+    for (const a of schema.actions) {
+      const uid = { type: `${schema.namespace}::Action`, id: a };
+      const chain = actionAncestry(schema, uid);
+      if (chain.length > 0) this.#actionEntities.set(uidKey(uid), chain);
+    }
+  }
+
+  evaluate(req: PolicyRequest): PolicyEvaluation {
+    this.#checkLive();
+    const n = sliceFor(this.#plan, req.principal, req.action, req.resource);
+    // An empty slice: no policy's scope can match, so Cedar would answer deny with no diagnostics.
+    if (n === undefined) return { decision: 'deny', determining: [], errors: [] };
+    return this.#authorize(this.#setIds[n]!, req);
+  }
+
+  evaluateUnsliced(req: PolicyRequest): PolicyEvaluation {
+    this.#checkLive();
+    if (this.#unslicedId === undefined) return { decision: 'deny', determining: [], errors: [] };
+    return this.#authorize(this.#unslicedId, req);
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    // cedar-wasm has no unload; replacing a set with an empty one frees its policies.
+    for (const id of [...this.#setIds, ...(this.#unslicedId ? [this.#unslicedId] : [])]) preparsePolicySet(id, { staticPolicies: {} });
+  }
+
+  #checkLive(): void {
+    if (this.#disposed) throw new AirlockError('ERR_INTERNAL', `policy bundle ${this.version} was disposed`);
+  }
+
+  #authorize(setId: string, req: PolicyRequest): PolicyEvaluation {
+    // The action's groups live in the schema, which is not passed at evaluation; send them as entities.
+    const actionChain = this.#actionEntities.get(uidKey(req.action));
+    const answer: AuthorizationAnswer = statefulIsAuthorized({
+      principal: req.principal,
+      action: req.action,
+      resource: req.resource,
+      context: req.context as never,
+      entities: (actionChain ? [...req.entities, ...actionChain] : req.entities) as EntityJson[],
+      preparsedPolicySetId: setId,
+    });
+    if (answer.type === 'failure') {
+      // fail closed: the gateway turns this throw into deny (DESIGN §6)
+      throw new AirlockError('ERR_INTERNAL', `Cedar refused the request: ${answer.errors.map((e) => e.message).join('; ')}`, {
+        policyVersion: this.version,
+      });
+    }
+    const d = answer.response.diagnostics;
+    return {
+      decision: answer.response.decision,
+      // Cedar's order is not specified; sorted so answers (and audit records) are stable.
+      determining: d.reason.length > 1 ? [...d.reason].sort() : d.reason,
+      errors: d.errors.map((e) => ({ policyId: e.policyId, message: e.error.message })),
+    };
+  }
+
+  /** For tests: the schema facts the bundle was built from. */
+  get schemaInfo(): SchemaInfo {
+    return this.#schema;
+  }
+}

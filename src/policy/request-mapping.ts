@@ -1,0 +1,119 @@
+import { AirlockError } from '../core/errors.js';
+import type { AuthorizationRequest, EntityRef } from '../core/types.js';
+import { uidKey } from './schema-info.js';
+import type { CedarEntity, CedarUid, PolicyRequest } from './types.js';
+
+/** Looks up what the registry or the bundle's static entities know about an entity. */
+export type EntityResolver = (uid: CedarUid) => CedarEntity | undefined;
+
+/** `Agent` → `Airlock::Agent`; a type that already contains `::` is taken as fully qualified. */
+export function qualifyType(type: string, namespace: string): string {
+  return type.includes('::') ? type : `${namespace}::${type}`;
+}
+
+function uidOf(ref: { type: string; id: string }, namespace: string, field: string): CedarUid {
+  if (typeof ref.type !== 'string' || ref.type.length === 0 || typeof ref.id !== 'string' || ref.id.length === 0) {
+    throw new AirlockError('ERR_REQUEST_INVALID', `${field} needs a non-empty type and id`, { field });
+  }
+  return { type: qualifyType(ref.type, namespace), id: ref.id };
+}
+
+/** Cedar decimals take at most four fractional digits. */
+const DECIMAL = /^-?\d+\.\d{1,4}$/;
+
+/**
+ * JSON → Cedar JSON value. Objects become records, arrays sets, `{"__entity"…}` / `{"__extn"…}` pass
+ * through. Cedar has no null: a null member or element is left out (absent, so `has` is false).
+ * Integers must be safe; other numbers with up to four decimals become `decimal(…)`.
+ * @throws AirlockError ERR_REQUEST_INVALID for a number Cedar cannot represent
+ */
+export function toCedarValue(value: unknown, path: string): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number': {
+      if (Number.isSafeInteger(value)) return value;
+      const text = Number.isFinite(value) ? String(value) : '';
+      if (DECIMAL.test(text)) return { __extn: { fn: 'decimal', arg: text } };
+      throw new AirlockError('ERR_REQUEST_INVALID', `${path}: number ${text || String(value)} cannot be represented in Cedar`, { path });
+    }
+    case 'object': {
+      if (value === null) return undefined;
+      if (Array.isArray(value)) {
+        const out: unknown[] = [];
+        value.forEach((v, i) => {
+          const c = toCedarValue(v, `${path}[${i}]`);
+          if (c !== undefined) out.push(c);
+        });
+        return out;
+      }
+      const obj = value as Record<string, unknown>;
+      if ('__entity' in obj || '__extn' in obj) return obj;
+      return toCedarRecord(obj, path);
+    }
+    default:
+      throw new AirlockError('ERR_REQUEST_INVALID', `${path}: ${typeof value} is not a JSON value`, { path });
+  }
+}
+
+export function toCedarRecord(obj: Readonly<Record<string, unknown>>, path: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj)) {
+    const c = toCedarValue(obj[key], `${path}.${key}`);
+    if (c !== undefined) out[key] = c;
+  }
+  return out;
+}
+
+function entityFor(uid: CedarUid, ref: EntityRef, resolve: EntityResolver, field: string): CedarEntity {
+  const known = resolve(uid);
+  if (!ref.properties || Object.keys(ref.properties).length === 0) {
+    return known ? { uid, attrs: known.attrs, parents: known.parents } : { uid, attrs: {}, parents: [] };
+  }
+  // Registry / static facts win: request properties only add attributes the entity does not have,
+  // so a caller cannot override e.g. `environment` or `owner` (it cannot add parents either).
+  const attrs = toCedarRecord(ref.properties, `${field}.properties`);
+  if (known) for (const [k, v] of Object.entries(known.attrs)) attrs[k] = v;
+  return { uid, attrs, parents: known ? known.parents : [] };
+}
+
+/**
+ * Maps an AuthZEN request onto a Cedar request. Entities sent: the principal, the resource and all
+ * their ancestors (found through `resolve`, cycle-safe), nothing else (cost grows with each entity).
+ * Action properties are not mapped.
+ * @throws AirlockError ERR_REQUEST_INVALID when a type or id is empty or a value is not representable
+ * @example
+ * toPolicyRequest({ subject: { type: 'Agent', id: 'deploy-bot' }, action: { name: 'deploy' },
+ *   resource: { type: 'Environment', id: 'prod' } }, (u) => bundle.staticEntities.get(uidKey(u)), 'Airlock');
+ */
+export function toPolicyRequest(req: AuthorizationRequest, resolve: EntityResolver, namespace: string): PolicyRequest {
+  const principal = uidOf(req.subject, namespace, 'subject');
+  const resource = uidOf(req.resource, namespace, 'resource');
+  if (typeof req.action?.name !== 'string' || req.action.name.length === 0) {
+    throw new AirlockError('ERR_REQUEST_INVALID', 'action needs a non-empty name', { field: 'action' });
+  }
+  const action: CedarUid = { type: `${namespace}::Action`, id: req.action.name };
+  const p = entityFor(principal, req.subject, resolve, 'subject');
+  const entities: CedarEntity[] = [p];
+  const seen = new Set<string>([uidKey(principal)]);
+  const rKey = uidKey(resource);
+  let r: CedarEntity | undefined;
+  if (!seen.has(rKey)) {
+    r = entityFor(resource, req.resource, resolve, 'resource');
+    entities.push(r);
+    seen.add(rKey);
+  }
+  // Ancestors, breadth first; `seen` keeps a cycle in the data from looping.
+  for (let i = 0; i < entities.length; i++) {
+    for (const parent of entities[i]!.parents) {
+      const key = uidKey(parent);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const e = resolve(parent);
+      if (e) entities.push(e);
+    }
+  }
+  const context = req.context ? toCedarRecord(req.context, 'context') : {};
+  return { principal, action, resource, context, entities };
+}
