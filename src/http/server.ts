@@ -23,10 +23,9 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   const app = Fastify({
     logger: opts.logLevel && opts.logLevel !== 'silent' ? { level: opts.logLevel } : false,
     bodyLimit: runtime.config.bodyLimitBytes,
-    disableRequestLogging: true,
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
   });
 
   // Every JSON body goes through the strict parser: duplicate keys, prototype keys and unsafe
