@@ -61,7 +61,15 @@ export function bundleVersion(files: Readonly<Record<string, string>>): string {
   return 'sha256:' + createHash('sha256').update(canonicalize(own)).digest('hex');
 }
 
-function sortProblems(problems: BundleProblem[]): BundleProblem[] {
+/** Sorted by file and line; exact duplicates (Cedar repeats an error per request type) dropped. */
+function sortProblems(all: BundleProblem[]): BundleProblem[] {
+  const seen = new Set<string>();
+  const problems = all.filter((p) => {
+    const key = JSON.stringify([p.file, p.line, p.policyId, p.message]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   return problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
 }
 

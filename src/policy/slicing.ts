@@ -75,6 +75,45 @@ export function summarizeScope(id: string, json: PolicyJson, schema: SchemaInfo)
   };
 }
 
+/**
+ * Each policy in a slice is parsed again at load (about 0.2 ms each in cedar-wasm), and policies that
+ * pin no type land in every type slice of their action. So per action the finest slicing is chosen
+ * whose total size stays within this factor of the action's policy count; a coarser slicing only
+ * makes a decision somewhat slower, never wrong.
+ */
+export const SLICE_PARSE_BUDGET = 4;
+
+interface Candidate {
+  pTypes: Set<string>;
+  rTypes: Set<string>;
+  lists: Map<string, string[]>;
+  total: number;
+  mean: number;
+}
+
+function sliceBy(candidates: readonly ScopeSummary[], byPrincipal: boolean, byResource: boolean): Candidate {
+  const pTypes = new Set(byPrincipal ? candidates.flatMap((s) => (s.principalType !== undefined ? [s.principalType] : [])) : []);
+  const rTypes = new Set(byResource ? candidates.flatMap((s) => (s.resourceType !== undefined ? [s.resourceType] : [])) : []);
+  const lists = new Map<string, string[]>();
+  let total = 0;
+  let combos = 0;
+  for (const pt of [...pTypes, ANY_TYPE]) {
+    for (const rt of [...rTypes, ANY_TYPE]) {
+      combos++;
+      const ids = candidates
+        .filter(
+          (s) =>
+            (!byPrincipal || s.principalType === undefined || s.principalType === pt) &&
+            (!byResource || s.resourceType === undefined || s.resourceType === rt),
+        )
+        .map((s) => s.id);
+      total += ids.length;
+      if (ids.length > 0) lists.set(`${pt}\0${rt}`, ids);
+    }
+  }
+  return { pTypes, rTypes, lists, total, mean: total / combos };
+}
+
 export function planSlices(scopes: readonly ScopeSummary[], actionKeys: readonly string[]): SlicePlan {
   const sets: string[][] = [];
   const setIndex = new Map<string, number>();
@@ -90,27 +129,15 @@ export function planSlices(scopes: readonly ScopeSummary[], actionKeys: readonly
     return i;
   };
   const sliceAction = (candidates: ScopeSummary[]): ActionSlices => {
-    let pTypes = new Set(candidates.flatMap((s) => (s.principalType !== undefined ? [s.principalType] : [])));
-    let rTypes = new Set(candidates.flatMap((s) => (s.resourceType !== undefined ? [s.resourceType] : [])));
-    const collapse = (pTypes.size + 1) * (rTypes.size + 1) > MAX_SLICES_PER_ACTION;
-    if (collapse) {
-      pTypes = new Set();
-      rTypes = new Set();
-    }
+    const budget = Math.max(SLICE_PARSE_BUDGET * candidates.length, candidates.length + 16);
+    const options = [sliceBy(candidates, true, true), sliceBy(candidates, true, false), sliceBy(candidates, false, true)].filter(
+      (c) => c.total <= budget && (c.pTypes.size + 1) * (c.rTypes.size + 1) <= MAX_SLICES_PER_ACTION,
+    );
+    let best = sliceBy(candidates, false, false);
+    for (const c of options) if (c.mean < best.mean) best = c;
     const map = new Map<string, number>();
-    for (const pt of [...pTypes, ANY_TYPE]) {
-      for (const rt of [...rTypes, ANY_TYPE]) {
-        const ids = candidates
-          .filter(
-            (s) =>
-              collapse ||
-              ((s.principalType === undefined || s.principalType === pt) && (s.resourceType === undefined || s.resourceType === rt)),
-          )
-          .map((s) => s.id);
-        if (ids.length > 0) map.set(`${pt}\0${rt}`, intern(ids));
-      }
-    }
-    return { principalTypes: pTypes, resourceTypes: rTypes, sets: map };
+    for (const [key, ids] of best.lists) map.set(key, intern(ids));
+    return { principalTypes: best.pTypes, resourceTypes: best.rTypes, sets: map };
   };
   const byAction = new Map<string, ActionSlices>();
   for (const key of actionKeys) {

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { AirlockError } from '../core/errors.js';
+import { toPolicyRequest } from './request-mapping.js';
+import { uidKey } from './schema-info.js';
+import type { CedarEntity, CedarUid } from './types.js';
+
+const g = (id: string): CedarUid => ({ type: 'Airlock::Group', id });
+const table = new Map<string, CedarEntity>(
+  [
+    { uid: { type: 'Airlock::Agent', id: 'bot' }, attrs: { environment: 'staging' }, parents: [g('deployers')] },
+    { uid: g('deployers'), attrs: {}, parents: [g('all')] },
+    { uid: g('all'), attrs: {}, parents: [g('deployers')] }, // a cycle in the data
+    { uid: g('unrelated'), attrs: {}, parents: [] },
+    { uid: { type: 'Airlock::Tool', id: 'jira' }, attrs: { readOnly: false }, parents: [g('tools')] },
+    { uid: g('tools'), attrs: {}, parents: [] },
+    { uid: { type: 'Other::Thing', id: 'x' }, attrs: {}, parents: [] },
+  ].map((e) => [uidKey(e.uid), e]),
+);
+const resolve = (u: CedarUid) => table.get(uidKey(u));
+
+describe('toPolicyRequest', () => {
+  it('namespaces types and the action; sends principal, resource and ancestors only', () => {
+    const r = toPolicyRequest(
+      { subject: { type: 'Agent', id: 'bot' }, action: { name: 'tool.call' }, resource: { type: 'Tool', id: 'jira' } },
+      resolve,
+      'Airlock',
+    );
+    expect(r.principal).toEqual({ type: 'Airlock::Agent', id: 'bot' });
+    expect(r.action).toEqual({ type: 'Airlock::Action', id: 'tool.call' });
+    expect(r.resource).toEqual({ type: 'Airlock::Tool', id: 'jira' });
+    expect(r.context).toEqual({});
+    expect(r.entities.map((e) => uidKey(e.uid)).sort()).toEqual(
+      ['Airlock::Agent::"bot"', 'Airlock::Tool::"jira"', 'Airlock::Group::"deployers"', 'Airlock::Group::"all"', 'Airlock::Group::"tools"'].sort(),
+    );
+  });
+
+  it('keeps a type that already has a namespace', () => {
+    const r = toPolicyRequest(
+      { subject: { type: 'Other::Thing', id: 'x' }, action: { name: 'a' }, resource: { type: 'Other::Thing', id: 'x' } },
+      resolve,
+      'Airlock',
+    );
+    expect(r.principal.type).toBe('Other::Thing');
+    expect(r.entities).toHaveLength(1); // principal == resource: sent once
+  });
+
+  it('request properties add attributes but never override registry/static ones, nor add parents', () => {
+    const r = toPolicyRequest(
+      {
+        subject: { type: 'Agent', id: 'bot', properties: { environment: 'production', team: 'a' } },
+        action: { name: 'deploy' },
+        resource: { type: 'Tool', id: 'new', properties: { readOnly: true, parents: [{ type: 'Airlock::Group', id: 'x' }] } },
+      },
+      resolve,
+      'Airlock',
+    );
+    expect(r.entities[0]).toEqual({ uid: { type: 'Airlock::Agent', id: 'bot' }, attrs: { environment: 'staging', team: 'a' }, parents: [g('deployers')] });
+    expect(r.entities[1]!.parents).toEqual([]);
+    expect(r.entities[1]!.attrs['readOnly']).toBe(true);
+  });
+
+  it('maps JSON context: records, sets, entity/extension escapes, nulls dropped, decimals', () => {
+    const r = toPolicyRequest(
+      {
+        subject: { type: 'Agent', id: 'bot' },
+        action: { name: 'deploy' },
+        resource: { type: 'Tool', id: 'jira' },
+        context: {
+          environment: 'production',
+          command: { risk: 'high', programs: ['curl', 'sh'], needsRoot: false },
+          owner: { __entity: { type: 'Airlock::Human', id: 'erin' } },
+          ip: { __extn: { fn: 'ip', arg: '10.0.0.1' } },
+          gone: null,
+          list: [1, null, 2],
+          ratio: 0.25,
+        },
+      },
+      resolve,
+      'Airlock',
+    );
+    expect(r.context).toEqual({
+      environment: 'production',
+      command: { risk: 'high', programs: ['curl', 'sh'], needsRoot: false },
+      owner: { __entity: { type: 'Airlock::Human', id: 'erin' } },
+      ip: { __extn: { fn: 'ip', arg: '10.0.0.1' } },
+      list: [1, 2],
+      ratio: { __extn: { fn: 'decimal', arg: '0.25' } },
+    });
+  });
+
+  it.each([
+    [{ subject: { type: '', id: 'x' }, action: { name: 'a' }, resource: { type: 'T', id: 'r' } }],
+    [{ subject: { type: 'A', id: '' }, action: { name: 'a' }, resource: { type: 'T', id: 'r' } }],
+    [{ subject: { type: 'A', id: 'x' }, action: { name: '' }, resource: { type: 'T', id: 'r' } }],
+    [{ subject: { type: 'A', id: 'x' }, action: { name: 'a' }, resource: { type: 'T', id: '' } }],
+    [{ subject: { type: 'A', id: 'x' }, action: { name: 'a' }, resource: { type: 'T', id: 'r' }, context: { n: 1e300 } }],
+  ])('refuses %j with ERR_REQUEST_INVALID', (request) => {
+    try {
+      toPolicyRequest(request, resolve, 'Airlock');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(AirlockError);
+      expect((e as AirlockError).code).toBe('ERR_REQUEST_INVALID');
+    }
+  });
+});
