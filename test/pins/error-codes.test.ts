@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decisionCodes } from '../../src/core/decision-codes.js';
+import { errorCodes } from '../../src/core/errors.js';
+
+// Codes are public contract: docs/api.md must list exactly the codes the code has, with the same
+// HTTP status and exit code, in both directions.
+const doc = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+
+describe('error code pins', () => {
+  it('docs/api.md lists every error code with its status and exit code, and no other', () => {
+    const table = doc.slice(doc.indexOf('<!-- error-codes:start -->'), doc.indexOf('<!-- error-codes:end -->'));
+    const rows = [...table.matchAll(/^\| `(ERR_[A-Z_]+)` \| (\d+) \| (\d+) \|/gm)].map((m) => [m[1], Number(m[2]), Number(m[3])]);
+    const fromCode = Object.entries(errorCodes).map(([c, v]) => [c, v.status, v.exit]);
+    expect(rows.sort()).toEqual(fromCode.sort());
+  });
+
+  it('pins the set of error codes', () => {
+    // Removing or renaming a code breaks clients: change this list only on purpose.
+    expect(Object.keys(errorCodes).sort()).toEqual([
+      'ERR_AUDIT_CORRUPT',
+      'ERR_AUDIT_UNAVAILABLE',
+      'ERR_BODY_EMPTY',
+      'ERR_BODY_TOO_LARGE',
+      'ERR_BUNDLE_INVALID',
+      'ERR_BUNDLE_UNREADABLE',
+      'ERR_CHECKPOINT_INVALID',
+      'ERR_CONFIG_INVALID',
+      'ERR_INTERNAL',
+      'ERR_JSON_DUPLICATE_KEY',
+      'ERR_JSON_FORBIDDEN_KEY',
+      'ERR_JSON_MALFORMED',
+      'ERR_JSON_TOO_DEEP',
+      'ERR_JSON_TOO_LARGE',
+      'ERR_JSON_UNSAFE_INTEGER',
+      'ERR_METHOD_NOT_ALLOWED',
+      'ERR_NOT_FOUND',
+      'ERR_NOT_READY',
+      'ERR_REQUEST_INVALID',
+      'ERR_STORE_UNAVAILABLE',
+      'ERR_UNSUPPORTED_MEDIA_TYPE',
+    ]);
+  });
+
+  it('docs/api.md lists every decision code, and no other', () => {
+    const section = doc.slice(doc.indexOf('### Decision codes'), doc.indexOf('## Endpoints'));
+    const documented = [...section.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual(Object.keys(decisionCodes).sort());
+  });
+});
