@@ -1,0 +1,169 @@
+/**
+ * The built CLI (`dist/cli/main.js`, produced by `npm run build`, which `npm test` runs first),
+ * spawned as a real process: `serve` refuses an invalid bundle and non-loopback hosts, `authorize`
+ * exit codes, and `audit verify|head` including truncation caught by a saved signed head.
+ */
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const MAIN = resolve('dist/cli/main.js');
+const BUNDLE = resolve('test/fixtures/bundles/authzen-cert');
+const HAVE_DIST = existsSync(MAIN);
+
+const ALLOW = { subject: { type: 'user', id: 'alice' }, action: { name: 'read' }, resource: { type: 'record', id: 'record-1' } };
+const DENY = { subject: { type: 'user', id: 'bob' }, action: { name: 'write' }, resource: { type: 'record', id: 'record-1' } };
+
+/** The environment without AIRLOCK_* variables, so the host's settings cannot leak into a run. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AIRLOCK_')) env[k] = v;
+  return env;
+}
+
+function airlock(...args: string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: cleanEnv(), timeout: 30_000 });
+}
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'airlock-cli-'));
+});
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe.skipIf(!HAVE_DIST)('airlock CLI (dist/cli/main.js; skipped when `npm run build` has not run)', () => {
+  describe('airlock serve', () => {
+    it('an invalid bundle at start: exits non-zero (2) and prints every problem', () => {
+      const bad = join(tmp, 'bad-bundle');
+      cpSync(BUNDLE, bad, { recursive: true });
+      writeFileSync(join(bad, 'broken.cedar'), '@id("broken")\npermit (principal, action, resource) when { ;\n');
+      const r = airlock('serve', '--policies', bad, '--data-dir', join(tmp, 'serve-bad'), '--port', '0', '--log-level', 'silent');
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('ERR_BUNDLE_INVALID');
+      expect(r.stderr).toContain('broken.cedar');
+      expect(r.stdout).not.toContain('listening');
+    });
+
+    it('--host 0.0.0.0 is refused with exit 2 (loopback only until caller authentication exists)', () => {
+      const r = airlock('serve', '--policies', BUNDLE, '--data-dir', join(tmp, 'serve-host'), '--port', '0', '--host', '0.0.0.0', '--log-level', 'silent');
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/0\.0\.0\.0/);
+      expect(r.stderr).toMatch(/loopback/);
+    });
+
+    it('a valid bundle serves on an ephemeral loopback port and stops cleanly on SIGTERM', async () => {
+      const child = spawn(process.execPath, [MAIN, 'serve', '--policies', BUNDLE, '--data-dir', join(tmp, 'serve-ok'), '--port', '0', '--log-level', 'silent'], { env: cleanEnv() });
+      try {
+        let stderr = '';
+        const url = await new Promise<string>((resolveUrl, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no "listening" line in 20 s; stderr: ${stderr}`)), 20_000);
+          child.stderr.on('data', (d: Buffer) => {
+            stderr += d.toString('utf8');
+            const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+            if (m) {
+              clearTimeout(timer);
+              resolveUrl(m[1]!);
+            }
+          });
+          child.on('exit', (code) => reject(new Error(`serve exited early with ${code}; stderr: ${stderr}`)));
+        });
+        const health = await fetch(`${url}/healthz`);
+        expect(health.status).toBe(200);
+        const r = await fetch(`${url}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ALLOW) });
+        expect(((await r.json()) as { decision: boolean }).decision).toBe(true);
+        const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
+    });
+  });
+
+  describe('airlock authorize and airlock audit on one data dir', () => {
+    let dataDir: string;
+    const requestFile = (name: string, body: string): string => {
+      const p = join(tmp, name);
+      writeFileSync(p, body);
+      return p;
+    };
+
+    beforeAll(() => {
+      dataDir = join(tmp, 'data');
+    });
+
+    it('allow → prints the decision JSON and exits 0', () => {
+      const r = airlock('authorize', '--policies', BUNDLE, '--data-dir', dataDir, '--request', requestFile('allow.json', JSON.stringify(ALLOW)));
+      expect(r.status).toBe(0);
+      const d = JSON.parse(r.stdout);
+      expect(d.outcome).toBe('allow');
+      expect(d.actionHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(d.auditSeq).toBe(1);
+    });
+
+    it('deny → exits 1', () => {
+      const r = airlock('authorize', '--policies', BUNDLE, '--data-dir', dataDir, '--request', requestFile('deny.json', JSON.stringify(DENY)));
+      expect(r.status).toBe(1);
+      expect(JSON.parse(r.stdout).outcome).toBe('deny');
+    });
+
+    it('bad input → exits 2 with a stable code, nothing printed on stdout', () => {
+      const shape = airlock('authorize', '--policies', BUNDLE, '--data-dir', dataDir, '--request', requestFile('bad-shape.json', '{"subject":"alice","action":{"name":"read"},"resource":{"type":"record","id":"record-1"}}'));
+      expect(shape.status).toBe(2);
+      expect(shape.stderr).toContain('ERR_REQUEST_INVALID');
+      expect(shape.stdout).toBe('');
+      const json = airlock('authorize', '--policies', BUNDLE, '--data-dir', dataDir, '--request', requestFile('bad-json.json', '{"subject": '));
+      expect(json.status).toBe(2);
+      expect(json.stderr).toContain('ERR_JSON_MALFORMED');
+      const dup = airlock('authorize', '--policies', BUNDLE, '--data-dir', dataDir, '--request', requestFile('dup.json', '{"subject":{"type":"user","id":"alice","id":"bob"}}'));
+      expect(dup.status).toBe(2);
+      expect(dup.stderr).toContain('ERR_JSON_DUPLICATE_KEY');
+    });
+
+    it('audit verify → exits 0 and counts the two decisions (bad input was not audited)', () => {
+      const r = airlock('audit', 'verify', '--data-dir', dataDir);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/intact: 2 records/);
+    });
+
+    it('audit head prints a signed checkpoint (JSON with jws); after the last record is deleted, verify --head fails (1) while plain verify still passes (0)', () => {
+      const head = airlock('audit', 'head', '--data-dir', dataDir);
+      expect(head.status).toBe(0);
+      const cp = JSON.parse(head.stdout);
+      expect(typeof cp.jws).toBe('string');
+      expect(cp.jws.split('.')).toHaveLength(3);
+      expect(cp.seq).toBe(2);
+      const saved = join(tmp, 'saved-head.json');
+      writeFileSync(saved, head.stdout);
+
+      expect(airlock('audit', 'verify', '--data-dir', dataDir, '--head', saved).status).toBe(0);
+
+      // Cut the tail: a chain that simply ends one record earlier is internally consistent.
+      const db = new Database(join(dataDir, 'airlock.db'));
+      try {
+        const info = db.prepare("DELETE FROM audit WHERE writer = 'main' AND seq = (SELECT max(seq) FROM audit WHERE writer = 'main')").run();
+        expect(info.changes).toBe(1);
+      } finally {
+        db.close();
+      }
+
+      const anchored = airlock('audit', 'verify', '--data-dir', dataDir, '--head', saved);
+      expect(anchored.status).toBe(1);
+      expect(anchored.stdout).toMatch(/FAILED/);
+      const plain = airlock('audit', 'verify', '--data-dir', dataDir);
+      expect(plain.status).toBe(0);
+      expect(plain.stdout).toMatch(/intact: 1 records/);
+    });
+  });
+});
+
+if (!HAVE_DIST) {
+  describe('airlock CLI', () => {
+    it.skip(`skipped: ${MAIN} does not exist — run \`npm run build\` first (npm test does)`, () => undefined);
+  });
+}
