@@ -1,0 +1,146 @@
+/**
+ * The analysis machinery: parses text in one of three languages, collects invocations, follows
+ * nested code (bash -c, -EncodedCommand, eval…) within limits, and records events. Pure: no I/O.
+ */
+import type { Parser } from 'web-tree-sitter';
+import type { AnalysisEvent, EventKind, Invocation, Lang, PsStatement, Snippet } from './ir.js';
+import type { AnalyzerLimits, Shell, Span } from './types.js';
+import { walkBash } from './bash/walk.js';
+import { walkPowerShell } from './powershell/walk.js';
+import { walkCmd } from './cmd/walk.js';
+import { expandInvocation } from './unwrap.js';
+
+/** Maps offsets in a (possibly nested or decoded) text to a span of the original input. */
+export type SpanMapper = (start: number, end: number) => Span;
+
+export class LimitExceeded extends Error {
+  readonly detail: string;
+  constructor(detail: string) {
+    super(detail);
+    this.detail = detail;
+  }
+}
+
+export interface Parsers {
+  bash: Parser;
+  powershell: Parser;
+}
+
+export type InvocationInit = Omit<Invocation, 'id' | 'upstream' | 'downstream' | 'substitutions' | 'redirects' | 'stdinText' | 'stdinSpan' | 'stdinDecoded' | 'nameTrick' | 'parent' | 'env' | 'decoded' | 'root' | 'wrappers'> &
+  Partial<Invocation>;
+
+export class Engine {
+  readonly invocations: Invocation[] = [];
+  readonly snippets: Snippet[] = [];
+  readonly events: AnalysisEvent[] = [];
+  readonly psStatements: PsStatement[] = [];
+  readonly psScripts: PsStatement[] = [];
+  readonly envRead = new Set<string>();
+  /** Set while analysing decoded content so new invocations are marked. */
+  decodedDepth = Number.POSITIVE_INFINITY;
+  private readonly deadline: number;
+  private ticks = 0;
+
+  readonly parsers: Parsers;
+  readonly limits: AnalyzerLimits;
+  readonly input: string;
+  readonly shell: Shell;
+  private readonly now: () => number;
+
+  constructor(parsers: Parsers, limits: AnalyzerLimits, input: string, shell: Shell, now: () => number) {
+    this.parsers = parsers;
+    this.limits = limits;
+    this.input = input;
+    this.shell = shell;
+    this.now = now;
+    this.deadline = now() + limits.timeBudgetMs;
+  }
+
+  /** Called often; throws when the time budget is spent (fail closed, threats F6). */
+  tick(): void {
+    if ((++this.ticks & 63) === 0 && this.now() > this.deadline) throw new LimitExceeded(`analysis took longer than ${this.limits.timeBudgetMs} ms`);
+  }
+
+  timeLeftMs(): number {
+    return this.deadline - this.now();
+  }
+
+  event(kind: EventKind, span: Span, detail: string, depth: number): void {
+    if (this.events.length < 500) this.events.push({ kind, span, detail, depth });
+  }
+
+  addInvocation(init: InvocationInit): Invocation {
+    if (this.invocations.length >= this.limits.maxCommands) throw new LimitExceeded(`more than ${this.limits.maxCommands} commands`);
+    this.tick();
+    const inv: Invocation = {
+      upstream: [],
+      downstream: [],
+      substitutions: [],
+      redirects: [],
+      stdinText: undefined,
+      stdinSpan: undefined,
+      stdinDecoded: false,
+      nameTrick: undefined,
+      parent: undefined,
+      env: {},
+      root: false,
+      wrappers: [],
+      ...init,
+      decoded: init.decoded ?? init.depth >= this.decodedDepth,
+      id: this.invocations.length,
+    };
+    this.invocations.push(inv);
+    return inv;
+  }
+
+  /** Follows what an invocation runs in turn (nested scripts, wrapped programs). Call once its pipeline context is known. */
+  expand(inv: Invocation, map: SpanMapper): void {
+    expandInvocation(this, inv, map);
+  }
+
+  /** Analyses `text` in `lang` at nesting `depth`; offsets inside map through `map`. */
+  analyze(lang: Lang, text: string, map: SpanMapper, depth: number, parent?: Invocation, decoded = false): Invocation[] {
+    const span = map(0, text.length);
+    if (depth > this.limits.maxNestedDepth) {
+      this.event('limit', span, `nested scripts deeper than ${this.limits.maxNestedDepth} levels`, depth);
+      return [];
+    }
+    if (text.length > this.limits.maxDecodedChars && depth > 0) {
+      this.event('limit', span, `nested script longer than ${this.limits.maxDecodedChars} characters`, depth);
+      return [];
+    }
+    const before = this.invocations.length;
+    const savedDecoded = this.decodedDepth;
+    if (decoded) this.decodedDepth = Math.min(this.decodedDepth, depth);
+    try {
+      if (lang === 'posix') walkBash(this, text, map, depth);
+      else if (lang === 'powershell') walkPowerShell(this, text, map, depth);
+      else walkCmd(this, text, map, depth);
+    } finally {
+      this.decodedDepth = savedDecoded;
+    }
+    const added = this.invocations.slice(before);
+    if (parent) for (const inv of added) if (inv.parent === undefined) inv.parent = parent;
+    return added;
+  }
+}
+
+export function shiftMapper(outer: SpanMapper, offset: number): SpanMapper {
+  return (s, e) => outer(s + offset, e + offset);
+}
+
+export function fixedMapper(span: Span): SpanMapper {
+  return () => ({ start: span.start, end: span.end });
+}
+
+/**
+ * A mapper for a string that came from the source range [start, end): if the value is the source
+ * text verbatim (after dropping `quoteLen` delimiter chars) offsets shift; otherwise every finding
+ * inside points at the whole source range.
+ */
+export function mapperFor(outer: SpanMapper, source: string, value: string, start: number, end: number): SpanMapper {
+  const raw = source.slice(start, end);
+  const at = raw.indexOf(value);
+  if (value.length > 0 && at >= 0 && raw.length - value.length <= 2) return shiftMapper(outer, start + at);
+  return fixedMapper(outer(start, end));
+}

@@ -1,0 +1,194 @@
+/** Walks a tree-sitter-powershell tree (after deobfuscation) and records commands and statements. */
+import type { Node } from 'web-tree-sitter';
+import { DYN, type Invocation } from '../ir.js';
+import { fixedMapper, LimitExceeded, type Engine, type SpanMapper } from '../engine.js';
+import { decodeBase64Bytes, decodeBase64Text } from '../decode.js';
+import { normalizeProgram } from '../programs.js';
+import { deobfuscatePs } from './deobfuscate.js';
+
+export function walkPowerShell(engine: Engine, source: string, outer: SpanMapper, depth: number): void {
+  const d = deobfuscatePs(source);
+  const text = d.text;
+  const map: SpanMapper = (s, e) => {
+    const a = d.idx[Math.min(s, d.idx.length - 1)] ?? 0;
+    const b = e > s ? (d.idx[Math.min(e - 1, d.idx.length - 1)] ?? a) + 1 : a;
+    return outer(a, Math.max(a, b));
+  };
+  for (const c of d.changes.slice(0, 20)) {
+    if (c.kind === 'backtick') continue;
+    engine.event('decoded', outer(c.start, c.end), `builds "${clip(c.value)}" from pieces at run time`, depth);
+  }
+  const ticks = d.changes.filter((c) => c.kind === 'backtick');
+  if (ticks.length > 0) engine.event('decoded', outer(ticks[0]!.start, ticks[ticks.length - 1]!.end), 'hides names with backtick escapes (I`E`X reads as IEX)', depth);
+
+  const stopAt = Date.now() + Math.max(1, engine.timeLeftMs());
+  const tree = engine.parsers.powershell.parse(text, null, { progressCallback: () => Date.now() > stopAt });
+  if (!tree) {
+    engine.event('limit', outer(0, source.length), 'the parser ran out of time', depth);
+    return;
+  }
+  try {
+    const root = tree.rootNode;
+    if (root.hasError) engine.event('parse_error', map(0, text.length), 'the command is not valid PowerShell syntax', depth);
+    const lower = text.toLowerCase().replace(/\s+/g, ' ');
+    engine.psScripts.push({ text: lower, span: map(0, text.length), depth });
+    new PsWalker(engine, text, map, depth).run(root);
+    scanExpressions(engine, text, map, depth);
+  } finally {
+    tree.delete();
+  }
+}
+
+class PsWalker {
+  private readonly vars = new Map<string, string>();
+  private readonly pending: Invocation[] = [];
+  private readonly engine: Engine;
+  private readonly map: SpanMapper;
+  private readonly depth: number;
+
+  constructor(engine: Engine, _text: string, map: SpanMapper, depth: number) {
+    this.engine = engine;
+    this.map = map;
+    this.depth = depth;
+  }
+
+  run(root: Node): void {
+    const list = root.namedChildren.find((c) => c?.type === 'statement_list') ?? root;
+    for (const st of list.namedChildren) {
+      if (!st) continue;
+      this.engine.psStatements.push({ text: st.text.toLowerCase().replace(/\s+/g, ' '), span: this.map(st.startIndex, st.endIndex), depth: this.depth });
+    }
+    this.visit(root, 0);
+    for (const inv of this.pending) this.engine.expand(inv, this.map);
+  }
+
+  private visit(node: Node, sd: number): void {
+    this.engine.tick();
+    if (sd > this.engine.limits.maxSyntaxDepth * 4) throw new LimitExceeded(`syntax nested deeper than ${this.engine.limits.maxSyntaxDepth} levels`);
+    switch (node.type) {
+      case 'pipeline_chain':
+        this.chain(node, sd);
+        return;
+      case 'assignment_expression': {
+        const left = node.namedChildren[0];
+        const value = node.childForFieldName('value');
+        const name = /\$([\w:]+)/.exec(left?.text ?? '')?.[1]?.toLowerCase();
+        if (name && value) this.vars.set(name, constString(value.text) ?? DYN);
+        break;
+      }
+      case 'variable': {
+        const m = /^\$env:(\w+)/i.exec(node.text);
+        if (m) this.engine.envRead.add(m[1]!.toUpperCase());
+        break;
+      }
+    }
+    for (const c of node.namedChildren) if (c) this.visit(c, sd + 1);
+  }
+
+  private chain(node: Node, sd: number): void {
+    const stages = node.namedChildren.filter((c): c is Node => c !== null);
+    let prev: Invocation | undefined;
+    let prevConst: string | undefined;
+    let prevSpan: Node | undefined;
+    for (const st of stages) {
+      if (st.type === 'command') {
+        const inv = this.command(st, sd);
+        if (inv) {
+          if (prev) { inv.upstream.push(prev, ...prev.upstream.slice(-32)); prev.downstream.push(inv); }
+          if (prevConst !== undefined && prevSpan) { inv.stdinText = prevConst; inv.stdinSpan = this.map(prevSpan.startIndex, prevSpan.endIndex); }
+          prev = inv;
+        }
+        prevConst = undefined;
+        for (const c of st.namedChildren) if (c) this.visit(c, sd + 1);
+      } else {
+        prevConst = constString(st.text);
+        prevSpan = st;
+        this.visit(st, sd + 1);
+      }
+    }
+  }
+
+  private command(node: Node, _sd: number): Invocation | undefined {
+    const nameNode = node.childForFieldName('command_name');
+    if (!nameNode) return undefined;
+    let name: string | undefined;
+    let dynamic = false;
+    const invoked = node.namedChildren.some((c) => c?.type === 'command_invokation_operator');
+    if (nameNode.type === 'command_name') name = nameNode.text;
+    else {
+      const t = nameNode.text.trim();
+      const cs = constString(t.replace(/^\((.*)\)$/s, '$1').trim());
+      const v = /^\$([\w:]+)$/.exec(t);
+      if (cs !== undefined) name = cs;
+      else if (v && this.vars.has(v[1]!.toLowerCase()) && this.vars.get(v[1]!.toLowerCase()) !== DYN) name = this.vars.get(v[1]!.toLowerCase())!;
+      else if (/^\$_$|^\$psitem$/i.test(t)) { name = DYN; dynamic = true; }
+      else { name = DYN; dynamic = true; }
+    }
+    const elements = node.childForFieldName('command_elements');
+    const args: string[] = [];
+    const argSpans = [];
+    if (elements) {
+      for (const c of elements.namedChildren) {
+        if (!c || c.type === 'command_argument_sep') continue;
+        args.push(this.argValue(c));
+        argSpans.push(this.map(c.startIndex, c.endIndex));
+      }
+    }
+    const span = this.map(node.startIndex, node.endIndex);
+    const program = normalizeProgram('powershell', name);
+    const inv = this.engine.addInvocation({
+      lang: 'powershell', program, written: name, args, argSpans, span, depth: this.depth,
+      nameTrick: nameNode.type === 'command_name' ? undefined : dynamic ? 'variable' : 'concat',
+    });
+    if (dynamic) this.engine.event('dynamic_program', span, invoked ? 'invokes a command whose name is computed when it runs' : 'the program name is only known when the command runs', this.depth);
+    this.pending.push(inv);
+    return inv;
+  }
+
+  private argValue(n: Node): string {
+    const t = n.text;
+    const cs = constString(t);
+    if (cs !== undefined) return cs;
+    if (/^\$([\w:]+)$/.test(t)) {
+      const v = this.vars.get(t.slice(1).toLowerCase());
+      if (v !== undefined) return v;
+      const env = /^\$env:(\w+)$/i.exec(t);
+      if (env) this.engine.envRead.add(env[1]!.toUpperCase());
+    }
+    return t;
+  }
+}
+
+/** Value of a constant string literal ('…', "…" without expansions, @'…'@). */
+export function constString(t: string): string | undefined {
+  const s = t.trim();
+  if (s.length >= 2 && s[0] === "'" && s[s.length - 1] === "'" && !s.slice(1, -1).replace(/''/g, '').includes("'")) return s.slice(1, -1).replace(/''/g, "'");
+  if (s.length >= 2 && s[0] === '"' && s[s.length - 1] === '"' && !/\$[\w{(:]/.test(s) && !s.slice(1, -1).replace(/""|`"/g, '').includes('"')) return s.slice(1, -1).replace(/""/g, '"').replace(/`(.)/g, '$1');
+  if (/^@'\r?\n[\s\S]*\r?\n'@$/.test(s)) return s.replace(/^@'\r?\n/, '').replace(/\r?\n'@$/, '');
+  return undefined;
+}
+
+/** Decodes `[Convert]::FromBase64String('…')` and runs `[ScriptBlock]::Create('…')` contents through the analyzer. */
+function scanExpressions(engine: Engine, text: string, map: SpanMapper, depth: number): void {
+  for (const m of text.matchAll(/frombase64string\s*\(\s*(['"])([A-Za-z0-9+/=\s]{8,})\1\s*\)/gi)) {
+    const span = map(m.index + m[0].indexOf(m[2]!), m.index + m[0].indexOf(m[2]!) + m[2]!.length);
+    const decoded = decodeBase64Text(m[2]!, /unicode/i.test(text.slice(Math.max(0, m.index - 80), m.index)) ? 'utf16le' : 'utf8');
+    if (decoded) {
+      engine.event('decoded', span, `decodes base64 to: ${clip(decoded)}`, depth);
+      engine.analyze('powershell', decoded, fixedMapper(span), depth + 1, undefined, true);
+    } else if ((decodeBase64Bytes(m[2]!)?.length ?? 0) > 64) engine.event('binary_payload', span, 'decodes a binary (non-text) base64 payload, such as a program or shellcode', depth);
+  }
+  for (const m of text.matchAll(/\[scriptblock\]::create\s*\(\s*('(?:[^']|'')*'|"[^"$]*")\s*\)/gi)) {
+    const code = constString(m[1]!);
+    if (code) engine.analyze('powershell', code, fixedMapper(map(m.index, m.index + m[0].length)), depth + 1);
+  }
+  for (const m of text.matchAll(/\.invokescript\s*\(\s*('(?:[^']|'')*'|"[^"$]*")\s*\)/gi)) {
+    const code = constString(m[1]!);
+    if (code) engine.analyze('powershell', code, fixedMapper(map(m.index, m.index + m[0].length)), depth + 1);
+  }
+}
+
+function clip(s: string): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > 80 ? one.slice(0, 77) + '…' : one;
+}

@@ -1,0 +1,39 @@
+import { defineRule, perInvocation } from './rule.js';
+import { flagSet, isCriticalTree } from './match.js';
+import { DYN, type Invocation } from '../ir.js';
+
+/** Targets of a recursive delete, if the invocation is one. */
+export function recursiveDeleteTargets(inv: Invocation): string[] | undefined {
+  const a = inv.args;
+  const p = inv.program;
+  if (p === 'rm') {
+    const f = flagSet(a);
+    if (!f.has('-r') && !f.has('-R') && !f.has('--recursive')) return undefined;
+    return a.filter((x) => !x.startsWith('-'));
+  }
+  if (p === 'remove-item' && a.some((x) => /^-r(ecurse)?$/i.test(x))) return a.filter((x) => !x.startsWith('-')).map((x) => x.replace(/^['"]|['"]$/g, ''));
+  if ((p === 'rd' || p === 'rmdir') && a.some((x) => /^\/s$/i.test(x))) return a.filter((x) => !x.startsWith('/') || /^\/[a-z]/i.test(x) === false);
+  if ((p === 'del' || p === 'erase') && a.some((x) => /^\/s$/i.test(x))) return a.filter((x) => !/^\/[a-z]$/i.test(x)).map((x) => x.replace(/\\?\*(\.\*)?$/, ''));
+  if (p === 'find' && (a.includes('-delete') || a.some((x, i) => /^-exec/.test(x) && a[i + 1] === 'rm'))) return [a[0] ?? '.'];
+  if (p === 'mv' && a[a.length - 1] === '/dev/null') return a.slice(0, -1).filter((x) => !x.startsWith('-'));
+  return undefined;
+}
+
+export const rule = defineRule({
+  id: 'delete_system_or_home',
+  category: 'destructive',
+  severity: 'critical',
+  title: 'Recursively deletes the root file system, a system directory, a drive or a whole home directory',
+  check: perInvocation((inv) => {
+    const targets = recursiveDeleteTargets(inv);
+    if (!targets) return undefined;
+    const bad = targets.find((t) => isCriticalTree(t.split(DYN).join('')) || t === '/' || (t.includes(DYN) && /^\/?$/.test(t.replace(DYN, ''))));
+    if (bad !== undefined) return `deletes everything under ${bad || '/'}${inv.root ? ' as root' : ''}; this cannot be undone`;
+    if (inv.args.includes('--no-preserve-root')) return 'deletes with --no-preserve-root, which allows wiping the whole system';
+    return undefined;
+  }),
+  cases: {
+    positive: [['bash', 'rm -rf /'], ['bash', 'sudo rm -rf --no-preserve-root /'], ['bash', 'rm -rf ~'], ['bash', 'rm -rf $HOME/*'], ['powershell', 'Remove-Item -Recurse -Force C:\\Windows'], ['cmd', 'rd /s /q C:\\'], ['bash', 'find / -delete']],
+    negative: [['bash', 'rm -rf node_modules'], ['bash', 'rm -rf ./build dist'], ['bash', 'rm -rf /tmp/build-cache'], ['bash', 'find . -name "*.log" -delete']],
+  },
+});

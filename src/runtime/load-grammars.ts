@@ -1,0 +1,38 @@
+/** Reads the tree-sitter grammars from node_modules and builds the command analyzer once. */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { createAnalyzer } from '../commands/analyzer.js';
+import type { Analyzer, AnalyzerLimits } from '../commands/types.js';
+import { AirlockError } from '../core/errors.js';
+
+const require = createRequire(import.meta.url);
+
+function packageFile(pkg: string, file: string): string {
+  return join(dirname(require.resolve(`${pkg}/package.json`)), file);
+}
+
+let cached: Promise<Analyzer> | undefined;
+
+/** The process-wide analyzer (grammars loaded once). @throws AirlockError ERR_INTERNAL when a grammar cannot be loaded. */
+export function loadAnalyzer(limits?: Partial<AnalyzerLimits>): Promise<Analyzer> {
+  if (limits) return build(limits);
+  cached ??= build(undefined).catch((err: unknown) => {
+    cached = undefined;
+    throw err;
+  });
+  return cached;
+}
+
+async function build(limits: Partial<AnalyzerLimits> | undefined): Promise<Analyzer> {
+  try {
+    const [bashWasm, powershellWasm, runtimeWasm] = await Promise.all([
+      readFile(packageFile('tree-sitter-bash', 'tree-sitter-bash.wasm')),
+      readFile(packageFile('tree-sitter-powershell', 'tree-sitter-powershell.wasm')),
+      readFile(require.resolve('web-tree-sitter/tree-sitter.wasm')),
+    ]);
+    return await createAnalyzer({ bashWasm, powershellWasm, runtimeWasm, ...(limits ? { limits } : {}) });
+  } catch (err) {
+    throw new AirlockError('ERR_INTERNAL', 'could not load the shell grammars for the command analyzer', undefined, { cause: err });
+  }
+}
