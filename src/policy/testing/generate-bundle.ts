@@ -72,7 +72,7 @@ function actionScope(rnd: () => number, actions: number): string {
   const a = (): string => `Airlock::Action::"${actionName(Math.floor(rnd() * actions))}"`;
   if (r < 0.8) return `action == ${a()}`;
   if (r < 0.92) return `action in [${a()}, ${a()}]`;
-  if (r < 0.97) return `action in Airlock::Action::"grp${Math.floor(rnd() * ACTION_GROUPS)}"`;
+  if (r < 0.99) return `action in Airlock::Action::"grp${Math.floor(rnd() * ACTION_GROUPS)}"`;
   return 'action';
 }
 
