@@ -26,7 +26,7 @@ export interface Parsers {
   powershell: Parser;
 }
 
-export type InvocationInit = Omit<Invocation, 'id' | 'upstream' | 'downstream' | 'substitutions' | 'redirects' | 'stdinText' | 'stdinSpan' | 'stdinDecoded' | 'nameTrick' | 'parent' | 'env' | 'decoded' | 'root' | 'wrappers'> &
+export type InvocationInit = Omit<Invocation, 'id' | 'upstream' | 'downstream' | 'substitutions' | 'redirects' | 'stdinText' | 'stdinSpan' | 'stdinDecoded' | 'argsDecoded' | 'nameTrick' | 'parent' | 'env' | 'decoded' | 'root' | 'wrappers'> &
   Partial<Invocation>;
 
 export class Engine {
@@ -80,6 +80,7 @@ export class Engine {
       stdinText: undefined,
       stdinSpan: undefined,
       stdinDecoded: false,
+      argsDecoded: false,
       nameTrick: undefined,
       parent: undefined,
       env: {},

@@ -43,6 +43,8 @@ export interface Invocation {
   /** Where `stdinText` came from, and whether it was decoded (base64, hex…) on the way. */
   stdinSpan: Span | undefined;
   stdinDecoded: boolean;
+  /** Some argument was produced by a decoding substitution ($(echo … | base64 -d)). */
+  argsDecoded: boolean;
   /** Invocations inside command/process substitutions in this command's name or arguments. */
   substitutions: Invocation[];
   redirects: Redirect[];

@@ -47,7 +47,7 @@ const ROOT = new Set(['sudo', 'doas', 'pkexec', 'run0', 'gsudo', 'su', 'runuser'
 const SIMPLE = new Set([
   'nohup', 'time', 'builtin', 'setsid', 'caffeinate', 'torsocks', 'unbuffer', 'chronic', 'tsocks', 'catchsegv', 'nice', 'ionice',
   'stdbuf', 'timeout', 'taskset', 'exec', 'xargs', 'proxychains', 'proxychains4', 'flock', 'strace', 'ltrace', 'sudo', 'doas', 'pkexec',
-  'run0', 'gsudo', 'env', 'busybox', 'nsenter', 'unshare', 'systemd-run', 'runuser', 'chroot', 'sg', 'firejail', 'command', 'watch',
+  'run0', 'gsudo', 'env', 'busybox', 'unshare', 'systemd-run', 'runuser', 'chroot', 'sg', 'firejail', 'command', 'watch',
   'dbus-launch', 'xvfb-run', 'chpst', 'faketime', 'ltrace', 'valgrind', 'call',
 ]);
 
@@ -168,7 +168,7 @@ export function expandInvocation(engine: Engine, inv: Invocation, _map: SpanMapp
     }
     if (ci >= 0 && a[ci + 1] !== undefined) {
       const code = a[ci + 1]!;
-      nested(engine, inv, 'posix', code, argMapper(engine, inv, ci + 1, code));
+      nested(engine, inv, 'posix', code, argMapper(engine, inv, ci + 1, code), inv.argsDecoded);
       return;
     }
     if (readsCodeFromStdin(inv) && inv.stdinText !== undefined) nested(engine, inv, 'posix', inv.stdinText, stdinMapper(engine, inv), inv.stdinDecoded);
@@ -176,7 +176,7 @@ export function expandInvocation(engine: Engine, inv: Invocation, _map: SpanMapp
   }
   if (p === 'eval') {
     const code = a.join(' ');
-    if (code.trim()) nested(engine, inv, 'posix', code, a.length === 1 ? argMapper(engine, inv, 0, code) : fixedMapper(inv.span));
+    if (code.trim()) nested(engine, inv, 'posix', code, a.length === 1 ? argMapper(engine, inv, 0, code) : fixedMapper(inv.span), inv.argsDecoded);
     return;
   }
   if (p === 'alias' && inv.lang === 'posix') {
@@ -229,6 +229,13 @@ export function expandInvocation(engine: Engine, inv: Invocation, _map: SpanMapp
     const code = a.filter((x) => !x.startsWith('/')).join(' ');
     inv.root = true;
     if (code) nested(engine, inv, 'cmd', code, fixedMapper(inv.span));
+    return;
+  }
+  if (p === 'nsenter' && inv.lang === 'posix') {
+    let i = 0;
+    while (i < a.length && a[i]!.startsWith('-') && a[i] !== '--') i += /^-[tSGwr]$|^--(target|setuid|setgid|wd|root)$/.test(a[i]!) ? 2 : 1;
+    if (a[i] === '--') i++;
+    if (i < a.length) nested(engine, inv, 'posix', a.slice(i).map(shellQuote).join(' '), fixedMapper(inv.span));
     return;
   }
   if (p === 'find') {

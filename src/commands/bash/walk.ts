@@ -118,14 +118,9 @@ class BashWalker {
         this.assign(node, sd);
         return [];
       case 'declaration_command':
-        for (const c of node.namedChildren) {
-          if (!c) continue;
-          if (c.type === 'variable_assignment') this.assign(c, sd);
-          else this.word(c, sd);
-        }
-        return [];
-      case 'comment':
       case 'unset_command':
+        return this.declaration(node, sd);
+      case 'comment':
         return [];
       default:
         return this.generic(node, sd);
@@ -294,10 +289,33 @@ class BashWalker {
       wrappers: resolved.wrappers,
       nameTrick: trick,
       substitutions: subs,
+      argsDecoded: name.decoded || args.some((a) => a.decoded),
     });
     if (name.dynamic || resolved.program.includes(DYN)) this.engine.event('dynamic_program', inv.span, 'the program name is only known when the command runs', this.depth);
     for (const r of redirs) this.applyRedirect(r, sd, inv, inv);
     this.pending.push(inv);
+    return [inv];
+  }
+
+  /** `export A=1`, `declare -x B`, `unset HISTFILE`: recorded as invocations of the builtin. */
+  private declaration(node: Node, sd: number): Invocation[] {
+    const args: string[] = [];
+    const spans: Span[] = [];
+    const subs: Invocation[] = [];
+    for (const c of node.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'variable_assignment') {
+        const a = this.assign(c, sd);
+        args.push(`${a?.name ?? ''}=${a?.value ?? ''}`);
+      } else {
+        const w = this.word(c, sd + 1);
+        subs.push(...w.subs);
+        args.push(w.value);
+      }
+      spans.push(this.span(c));
+    }
+    const name = node.text.split(/\s/, 1)[0] ?? 'declare';
+    const inv = this.engine.addInvocation({ lang: 'posix', program: name, written: name, args, argSpans: spans, span: this.span(node), depth: this.depth, substitutions: subs });
     return [inv];
   }
 

@@ -64,6 +64,18 @@ function unescapePass(src: string): Deobfuscated {
       text += rep; idx.push(i + 1); i++;
       continue;
     }
+    if (state === 'n' && ch === '$' && /[\s(,=]/.test(src[i - 1] ?? ' ')) {
+      // `$env:TEMP\x.exe` as a bare argument: the grammar cannot parse it; "$env:TEMP\x.exe" means the same.
+      const m = /^\$[A-Za-z_]\w*(?::\w+)?\\[^\s;|)&,'"`]*/.exec(src.slice(i, i + 400));
+      if (m) {
+        text += '"' + m[0] + '"';
+        idx.push(i);
+        for (let k = 0; k < m[0].length; k++) idx.push(i + k);
+        idx.push(i + m[0].length - 1);
+        i += m[0].length - 1;
+        continue;
+      }
+    }
     if (state === 'n' && ch === "'") state = 's';
     else if (state === 'n' && ch === '"') state = 'd';
     else if (state === 'd' && ch === '"') {

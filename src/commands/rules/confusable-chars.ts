@@ -2,7 +2,7 @@ import { defineRule, type Hit } from './rule.js';
 import { hostOf, invocationUrls } from './match.js';
 
 const LATIN = /[A-Za-z]/;
-const NON_ASCII_LETTER = /[\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF\u0500-\u052F\u1D00-\u1DBF\u1E00-\u1EFF\u2100-\u214F\uFF00-\uFFEF]|[\uD835][\uDC00-\uDFFF]/;
+const NON_ASCII_LETTER = /[\u0370-\u03FF\u0400-\u04FF\u0500-\u052F\u1D00-\u1DBF\u2100-\u214F\uFF00-\uFFEF]|[\uD835][\uDC00-\uDFFF]/;
 
 export const rule = defineRule({
   id: 'confusable_chars',

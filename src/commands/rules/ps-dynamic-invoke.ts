@@ -10,7 +10,7 @@ export const rule = defineRule({
     for (const inv of ctx.invocations) {
       if (inv.program !== 'invoke-expression' || inv.stdinText !== undefined) continue;
       if (inv.args.length === 0 && inv.upstream.length > 0) hits.push({ span: inv.span, explanation: `runs the output of ${inv.upstream[0]!.program} as PowerShell code` });
-      else if (inv.args.some((a) => /^[$(]|\$/.test(a))) hits.push({ span: inv.span, explanation: 'runs PowerShell code that is only known at run time' });
+      else if (inv.args.some((a) => /^[$(]|\$|\u{E000}/u.test(a))) hits.push({ span: inv.span, explanation: 'runs PowerShell code that is only known at run time' });
     }
     for (const s of ctx.psScripts) {
       if (/\$executioncontext\.invokecommand\.(invokescript|newscriptblock)|\[scriptblock\]::create\(\s*\$|\.invoke\(\s*\)\s*$|invoke-command\s+-scriptblock\s+\(\[scriptblock\]/.test(s.text)) hits.push({ span: s.span, explanation: 'creates and runs a script block from text built at run time' });

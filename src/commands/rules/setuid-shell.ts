@@ -8,7 +8,7 @@ export const rule = defineRule({
   title: 'Makes a program run as root for everyone (chmod u+s, setcap cap_setuid)',
   check: perInvocation((inv) => {
     const a = lowerArgs(inv);
-    if (inv.program === 'chmod' && /(^|\s)([ugoa]*\+[rwx]*s[rwx]*|[24]\d{3}|[67][0-7]{3})(\s|$)/.test(a)) {
+    if (inv.program === 'chmod' && /(^|\s)((u|a|ug|ua|uo|ugo|go?u)?\+[rwxt]*s[rwxt]*|[46][0-7]{3})(\s|$)/.test(a)) {
       const target = inv.args.filter((x) => !x.startsWith('-') && !/^[ugoa]*[+=-]|^\d+$/.test(x));
       return `sets the setuid/setgid bit on ${target.join(', ')}, so anyone who runs it gets its owner's rights (root)`;
     }
