@@ -9,4 +9,6 @@ export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   authorize: async () => (await import('./commands/authorize.js')).command,
   policy: async () => (await import('./commands/policy.js')).command,
   audit: async () => (await import('./commands/audit.js')).command,
+  check: async () => (await import('./commands/check.js')).command,
+  'shell-init': async () => (await import('./commands/shell-init.js')).command,
 };
