@@ -35,5 +35,7 @@ export function sendError(reply: FastifyReply, req: FastifyRequest, err: unknown
     req.log.error({ err }, 'internal error');
   }
   onRejected?.(e.code);
-  return reply.code(e.status).type('application/json').send(body);
+  // AuthZEN 1.0 §10.1: a PDP answers 400 for a wrong content type on its endpoints; elsewhere 415.
+  const status = e.code === 'ERR_UNSUPPORTED_MEDIA_TYPE' && req.url.startsWith('/access/') ? 400 : e.status;
+  return reply.code(status).type('application/json').send(body);
 }

@@ -31,34 +31,62 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   // Every JSON body goes through the strict parser: duplicate keys, prototype keys and unsafe
   // integers are refused before anything else sees the request (threats.md §3.1–3.2).
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     const ct = String(req.headers['content-type'] ?? '').toLowerCase();
     const charset = /charset=([^;\s]+)/.exec(ct)?.[1];
     if (charset && charset.replace(/"/g, '') !== 'utf-8') {
       done(new AirlockError('ERR_UNSUPPORTED_MEDIA_TYPE', 'only UTF-8 JSON is accepted'), undefined);
       return;
     }
+    let text: string;
     try {
-      done(null, parseStrictJson(body as string));
+      // Invalid UTF-8 must not silently become U+FFFD (RFC 8259 §8.1; threats.md §3.1).
+      text = utf8.decode(body as Buffer);
+    } catch {
+      done(new AirlockError('ERR_JSON_MALFORMED', 'request body is not valid UTF-8'), undefined);
+      return;
+    }
+    try {
+      done(null, parseStrictJson(text));
     } catch (e) {
       done(e as Error, undefined);
     }
   });
 
+  // A body without a content type is refused; a POST with no body at all is refused unless its
+  // route takes none (`config: { bodyOptional: true }`, e.g. `POST /v1/policy/reload`).
   app.addHook('preValidation', async (req) => {
     if (req.method === 'POST' && req.headers['content-type'] === undefined && !req.url.startsWith('/integrations/')) {
       const len = Number(req.headers['content-length'] ?? 0);
       if (len > 0 || req.headers['transfer-encoding']) throw new AirlockError('ERR_UNSUPPORTED_MEDIA_TYPE');
-      throw new AirlockError('ERR_BODY_EMPTY');
+      if (!(req.routeOptions.config as { bodyOptional?: boolean } | undefined)?.bodyOptional) throw new AirlockError('ERR_BODY_EMPTY');
     }
   });
 
   app.setErrorHandler((err, req, reply) => sendError(reply, req, err, (code) => metrics.rejected(code)));
-  app.setNotFoundHandler((req, reply) => sendError(reply, req, new AirlockError('ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`), (code) => metrics.rejected(code)));
+  app.setNotFoundHandler((req, reply) => {
+    const url = req.url.split('?')[0]!;
+    const other = (['GET', 'POST', 'PATCH', 'DELETE'] as const).filter((m) => m !== req.method && app.hasRoute({ method: m, url }));
+    const err =
+      other.length > 0
+        ? new AirlockError('ERR_METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url} (use ${other.join(', ')})`)
+        : new AirlockError('ERR_NOT_FOUND', `no route ${req.method} ${url}`);
+    if (other.length > 0) reply.header('allow', other.join(', '));
+    return sendError(reply, req, err, (code) => metrics.rejected(code));
+  });
 
   // Until caller authentication lands, the caller is the network peer (serve binds loopback only).
   const callerOf = (req: FastifyRequest): Caller => ({ type: 'network', id: req.ip, via: 'http' });
-  const baseUrl = (req: FastifyRequest): string => runtime.config.publicUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.headers.host ?? `${runtime.config.host}:${runtime.config.port}`}`;
+  // Discovery URLs come from configuration or the socket we listen on, never from the client's
+  // Host header (a cached discovery document must not be poisonable).
+  const baseUrl = (): string => {
+    if (runtime.config.publicUrl) return runtime.config.publicUrl.replace(/\/$/, '');
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : runtime.config.port;
+    const host = runtime.config.host.includes(':') ? `[${runtime.config.host}]` : runtime.config.host;
+    return `http://${host}:${port}`;
+  };
 
   registerAuthzenRoutes(app, { authorizer: runtime.gateway, callerOf, baseUrl });
   registerGatewayRoutes(app, { runtime, metrics, callerOf });

@@ -103,4 +103,15 @@ describe('toPolicyRequest', () => {
       expect((e as AirlockError).code).toBe('ERR_REQUEST_INVALID');
     }
   });
+
+  it('hands action.properties to policies as context.actionProperties', () => {
+    const r = toPolicyRequest({ subject: { type: 'A', id: 'x' }, action: { name: 'delete', properties: { soft: true } }, resource: { type: 'T', id: 'r' }, context: { k: 1 } }, resolve, 'Airlock');
+    expect(r.context).toEqual({ k: 1, actionProperties: { soft: true } });
+  });
+
+  it('refuses a request that sets context.actionProperties next to action.properties', () => {
+    expect(() =>
+      toPolicyRequest({ subject: { type: 'A', id: 'x' }, action: { name: 'delete', properties: { soft: true } }, resource: { type: 'T', id: 'r' }, context: { actionProperties: { soft: false } } }, resolve, 'Airlock'),
+    ).toThrow(/actionProperties/);
+  });
 });

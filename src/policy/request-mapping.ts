@@ -81,12 +81,17 @@ function entityFor(uid: CedarUid, ref: EntityRef, resolve: EntityResolver, field
 /**
  * Maps an AuthZEN request onto a Cedar request. Entities sent: the principal, the resource and all
  * their ancestors (found through `resolve`, cycle-safe), nothing else (cost grows with each entity).
- * Action properties are not mapped.
+ * Cedar actions carry no per-request attributes, so AuthZEN `action.properties` are handed to
+ * policies as `context.actionProperties` (a request that also sets that context key itself is
+ * refused: two sources for one fact would be ambiguous).
  * @throws AirlockError ERR_REQUEST_INVALID when a type or id is empty or a value is not representable
  * @example
  * toPolicyRequest({ subject: { type: 'Agent', id: 'deploy-bot' }, action: { name: 'deploy' },
  *   resource: { type: 'Environment', id: 'prod' } }, (u) => bundle.staticEntities.get(uidKey(u)), 'Airlock');
  */
+/** The context key under which `action.properties` reach Cedar. */
+export const ACTION_PROPERTIES_KEY = 'actionProperties';
+
 export function toPolicyRequest(req: AuthorizationRequest, resolve: EntityResolver, namespace: string): PolicyRequest {
   const principal = uidOf(req.subject, namespace, 'subject');
   const resource = uidOf(req.resource, namespace, 'resource');
@@ -115,5 +120,11 @@ export function toPolicyRequest(req: AuthorizationRequest, resolve: EntityResolv
     }
   }
   const context = req.context ? toCedarRecord(req.context, 'context') : {};
+  if (req.action.properties !== undefined) {
+    if (Object.hasOwn(context, ACTION_PROPERTIES_KEY)) {
+      throw new AirlockError('ERR_REQUEST_INVALID', `context.${ACTION_PROPERTIES_KEY} is set by action.properties; send one of them`, { field: 'context' });
+    }
+    context[ACTION_PROPERTIES_KEY] = toCedarRecord(req.action.properties, 'action.properties');
+  }
   return { principal, action, resource, context, entities };
 }

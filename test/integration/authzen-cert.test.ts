@@ -196,13 +196,11 @@ describe('AuthZEN 1.0 cert §C.2.4 error handling → HTTP 400', () => {
     expect(r.json.error.code).toBe('ERR_BODY_EMPTY');
   });
 
-  // §C.2.4.3 says "MUST return HTTP 400 when the request Content-Type is not application/json".
-  // Airlock answers 415 Unsupported Media Type (threats.md §3.1, RFC 9110 §15.5.16): a 4xx that
-  // rejects the call, but not the 400 the certification harness checks for. Reported as a
-  // deviation; this test pins the project's choice.
-  it('§C.2.4.3 wrong content type is rejected (415 ERR_UNSUPPORTED_MEDIA_TYPE; the scenario expects 400)', async () => {
+  // §C.2.4.3: "MUST return HTTP 400 when the request Content-Type is not application/json". Airlock's
+  // other endpoints answer 415 for the same code; the AuthZEN ones follow the spec.
+  it('§C.2.4.3 wrong content type is rejected with 400 ERR_UNSUPPORTED_MEDIA_TYPE', async () => {
     const r = await postJson(`${gw.url}/access/v1/evaluation`, JSON.stringify({ subject: alice, action: read, resource: record1 }), { 'content-type': 'text/plain' });
-    expect(r.status).toBe(415);
+    expect(r.status).toBe(400);
     expect(r.json.error.code).toBe('ERR_UNSUPPORTED_MEDIA_TYPE');
   });
 });

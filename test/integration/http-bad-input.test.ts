@@ -222,22 +222,24 @@ describe('threats.md §3.1 body and media type', () => {
     expect(r.status).toBe(200);
   });
 
-  it('Content-Type text/plain → 415 ERR_UNSUPPORTED_MEDIA_TYPE', async () => {
-    await expectRejected(post('/access/v1/evaluation', VALID_TEXT, 'text/plain'), 415, 'ERR_UNSUPPORTED_MEDIA_TYPE');
+  it('Content-Type text/plain → ERR_UNSUPPORTED_MEDIA_TYPE (400 on AuthZEN endpoints, 415 elsewhere)', async () => {
+    await expectRejected(post('/v1/authorize', VALID_TEXT, 'text/plain'), 415, 'ERR_UNSUPPORTED_MEDIA_TYPE');
+    await expectRejected(post('/access/v1/evaluation', VALID_TEXT, 'text/plain'), 400, 'ERR_UNSUPPORTED_MEDIA_TYPE');
   });
 
-  it('Content-Type application/x-www-form-urlencoded → 415', async () => {
-    await expectRejected(post('/access/v1/evaluation', 'a=1', 'application/x-www-form-urlencoded'), 415, 'ERR_UNSUPPORTED_MEDIA_TYPE');
+  it('Content-Type application/x-www-form-urlencoded → ERR_UNSUPPORTED_MEDIA_TYPE', async () => {
+    await expectRejected(post('/access/v1/evaluation', 'a=1', 'application/x-www-form-urlencoded'), 400, 'ERR_UNSUPPORTED_MEDIA_TYPE');
   });
 
-  it('Content-Type application/json; charset=utf-16 → 415', async () => {
+  it('Content-Type application/json; charset=utf-16 → ERR_UNSUPPORTED_MEDIA_TYPE', async () => {
     const utf16 = Buffer.from(VALID_TEXT, 'utf16le');
-    await expectRejected(post('/access/v1/evaluation', utf16, 'application/json; charset=utf-16'), 415, 'ERR_UNSUPPORTED_MEDIA_TYPE');
+    await expectRejected(post('/access/v1/evaluation', utf16, 'application/json; charset=utf-16'), 400, 'ERR_UNSUPPORTED_MEDIA_TYPE');
   });
 
-  it('body without any Content-Type → 415', async () => {
+  it('body without any Content-Type → ERR_UNSUPPORTED_MEDIA_TYPE', async () => {
     // A Uint8Array body: fetch adds no Content-Type of its own (a string body would get text/plain).
-    await expectRejected(post('/access/v1/evaluation', Buffer.from(VALID_TEXT), null), 415, 'ERR_UNSUPPORTED_MEDIA_TYPE');
+    await expectRejected(post('/v1/authorize', Buffer.from(VALID_TEXT), null), 415, 'ERR_UNSUPPORTED_MEDIA_TYPE');
+    await expectRejected(post('/access/v1/evaluation', Buffer.from(VALID_TEXT), null), 400, 'ERR_UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('application/json; charset=utf-8 (any case) is accepted', async () => {
@@ -368,7 +370,7 @@ describe('DESIGN §6 "every answer that was returned is in the audit log": valid
 
   it('a batch adds one record per evaluated item; an invalid item is answered false without a record', async () => {
     const seq = await auditSeq();
-    const r = await postJson(`${gw.url}/access/v1/evaluations`, { ...VALID, evaluations: [{}, { resource: { type: 'record' } }, { action: { name: 'write' } }] });
+    const r = await postJson(`${gw.url}/access/v1/evaluations`, { ...VALID, evaluations: [{}, { resource: { type: '' } }, { action: { name: 'write' } }] });
     expect(r.status).toBe(200);
     expect(r.json.evaluations.map((e: { decision: boolean }) => e.decision)).toEqual([true, false, true]);
     expect(await auditSeq()).toBe(seq + 2);

@@ -22,9 +22,24 @@ export function toAuthzen(d: Decision): { decision: boolean; context: Decision }
   return { decision: d.outcome === 'allow', context: d };
 }
 
+/** AuthZEN §10.1.2: a PDP MUST echo X-Request-ID. Node has already bounded header sizes. */
 function clientRequestId(req: FastifyRequest): string | undefined {
   const v = req.headers['x-request-id'];
-  return typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : undefined;
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+/** Most items one batch may carry; each is a full decision with its own audit record. */
+export const MAX_BATCH_ITEMS = 1000;
+
+/**
+ * An item's entity replaces the default field by field (AuthZEN §7.1 "default values"): a default
+ * `{type: "record"}` and an item `{id: "record-1"}` make `{type: "record", id: "record-1"}`.
+ */
+function mergeDefault(item: unknown, dflt: unknown): unknown {
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (item === undefined) return dflt;
+  if (isObj(item) && isObj(dflt)) return { ...dflt, ...item };
+  return item;
 }
 
 /** OpenID AuthZEN Authorization API 1.0: evaluation, evaluations (batch) and discovery. */
@@ -43,6 +58,9 @@ export function registerAuthzenRoutes(app: FastifyInstance, deps: AuthzenRouteDe
       return toAuthzen(await deps.authorizer.authorize(request, { caller: deps.callerOf(req) }));
     }
     if (!Array.isArray(items)) throw new AirlockError('ERR_REQUEST_INVALID', '/evaluations: must be an array', { path: '/evaluations' });
+    if (items.length > MAX_BATCH_ITEMS) {
+      throw new AirlockError('ERR_REQUEST_INVALID', `/evaluations: at most ${MAX_BATCH_ITEMS} items per batch`, { path: '/evaluations' });
+    }
     const options = body['options'] === undefined ? {} : asObject(body['options'], '/options');
     const semantic = (options['evaluations_semantic'] ?? 'execute_all') as Semantic;
     if (!SEMANTICS.includes(semantic)) {
@@ -58,9 +76,9 @@ export function registerAuthzenRoutes(app: FastifyInstance, deps: AuthzenRouteDe
         // Per-item keys override the top-level defaults (AuthZEN §7.1).
         request = parseAuthorizationRequest(
           {
-            subject: o['subject'] ?? body['subject'],
-            action: o['action'] ?? body['action'],
-            resource: o['resource'] ?? body['resource'],
+            subject: mergeDefault(o['subject'], body['subject']),
+            action: mergeDefault(o['action'], body['action']),
+            resource: mergeDefault(o['resource'], body['resource']),
             context: o['context'] ?? body['context'],
           },
           `/evaluations/${i}`,

@@ -37,7 +37,7 @@ export function registerGatewayRoutes(app: FastifyInstance, deps: GatewayRouteDe
     return { version: b.version, policies: [...b.policies.values()].map((p) => ({ id: p.id, effect: p.effect, file: p.file, line: p.line, annotations: p.annotations })) };
   });
 
-  app.post('/v1/policy/reload', async () => {
+  app.post('/v1/policy/reload', { config: { bodyOptional: true } }, async () => {
     const r = await runtime.reloadPolicies();
     if (!r.ok) {
       throw new AirlockError('ERR_BUNDLE_INVALID', `policy bundle is invalid; version ${r.version ?? 'none'} stays in force`, {
