@@ -182,7 +182,8 @@ forbid (principal, action, resource) when { context has environment && context.e
   });
 
   it('a Cedar failure throws (the gateway turns it into deny)', () => {
-    const bad = { ...req('deploy'), context: { x: 1.5 } } as PolicyRequest;
+    // A malformed entity type reaches the engine (the mapping would refuse it; the engine must too).
+    const bad = { ...req('deploy'), entities: [{ uid: { type: 'Not a type!', id: 'x' }, attrs: {}, parents: [] }] } as PolicyRequest;
     expect(() => b.evaluate(bad)).toThrow(AirlockError);
   });
 

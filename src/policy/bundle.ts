@@ -4,6 +4,7 @@ import type { AuthorizationAnswer, EntityJson } from '@cedar-policy/cedar-wasm/n
 import { canonicalize } from '../core/canonical-json.js';
 import { AirlockError } from '../core/errors.js';
 import { readPolicies, type ParsedPolicy } from './policy-sources.js';
+import { collectAttributeUse, pickKeys, type AttributeUse } from './attribute-use.js';
 import { actionAncestry, readSchema, SCHEMA_FILE, uidKey, type SchemaInfo } from './schema-info.js';
 import { planSlices, sliceFor, summarizeScope, type SlicePlan } from './slicing.js';
 import { lineAtIndex } from './source-lines.js';
@@ -28,6 +29,8 @@ export interface CompiledBundle {
   readonly warnings: readonly BundleProblem[];
   /** Number of prepared sets (slices) the bundle holds, for diagnostics and the bench. */
   readonly sliceCount: number;
+  /** Attribute names and context keys the policies can observe (the mapping drops the rest). */
+  readonly attributeUse: AttributeUse;
   /**
    * Evaluates against the slice that can apply to the request. Throws when Cedar refuses the
    * request (the gateway turns a throw into deny).
@@ -242,6 +245,7 @@ class PreparedBundle implements CompiledBundle {
   readonly #unslicedId: string | undefined;
   readonly #schema: SchemaInfo;
   readonly #actionEntities = new Map<string, CedarEntity[]>();
+  readonly attributeUse: AttributeUse;
   #disposed = false;
 
   constructor(
@@ -264,6 +268,7 @@ class PreparedBundle implements CompiledBundle {
     this.#setIds = prepared.setIds;
     this.#unslicedId = prepared.unslicedId;
     this.#schema = schema;
+    this.attributeUse = collectAttributeUse(policies.map((p) => p.json));
     for (const a of schema.actions) {
       const uid = { type: `${schema.namespace}::Action`, id: a };
       const chain = actionAncestry(schema, uid);
@@ -299,12 +304,18 @@ class PreparedBundle implements CompiledBundle {
   #authorize(setId: string, req: PolicyRequest): PolicyEvaluation {
     // The action's groups live in the schema, which is not passed at evaluation; send them as entities.
     const actionChain = this.#actionEntities.get(uidKey(req.action));
+    // Only attributes some policy names cross into wasm (attribute-use.ts): same decision, less marshalling.
+    const use = this.attributeUse;
+    const entities = req.entities.map((e) => {
+      const attrs = pickKeys(e.attrs, use.entityAttrs);
+      return attrs === e.attrs ? e : { uid: e.uid, attrs, parents: e.parents };
+    });
     const answer: AuthorizationAnswer = statefulIsAuthorized({
       principal: req.principal,
       action: req.action,
       resource: req.resource,
-      context: req.context as never,
-      entities: (actionChain ? [...req.entities, ...actionChain] : req.entities) as EntityJson[],
+      context: (use.contextKeys === 'all' ? req.context : pickKeys(req.context, use.contextKeys)) as never,
+      entities: (actionChain ? [...entities, ...actionChain] : entities) as EntityJson[],
       preparsedPolicySetId: setId,
     });
     if (answer.type === 'failure') {

@@ -114,4 +114,18 @@ describe('toPolicyRequest', () => {
       toPolicyRequest({ subject: { type: 'A', id: 'x' }, action: { name: 'delete', properties: { soft: true } }, resource: { type: 'T', id: 'r' }, context: { actionProperties: { soft: false } } }, resolve, 'Airlock'),
     ).toThrow(/actionProperties/);
   });
+
+  it('with the bundle\'s attribute use, drops unread keys before converting them (a float no policy reads is fine)', () => {
+    const use = { entityAttrs: new Set(['team']), contextKeys: new Set(['environment']) };
+    const r = toPolicyRequest(
+      { subject: { type: 'A', id: 'x', properties: { team: 't', ratio: 0.123456 } }, action: { name: 'a' }, resource: { type: 'T', id: 'r' }, context: { environment: 'prod', args: { ratio: 0.123456 } } },
+      resolve,
+      'Airlock',
+      use,
+    );
+    expect(r.context).toEqual({ environment: 'prod' });
+    expect(r.entities[0]!.attrs).toEqual({ team: 't' });
+    // Without the attribute use the same request is refused: the float cannot cross into Cedar.
+    expect(() => toPolicyRequest({ subject: { type: 'A', id: 'x' }, action: { name: 'a' }, resource: { type: 'T', id: 'r' }, context: { args: { ratio: 0.123456 } } }, resolve, 'Airlock')).toThrow();
+  });
 });

@@ -1,3 +1,4 @@
+import { pickKeys, type AttributeUse } from './attribute-use.js';
 import { AirlockError } from '../core/errors.js';
 import type { AuthorizationRequest, EntityRef } from '../core/types.js';
 import { uidKey } from './schema-info.js';
@@ -66,14 +67,15 @@ export function toCedarRecord(obj: Readonly<Record<string, unknown>>, path: stri
   return out;
 }
 
-function entityFor(uid: CedarUid, ref: EntityRef, resolve: EntityResolver, field: string): CedarEntity {
+function entityFor(uid: CedarUid, ref: EntityRef, resolve: EntityResolver, field: string, use?: AttributeUse): CedarEntity {
   const known = resolve(uid);
-  if (!ref.properties || Object.keys(ref.properties).length === 0) {
+  const props = ref.properties && use ? pickKeys(ref.properties, use.entityAttrs) : ref.properties;
+  if (!props || Object.keys(props).length === 0) {
     return known ? { uid, attrs: known.attrs, parents: known.parents } : { uid, attrs: {}, parents: [] };
   }
   // Registry / static facts win: request properties only add attributes the entity does not have,
   // so a caller cannot override e.g. `environment` or `owner` (it cannot add parents either).
-  const attrs = toCedarRecord(ref.properties, `${field}.properties`);
+  const attrs = toCedarRecord(props, `${field}.properties`);
   if (known) for (const [k, v] of Object.entries(known.attrs)) attrs[k] = v;
   return { uid, attrs, parents: known ? known.parents : [] };
 }
@@ -92,20 +94,20 @@ function entityFor(uid: CedarUid, ref: EntityRef, resolve: EntityResolver, field
 /** The context key under which `action.properties` reach Cedar. */
 export const ACTION_PROPERTIES_KEY = 'actionProperties';
 
-export function toPolicyRequest(req: AuthorizationRequest, resolve: EntityResolver, namespace: string): PolicyRequest {
+export function toPolicyRequest(req: AuthorizationRequest, resolve: EntityResolver, namespace: string, use?: AttributeUse): PolicyRequest {
   const principal = uidOf(req.subject, namespace, 'subject');
   const resource = uidOf(req.resource, namespace, 'resource');
   if (typeof req.action?.name !== 'string' || req.action.name.length === 0) {
     throw new AirlockError('ERR_REQUEST_INVALID', 'action needs a non-empty name', { field: 'action' });
   }
   const action: CedarUid = { type: `${namespace}::Action`, id: req.action.name };
-  const p = entityFor(principal, req.subject, resolve, 'subject');
+  const p = entityFor(principal, req.subject, resolve, 'subject', use);
   const entities: CedarEntity[] = [p];
   const seen = new Set<string>([uidKey(principal)]);
   const rKey = uidKey(resource);
   let r: CedarEntity | undefined;
   if (!seen.has(rKey)) {
-    r = entityFor(resource, req.resource, resolve, 'resource');
+    r = entityFor(resource, req.resource, resolve, 'resource', use);
     entities.push(r);
     seen.add(rKey);
   }
@@ -119,8 +121,11 @@ export function toPolicyRequest(req: AuthorizationRequest, resolve: EntityResolv
       if (e) entities.push(e);
     }
   }
-  const context = req.context ? toCedarRecord(req.context, 'context') : {};
-  if (req.action.properties !== undefined) {
+  // Keys no policy reads are dropped before conversion, so e.g. a float tool argument that Cedar
+  // cannot represent only matters when a policy actually looks at it.
+  const ctxIn = req.context && use && use.contextKeys !== 'all' ? pickKeys(req.context, use.contextKeys) : req.context;
+  const context = ctxIn ? toCedarRecord(ctxIn, 'context') : {};
+  if (req.action.properties !== undefined && (!use || use.contextKeys === 'all' || use.contextKeys.has(ACTION_PROPERTIES_KEY))) {
     if (Object.hasOwn(context, ACTION_PROPERTIES_KEY)) {
       throw new AirlockError('ERR_REQUEST_INVALID', `context.${ACTION_PROPERTIES_KEY} is set by action.properties; send one of them`, { field: 'context' });
     }

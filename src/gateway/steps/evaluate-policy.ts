@@ -24,6 +24,6 @@ export async function evaluatePolicy(bundle: CompiledBundle, req: AuthorizationR
     const k = uidKey(uid);
     return fetched?.get(k) ?? statics.get(k);
   };
-  const policyRequest = toPolicyRequest(req, resolve, bundle.namespace);
+  const policyRequest = toPolicyRequest(req, resolve, bundle.namespace, bundle.attributeUse);
   return decideOutcome(bundle.evaluate(policyRequest), bundle);
 }
