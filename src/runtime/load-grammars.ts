@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { createAnalyzer } from '../commands/analyzer.js';
 import type { Analyzer, AnalyzerLimits } from '../commands/types.js';
 import { AirlockError } from '../core/errors.js';
@@ -31,7 +32,16 @@ async function build(limits: Partial<AnalyzerLimits> | undefined): Promise<Analy
       readFile(packageFile('tree-sitter-powershell', 'tree-sitter-powershell.wasm')),
       readFile(require.resolve('web-tree-sitter/tree-sitter.wasm')),
     ]);
-    return await createAnalyzer({ bashWasm, powershellWasm, runtimeWasm, ...(limits ? { limits } : {}) });
+    // Node 20's V8 spends ~10 s of main-thread time optimizing tree-sitter-powershell's giant
+    // lexer with TurboFan (measured: first parse stalls the event loop ~10 s; parse speed after
+    // is no better). Compile the grammars with the baseline compiler only, then restore the
+    // default for every other wasm module in the process.
+    setFlagsFromString('--liftoff-only');
+    try {
+      return await createAnalyzer({ bashWasm, powershellWasm, runtimeWasm, ...(limits ? { limits } : {}) });
+    } finally {
+      setFlagsFromString('--no-liftoff-only');
+    }
   } catch (err) {
     throw new AirlockError('ERR_INTERNAL', 'could not load the shell grammars for the command analyzer', undefined, { cause: err });
   }
