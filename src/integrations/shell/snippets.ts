@@ -45,8 +45,11 @@ __airlock_debug() {
     printf 'airlock: check skipped for this line (#airlock-skip)\n' >&2
     return 0
   fi
-  "$__airlock_bin" check --shell bash -- "$line" >&2
-  case $? in
+  local report rc
+  report=$("$__airlock_bin" check --shell bash -- "$line" 2>&1)
+  rc=$?
+  [[ $rc -ne 0 ]] && printf '%s\n' "$report" >&2
+  case $rc in
     0) __airlock_state=ok; return 0 ;;
     1)
       local ans=
@@ -82,9 +85,10 @@ __airlock_accept_line() {
     zle .accept-line; return
   fi
   zle -I
-  print -u2
-  "$__airlock_bin" check --shell zsh -- "$BUFFER" >&2
-  local rc=$?
+  local report rc
+  report=$("$__airlock_bin" check --shell zsh -- "$BUFFER" 2>&1)
+  rc=$?
+  (( rc != 0 )) && print -u2 -r -- "$report"
   case $rc in
     0) zle .accept-line; return ;;
     1)
