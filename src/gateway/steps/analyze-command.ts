@@ -1,0 +1,49 @@
+import type { Analyzer, CommandAnalysis, Shell } from '../../commands/types.js';
+import { shells } from '../../commands/types.js';
+import { toPolicyContext } from '../../commands/policy-context.js';
+import type { AuthorizationRequest } from '../../core/types.js';
+
+/** The action whose requests always carry a command. */
+export const SHELL_ACTION = 'shell.exec';
+
+export type CommandStep =
+  | { kind: 'none' }
+  | { kind: 'analyzed'; analysis: CommandAnalysis; policyRequest: AuthorizationRequest }
+  | { kind: 'refused'; code: 'command_missing' | 'command_invalid' | 'analysis_unavailable' | 'analysis_error'; message: string };
+
+/**
+ * DESIGN §2 step 4. A request carries a command as `context.command`: a string, or
+ * `{text, shell}`. The analyzer's verdict replaces it in what policy sees
+ * (`context.command = {risk, verdict, categories, rules, programs, hosts, needsRoot}`), so a caller
+ * can never hand policy its own "analysis". The action hash stays over the command text.
+ * Every failure here is a refusal, which the gateway answers as deny (fail closed).
+ */
+export function analyzeCommandStep(req: AuthorizationRequest, analyzer: Analyzer | undefined): CommandStep {
+  const raw = req.context?.['command'];
+  if (raw === undefined) {
+    if (req.action.name === SHELL_ACTION) return { kind: 'refused', code: 'command_missing', message: `${SHELL_ACTION} needs context.command (the command text)` };
+    return { kind: 'none' };
+  }
+  let text: unknown = raw;
+  let shell: unknown = req.context?.['shell'] ?? 'bash';
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+    const o = raw as Record<string, unknown>;
+    const extra = Object.keys(o).filter((k) => k !== 'text' && k !== 'shell');
+    if (extra.length > 0) return { kind: 'refused', code: 'command_invalid', message: `context.command accepts only {text, shell}; got ${extra.join(', ')}` };
+    text = o['text'];
+    shell = o['shell'] ?? shell;
+  }
+  if (typeof text !== 'string') return { kind: 'refused', code: 'command_invalid', message: 'context.command must be the command text (a string) or {text, shell}' };
+  if (typeof shell !== 'string' || !(shells as readonly string[]).includes(shell)) {
+    return { kind: 'refused', code: 'command_invalid', message: `shell must be one of ${shells.join(', ')}` };
+  }
+  if (!analyzer) return { kind: 'refused', code: 'analysis_unavailable', message: 'the command analyzer is not loaded' };
+  let analysis: CommandAnalysis;
+  try {
+    analysis = analyzer.analyze(text, { shell: shell as Shell });
+  } catch (e) {
+    return { kind: 'refused', code: 'analysis_error', message: `command analysis failed: ${(e as Error).message}` };
+  }
+  const context: Record<string, unknown> = { ...req.context, command: toPolicyContext(analysis) };
+  return { kind: 'analyzed', analysis, policyRequest: { ...req, context } };
+}
