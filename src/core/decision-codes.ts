@@ -11,6 +11,9 @@ export const decisionCodes = {
   evaluation_error: 'a policy failed to evaluate; treated as deny',
   audit_unavailable: 'the decision could not be recorded; treated as deny',
   no_bundle: 'no policy bundle is loaded',
+  unknown_subject: 'the subject is neither in the identity registry nor a static entity of the bundle',
+  subject_inactive: 'the subject is suspended, retired or expired',
+  subject_unowned: 'the subject has no active owner (owner missing, retired or suspended)',
   internal_error: 'an internal error occurred on the decision path; treated as deny',
 } as const;
 

@@ -26,6 +26,16 @@ export const errorCodes = {
   ERR_CHECKPOINT_INVALID: { status: 400, exit: 1, message: 'signed checkpoint is invalid' },
   ERR_NOT_READY: { status: 503, exit: 2, message: 'gateway is not ready' },
   ERR_INTERNAL: { status: 500, exit: 2, message: 'internal error' },
+  ERR_UNAUTHENTICATED: { status: 401, exit: 3, message: 'a valid API key is required (Authorization: Bearer ak_…)' },
+  ERR_FORBIDDEN: { status: 403, exit: 3, message: 'the caller lacks the role this endpoint needs' },
+  ERR_SUBJECT_FORBIDDEN: { status: 403, exit: 3, message: 'the caller may not ask for decisions about this subject' },
+  ERR_AUTH_RATE_LIMITED: { status: 429, exit: 3, message: 'too many failed authentication attempts from this address; retry later' },
+  ERR_IDENTITY_INVALID: { status: 400, exit: 2, message: 'identity or key input is invalid' },
+  ERR_IDENTITY_EXISTS: { status: 409, exit: 2, message: 'an identity with this id already exists' },
+  ERR_IDENTITY_RETIRED: { status: 409, exit: 2, message: 'the identity is retired; retirement is final' },
+  ERR_OWNER_UNKNOWN: { status: 422, exit: 2, message: 'owner is not an existing, non-retired human' },
+  ERR_GROUP_UNKNOWN: { status: 422, exit: 2, message: 'group is not defined in the policy bundle' },
+  ERR_SERVER_UNREACHABLE: { status: 503, exit: 2, message: 'the Airlock server could not be reached' },
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

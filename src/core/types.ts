@@ -53,6 +53,8 @@ export interface Caller {
   id: string;
   /** How the request reached the gateway: http, cli, embedded, mcp, hook, … */
   via: string;
+  /** Id of the API key the caller authenticated with (never the secret). */
+  keyId?: string;
 }
 
 export interface Decision {
@@ -71,6 +73,12 @@ export interface Decision {
 export interface AuthorizeOptions {
   caller?: Caller;
   requestId?: string;
+  /**
+   * Set by the HTTP edge when the caller is an enforcement point (`pep`) whose grant covers every
+   * subject of the request's (non-registry) subject type, e.g. `user:*`: such a subject need not be
+   * registered, the pep vouches for it. Never makes an unregistered Agent/Bot/… or Human acceptable.
+   */
+  vouchedSubject?: boolean;
 }
 
 /** Anything that can decide: the in-process gateway and the SDK's HTTP client alike. */

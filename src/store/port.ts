@@ -1,3 +1,5 @@
+import type { ApiKeyRecord, Identity, IdentityFilter } from '../identity/types.js';
+
 /**
  * The storage port. Every method is async so the SQLite adapter (synchronous driver) and a
  * PostgreSQL adapter can sit behind the same callers. Adapters own all SQL; the domain owns the
@@ -68,9 +70,61 @@ export interface KeyRepo {
   retire(kid: string, at: string): Promise<void>;
 }
 
+/** An audit record to append in the same transaction as a registry change (change ⇔ record). */
+export interface AuditIntent {
+  writer: string;
+  seal: SealFn;
+  entry: AuditEntry;
+}
+
+/** Where a change's audit record goes; the entry comes from the mutation. */
+export interface AuditTarget {
+  writer: string;
+  seal: SealFn;
+}
+
+/**
+ * A read-modify-write step run inside the adapter's transaction on the current row. Returns the
+ * next value and the audit entry describing the change, or undefined when nothing changes. It may
+ * throw (an AirlockError); the transaction then writes nothing. Must be synchronous.
+ */
+export type Mutation<T> = (current: T) => { next: T; entry: AuditEntry } | undefined;
+
+/** NHIs and humans share one id space. */
+export interface IdentityRepo {
+  get(id: string): Promise<Identity | undefined>;
+  /** Matching identities ordered by id; `limit` caps the rows. */
+  list(filter: IdentityFilter): Promise<Identity[]>;
+  count(): Promise<number>;
+  /**
+   * Inserts the identity, its first keys and the audit record in one transaction.
+   * @throws AirlockError ERR_IDENTITY_EXISTS when the id is taken (nothing is written)
+   */
+  create(identity: Identity, keys: ApiKeyRecord[], audit: AuditIntent): Promise<AuditRecord>;
+  /** Atomic read-modify-write plus its audit record; undefined when there is no such id. */
+  update(id: string, mutate: Mutation<Identity>, audit: AuditTarget): Promise<{ identity: Identity; record?: AuditRecord } | undefined>;
+  /** Raises `lastUsedAt` to the given times (never lowers it). Not audited: usage, not change. */
+  recordUse(uses: ReadonlyMap<string, string>): Promise<void>;
+}
+
+export interface CredentialRepo {
+  get(keyId: string): Promise<ApiKeyRecord | undefined>;
+  /** Keys of one identity, oldest first. */
+  listFor(identityId: string): Promise<ApiKeyRecord[]>;
+  listAll(): Promise<ApiKeyRecord[]>;
+  /** Keys not revoked and not expired at `nowIso`. */
+  countActive(nowIso: string): Promise<number>;
+  /** @throws AirlockError ERR_NOT_FOUND when the identity does not exist */
+  insert(key: ApiKeyRecord, audit: AuditIntent): Promise<AuditRecord>;
+  update(keyId: string, mutate: Mutation<ApiKeyRecord>, audit: AuditTarget): Promise<{ key: ApiKeyRecord; record?: AuditRecord } | undefined>;
+  recordUse(uses: ReadonlyMap<string, string>): Promise<void>;
+}
+
 export interface Store {
   readonly kind: string;
   readonly audit: AuditRepo;
   readonly keys: KeyRepo;
+  readonly identities: IdentityRepo;
+  readonly credentials: CredentialRepo;
   close(): Promise<void>;
 }

@@ -1,25 +1,57 @@
-import type { AuditRecord, AuditRepo, KeyRepo, SignedCheckpoint, Store, StoredKey } from '../port.js';
+import { AirlockError } from '../../core/errors.js';
+import type { ApiKeyRecord, Identity, IdentityFilter } from '../../identity/types.js';
+import type {
+  AuditEntry,
+  AuditRecord,
+  AuditRepo,
+  CredentialRepo,
+  IdentityRepo,
+  KeyRepo,
+  SealFn,
+  SignedCheckpoint,
+  Store,
+  StoredKey,
+} from '../port.js';
+
+/** Deep copy through JSON, so callers never hold a reference into the store. */
+const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+export function matchesFilter(i: Identity, f: IdentityFilter): boolean {
+  if (f.class !== undefined && i.class !== f.class) return false;
+  if (f.kind !== undefined && (i.class !== 'nhi' || i.kind !== f.kind)) return false;
+  if (f.status !== undefined && i.status !== f.status) return false;
+  if (f.owner !== undefined && (i.class !== 'nhi' || i.owner !== f.owner)) return false;
+  if (f.group !== undefined && !i.groups.includes(f.group)) return false;
+  if (f.environment !== undefined && (i.class !== 'nhi' || !i.environments.includes(f.environment))) return false;
+  return true;
+}
 
 /** The reference adapter: plain maps, same contract as SQLite and PostgreSQL. Not durable. */
 export function openMemoryStore(): Store {
   const chains = new Map<string, AuditRecord[]>();
   const checkpoints: SignedCheckpoint[] = [];
   const keys: StoredKey[] = [];
+  const identities = new Map<string, Identity>();
+  const apiKeys = new Map<string, ApiKeyRecord>();
+
+  /** Seals every entry first, then publishes: all or nothing. */
+  function appendSync(writer: string, entries: AuditEntry[], seal: SealFn): AuditRecord[] {
+    const chain = chains.get(writer) ?? [];
+    const last = chain.at(-1);
+    let head = last ? { seq: last.seq, hash: last.hash } : undefined;
+    const out: AuditRecord[] = [];
+    for (const e of entries) {
+      const rec = seal(writer, head, e);
+      out.push(rec);
+      head = { seq: rec.seq, hash: rec.hash };
+    }
+    chains.set(writer, chain.concat(out));
+    return out;
+  }
 
   const audit: AuditRepo = {
     async append(writer, entries, seal) {
-      const chain = chains.get(writer) ?? [];
-      const last = chain.at(-1);
-      let head = last ? { seq: last.seq, hash: last.hash } : undefined;
-      const out: AuditRecord[] = [];
-      for (const e of entries) {
-        const rec = seal(writer, head, e);
-        out.push(rec);
-        head = { seq: rec.seq, hash: rec.hash };
-      }
-      // All or nothing: only publish once every record sealed.
-      chains.set(writer, chain.concat(out));
-      return out;
+      return appendSync(writer, entries, seal);
     },
     async read(writer, fromSeq, limit) {
       return (chains.get(writer) ?? []).filter((r) => r.seq >= fromSeq).slice(0, limit);
@@ -53,5 +85,81 @@ export function openMemoryStore(): Store {
     },
   };
 
-  return { kind: 'memory', audit, keys: keyRepo, async close() {} };
+  const identityRepo: IdentityRepo = {
+    async get(id) {
+      const i = identities.get(id);
+      return i ? copy(i) : undefined;
+    },
+    async list(filter) {
+      const all = [...identities.values()].filter((i) => matchesFilter(i, filter)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return copy(filter.limit !== undefined ? all.slice(0, filter.limit) : all);
+    },
+    async count() {
+      return identities.size;
+    },
+    async create(identity, newKeys, intent) {
+      if (identities.has(identity.id)) throw new AirlockError('ERR_IDENTITY_EXISTS', `identity ${identity.id} already exists`, { id: identity.id });
+      for (const k of newKeys) if (apiKeys.has(k.keyId)) throw new Error(`duplicate key id ${k.keyId}`);
+      // Seal first (it can throw); publish only when everything is ready.
+      const [rec] = appendSync(intent.writer, [intent.entry], intent.seal);
+      identities.set(identity.id, copy(identity));
+      for (const k of newKeys) apiKeys.set(k.keyId, copy(k));
+      return rec!;
+    },
+    async update(id, mutate, target) {
+      const cur = identities.get(id);
+      if (!cur) return undefined;
+      const change = mutate(copy(cur));
+      if (!change) return { identity: copy(cur) };
+      const [rec] = appendSync(target.writer, [change.entry], target.seal);
+      identities.set(id, copy(change.next));
+      return { identity: copy(change.next), record: rec! };
+    },
+    async recordUse(uses) {
+      for (const [id, at] of uses) {
+        const i = identities.get(id);
+        if (i && (i.lastUsedAt === undefined || i.lastUsedAt < at)) i.lastUsedAt = at;
+      }
+    },
+  };
+
+  const credentialRepo: CredentialRepo = {
+    async get(keyId) {
+      const k = apiKeys.get(keyId);
+      return k ? copy(k) : undefined;
+    },
+    async listFor(identityId) {
+      return copy([...apiKeys.values()].filter((k) => k.identityId === identityId));
+    },
+    async listAll() {
+      return copy([...apiKeys.values()]);
+    },
+    async countActive(nowIso) {
+      return [...apiKeys.values()].filter((k) => k.revokedAt === undefined && (k.expiresAt === undefined || k.expiresAt > nowIso)).length;
+    },
+    async insert(key, intent) {
+      if (!identities.has(key.identityId)) throw new AirlockError('ERR_NOT_FOUND', `no identity ${key.identityId}`);
+      if (apiKeys.has(key.keyId)) throw new Error(`duplicate key id ${key.keyId}`);
+      const [rec] = appendSync(intent.writer, [intent.entry], intent.seal);
+      apiKeys.set(key.keyId, copy(key));
+      return rec!;
+    },
+    async update(keyId, mutate, target) {
+      const cur = apiKeys.get(keyId);
+      if (!cur) return undefined;
+      const change = mutate(copy(cur));
+      if (!change) return { key: copy(cur) };
+      const [rec] = appendSync(target.writer, [change.entry], target.seal);
+      apiKeys.set(keyId, copy(change.next));
+      return { key: copy(change.next), record: rec! };
+    },
+    async recordUse(uses) {
+      for (const [id, at] of uses) {
+        const k = apiKeys.get(id);
+        if (k && (k.lastUsedAt === undefined || k.lastUsedAt < at)) k.lastUsedAt = at;
+      }
+    },
+  };
+
+  return { kind: 'memory', audit, keys: keyRepo, identities: identityRepo, credentials: credentialRepo, async close() {} };
 }

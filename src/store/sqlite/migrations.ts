@@ -30,6 +30,32 @@ const migrations: string[] = [
      created_at TEXT NOT NULL,
      retired_at TEXT
    );`,
+  // 2: identity registry (NHIs and humans share one id space) and API keys (hash only).
+  `CREATE TABLE identities (
+     id TEXT PRIMARY KEY,
+     class TEXT NOT NULL CHECK (class IN ('nhi', 'human')),
+     kind TEXT,
+     status TEXT NOT NULL,
+     owner TEXT,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     expires_at TEXT,
+     last_used_at TEXT,
+     doc TEXT NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX identities_owner ON identities (owner);
+   CREATE TABLE api_keys (
+     key_id TEXT PRIMARY KEY,
+     identity_id TEXT NOT NULL REFERENCES identities (id),
+     hash TEXT NOT NULL,
+     label TEXT,
+     created_at TEXT NOT NULL,
+     expires_at TEXT,
+     revoked_at TEXT,
+     last_used_at TEXT,
+     created_by TEXT NOT NULL
+   );
+   CREATE INDEX api_keys_identity ON api_keys (identity_id);`,
 ];
 
 export function migrate(db: Database.Database): void {

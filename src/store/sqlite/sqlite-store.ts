@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { AirlockError } from '../../core/errors.js';
 import type { AuditEntry, AuditRecord, AuditRepo, ChainHead, KeyRepo, SealFn, SignedCheckpoint, Store, StoredKey } from '../port.js';
+import { createSqliteIdentityRepos } from './identity-tables.js';
 import { migrate } from './migrations.js';
 
 export interface SqliteStoreOptions {
@@ -67,6 +68,10 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     return out;
   });
 
+  // The registry appends a change's audit record inside its own transaction (a nested call of a
+  // better-sqlite3 transaction function is a savepoint), so a change and its record commit together.
+  const { identities, credentials } = createSqliteIdentityRepos(db, (writer, entries, seal) => appendTx(writer, entries, seal));
+
   const audit: AuditRepo = {
     async append(writer, entries, seal) {
       return appendTx.immediate(writer, entries, seal);
@@ -125,6 +130,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     kind: 'sqlite',
     audit,
     keys,
+    identities,
+    credentials,
     async close() {
       if (db.open) db.close();
     },

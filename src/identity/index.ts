@@ -1,0 +1,15 @@
+export { NHI_KINDS, STATUSES, HUMAN_ROLES, KIND_ENTITY_TYPE, HUMAN_ENTITY_TYPE } from './types.js';
+export type { NhiKind, IdentityStatus, HumanRole, PepGrant, PepSubject, Nhi, Human, Identity, ApiKeyRecord, ApiKeyView, IdentityFilter, Actor } from './types.js';
+export { generateApiKey, parseApiKey, secretMatches, keyCompare, API_KEY_PATTERN } from './api-key.js';
+export { authenticateKey, keyFromHeader } from './authenticate.js';
+export type { AuthFailure, AuthResult } from './authenticate.js';
+export { toCedarEntity, uidOf, entityTypeOf, registryTypeOf, matchesUid } from './entity.js';
+export { checkRegistrySubject, callerMayAskFor, hasRole, isExpired } from './subject.js';
+export type { SubjectVerdict, CallerScope } from './subject.js';
+export { IdentityService, SYSTEM_ACTOR, keyView } from './service.js';
+export type { IdentityServiceDeps, RegistryBundleView, IssuedKey, ChangeResult, StatusOp } from './service.js';
+export { parseNhiCreate, parseNhiPatch, parseHumanCreate, parseHumanPatch, parseKeyCreate, checkId, SLUG, LIMITS, RESERVED_ATTRIBUTES } from './validate.js';
+export { buildReport } from './report.js';
+export type { ApprovalScope, InventoryReport, ReportOptions } from './report.js';
+export { createUsageRecorder } from './usage.js';
+export type { UsageRecorder } from './usage.js';
