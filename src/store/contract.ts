@@ -1,6 +1,7 @@
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
 import { sealRecord, ChainVerifier } from '../audit/chain.js';
-import type { Store } from './port.js';
+import type { ApiKeyRecord, Human, Identity, Nhi } from '../identity/types.js';
+import type { AuditEntry, Store } from './port.js';
 
 /**
  * One contract suite for every storage adapter (memory, SQLite, later PostgreSQL). Each adapter's
@@ -74,5 +75,109 @@ export function runStoreContract(name: string, open: () => Promise<Store> | Stor
       await store.keys.retire('a', '2026-02-01T00:00:00.000Z');
       expect((await store.keys.list('audit')).find((k) => k.kid === 'a')?.retiredAt).toBe('2026-02-01T00:00:00.000Z');
     });
-  });
+  
+    // ---- identity registry -------------------------------------------------------------------
+    const T0 = '2026-01-01T00:00:00.000Z';
+    const human = (id: string, over: Partial<Human> = {}): Human => ({ class: 'human', id, displayName: id, groups: [], roles: [], links: {}, status: 'active', createdAt: T0, updatedAt: T0, ...over });
+    const nhi = (id: string, over: Partial<Nhi> = {}): Nhi => ({
+      class: 'nhi', id, kind: 'agent', displayName: id, owner: 'erin', groups: [], environments: [], purpose: 'p', status: 'active', attributes: {}, createdAt: T0, updatedAt: T0, ...over,
+    });
+    const apiKey = (keyId: string, identityId: string, over: Partial<ApiKeyRecord> = {}): ApiKeyRecord => ({ keyId, identityId, hash: 'a'.repeat(64), createdAt: T0, createdBy: 'test', ...over });
+    const intent = (op: string): { writer: string; seal: typeof sealRecord; entry: AuditEntry } => ({ writer: 'main', seal: sealRecord, entry: { at: T0, kind: 'identity', record: { op } } });
+
+    it('registry: create writes identity, keys and audit record together; get returns a copy', async () => {
+      const rec = await store.identities.create(human('erin'), [apiKey('k1', 'erin')], intent('human.create'));
+      expect(rec.seq).toBe(1);
+      expect(JSON.parse(rec.recordText)).toEqual({ op: 'human.create' });
+      const got = await store.identities.get('erin');
+      expect(got).toEqual(human('erin'));
+      got!.groups.push('mutated');
+      expect((await store.identities.get('erin'))!.groups).toEqual([]);
+      expect(await store.credentials.get('k1')).toEqual(apiKey('k1', 'erin'));
+      expect(await store.identities.count()).toBe(1);
+      expect(await store.identities.get('nobody')).toBeUndefined();
+    });
+
+    it('registry: a duplicate id is ERR_IDENTITY_EXISTS and writes nothing (no key, no audit record)', async () => {
+      await store.identities.create(human('erin'), [], intent('a'));
+      await expect(store.identities.create(nhi('erin'), [apiKey('k2', 'erin')], intent('b'))).rejects.toMatchObject({ code: 'ERR_IDENTITY_EXISTS' });
+      expect(await store.credentials.get('k2')).toBeUndefined();
+      expect((await store.audit.head('main'))!.seq).toBe(1);
+      expect((await store.identities.get('erin'))!.class).toBe('human');
+    });
+
+    it('registry: a failing audit seal inside create writes nothing', async () => {
+      const failing = { ...intent('x'), seal: () => { throw new Error('seal failed'); } };
+      await expect(store.identities.create(human('erin'), [apiKey('k1', 'erin')], failing)).rejects.toThrow('seal failed');
+      expect(await store.identities.get('erin')).toBeUndefined();
+      expect(await store.credentials.get('k1')).toBeUndefined();
+      expect(await store.audit.head('main')).toBeUndefined();
+    });
+
+    it('registry: list filters by class, kind, status, owner, group, environment, with limit, ordered by id', async () => {
+      await store.identities.create(human('erin'), [], intent('1'));
+      await store.identities.create(nhi('b-agent', { groups: ['deployers'], environments: ['production'] }), [], intent('2'));
+      await store.identities.create(nhi('a-bot', { kind: 'bot', owner: 'zed', status: 'suspended', groups: ['ops'] }), [], intent('3'));
+      const ids = async (f: Parameters<Store['identities']['list']>[0]) => (await store.identities.list(f)).map((i) => i.id);
+      expect(await ids({})).toEqual(['a-bot', 'b-agent', 'erin']);
+      expect(await ids({ class: 'nhi' })).toEqual(['a-bot', 'b-agent']);
+      expect(await ids({ kind: 'bot' })).toEqual(['a-bot']);
+      expect(await ids({ status: 'active' })).toEqual(['b-agent', 'erin']);
+      expect(await ids({ owner: 'erin' })).toEqual(['b-agent']);
+      expect(await ids({ group: 'deployers' })).toEqual(['b-agent']);
+      expect(await ids({ environment: 'production' })).toEqual(['b-agent']);
+      expect(await ids({ limit: 1 })).toEqual(['a-bot']);
+      // threats.md §3.10: metacharacters in a filter are data, not SQL or LIKE patterns.
+      expect(await ids({ owner: "' OR 1=1 --" })).toEqual([]);
+      expect(await ids({ group: '%' })).toEqual([]);
+    });
+
+    it('registry: update is an atomic read-modify-write with its audit record; no change writes nothing', async () => {
+      await store.identities.create(nhi('a'), [], intent('c'));
+      const r = await store.identities.update('a', (cur) => ({ next: { ...cur, status: 'suspended' } as Identity, entry: intent('suspend').entry }), { writer: 'main', seal: sealRecord });
+      expect(r!.identity.status).toBe('suspended');
+      expect(r!.record!.seq).toBe(2);
+      const same = await store.identities.update('a', () => undefined, { writer: 'main', seal: sealRecord });
+      expect(same!.record).toBeUndefined();
+      expect((await store.audit.head('main'))!.seq).toBe(2);
+      await expect(store.identities.update('a', () => { throw new Error('refused'); }, { writer: 'main', seal: sealRecord })).rejects.toThrow('refused');
+      expect((await store.identities.get('a'))!.status).toBe('suspended');
+      expect(await store.identities.update('missing', () => undefined, { writer: 'main', seal: sealRecord })).toBeUndefined();
+    });
+
+    it('registry: recordUse only raises lastUsedAt, for identities and keys', async () => {
+      await store.identities.create(nhi('a'), [apiKey('k', 'a')], intent('c'));
+      await store.identities.recordUse(new Map([['a', '2026-02-01T00:00:00.000Z'], ['ghost', '2026-02-01T00:00:00.000Z']]));
+      await store.identities.recordUse(new Map([['a', '2026-01-15T00:00:00.000Z']]));
+      expect((await store.identities.get('a'))!.lastUsedAt).toBe('2026-02-01T00:00:00.000Z');
+      await store.credentials.recordUse(new Map([['k', '2026-03-01T00:00:00.000Z']]));
+      expect((await store.credentials.get('k'))!.lastUsedAt).toBe('2026-03-01T00:00:00.000Z');
+      expect((await store.audit.head('main'))!.seq).toBe(1);
+    });
+
+    it('credentials: insert (needs the identity), listFor, listAll, countActive, revoke by update', async () => {
+      await store.identities.create(human('erin'), [], intent('c'));
+      await expect(store.credentials.insert(apiKey('x', 'ghost'), intent('k'))).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+      await store.credentials.insert(apiKey('k1', 'erin'), intent('k1'));
+      await store.credentials.insert(apiKey('k2', 'erin', { createdAt: '2026-01-02T00:00:00.000Z', expiresAt: '2026-01-10T00:00:00.000Z' }), intent('k2'));
+      expect((await store.credentials.listFor('erin')).map((k) => k.keyId)).toEqual(['k1', 'k2']);
+      expect((await store.credentials.listAll()).length).toBe(2);
+      expect(await store.credentials.countActive('2026-01-05T00:00:00.000Z')).toBe(2);
+      expect(await store.credentials.countActive('2026-01-11T00:00:00.000Z')).toBe(1);
+      const r = await store.credentials.update('k1', (cur) => ({ next: { ...cur, revokedAt: '2026-01-03T00:00:00.000Z' }, entry: intent('revoke').entry }), { writer: 'main', seal: sealRecord });
+      expect(r!.key.revokedAt).toBe('2026-01-03T00:00:00.000Z');
+      expect(await store.credentials.countActive('2026-01-05T00:00:00.000Z')).toBe(1);
+      expect((await store.audit.head('main'))!.seq).toBe(4);
+    });
+
+    it('registry: SQL metacharacters and odd text are stored and returned verbatim (threats.md §3.10)', async () => {
+      const nasty = `'; DROP TABLE identities;-- 1 OR 1=1 \u0000 % _ " \\ ☃`;
+      const n = nhi('x', { purpose: nasty, displayName: nasty, attributes: { [nasty]: nasty, list: [nasty] } });
+      await store.identities.create(human('erin'), [], intent('1'));
+      await store.identities.create(n, [apiKey('k', 'x', { label: nasty })], intent('2'));
+      expect(await store.identities.get('x')).toEqual(n);
+      expect((await store.credentials.get('k'))!.label).toBe(nasty);
+      expect(await store.identities.count()).toBe(2);
+    });
+});
 }
