@@ -297,6 +297,14 @@ export function expandInvocation(engine: Engine, inv: Invocation, _map: SpanMapp
       idx = a.findIndex((x) => flag.test(x));
       code = idx >= 0 ? a[idx + 1] : undefined;
       if (code !== undefined) idx += 1;
+      if (code === undefined && (lang === 'perl' || lang === 'ruby' || lang === 'node' || lang === 'php')) {
+        // `ruby -e'code'` and `perl -e'code'`: the code is glued to the flag.
+        const glued = a.findIndex((x) => /^-[a-zA-Z]*[eEr]\S/.test(x) && !x.startsWith('--'));
+        if (glued >= 0) {
+          idx = glued;
+          code = a[glued]!.replace(/^-[a-zA-Z]*?[eEr]/, '');
+        }
+      }
       if (code === undefined && lang === 'python') {
         const m = a.findIndex((x) => x === '-m');
         if (m >= 0) code = undefined;

@@ -260,9 +260,11 @@ class BashWalker {
       else argNodes.push(c);
     }
     if (!nameNode) {
-      // Only assignments: they set shell variables for what follows.
+      // Only assignments: they set shell variables for what follows (recorded as the `set` builtin).
       for (const [k, v] of Object.entries(env)) this.vars.set(k, { value: v, dynamic: v.includes(DYN) });
-      return [];
+      const args = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+      const inv = this.engine.addInvocation({ lang: 'posix', program: 'set', written: 'set', args, argSpans: args.map(() => this.span(node)), span: this.span(node), depth: this.depth });
+      return [inv];
     }
     const name = this.word(nameNode, sd + 1);
     const args = argNodes.map((a) => this.word(a, sd + 1));

@@ -12,7 +12,7 @@ export const rule = defineRule({
       const a = lowerArgs(inv);
       const listen = /(^|\s)-[a-z]*l|listen/.test(a);
       if (/^(nc|ncat|netcat|nc\.traditional|powercat)$/.test(inv.program) && listen && /(^|\s)(-[a-z]*e\b|-e\s|--exec|--sh-exec|-c\s)/.test(a)) hits.push({ span: inv.span, explanation: `${inv.program} listens for connections and hands each one a shell (a bind shell)` });
-      else if (inv.program === 'socat' && /-listen/.test(a) && /(exec|system):/.test(a)) hits.push({ span: inv.span, explanation: 'socat listens for connections and hands each one a shell' });
+      else if (inv.program === 'socat' && /(tcp|udp|ssl|openssl)[46]?-l(isten)?:/.test(a) && /(exec|system):/.test(a)) hits.push({ span: inv.span, explanation: 'socat listens for connections and hands each one a shell' });
       else if (/^(nc|ncat|netcat)$/.test(inv.program) && listen && inv.downstream.some((d) => /^(sh|bash|zsh|dash|cmd|powershell)$/.test(d.program))) hits.push({ span: inv.span, explanation: 'pipes incoming network data into a shell' });
     }
     for (const s of ctx.psScripts) if (/tcplistener/.test(s.text) && /iex|invoke-expression|getstream/.test(s.text)) hits.push({ span: s.span, explanation: 'PowerShell listens on a port and runs what it receives (a bind shell)' });

@@ -14,6 +14,7 @@ export const rule = defineRule({
     if (p === 'findstr' && /\/s/.test(a) && words.test(a)) return 'searches files for passwords';
     if (p === 'reg' && /query/.test(a) && /\/f\s+pass|\/s.*password|winlogon|putty\\sessions|realvnc|\bvnc\b/.test(a)) return 'searches the registry for stored passwords';
     if (p === 'select-string' && words.test(a) && /-path\s+[a-z]:\\|-recurse/.test(a)) return 'searches files for passwords';
+    if ((p === 'get-childitem' || p === 'dir' || p === 'where') && /-recurse|\/s\b/.test(a) && /\.(kdbx|pfx|p12|ppk|rdp|vnc|key)\b|id_rsa|unattend|credential|password/.test(a)) return 'searches the disk for password databases, keys or credential files';
     if (p === 'find' && /-name\s+\S*(id_rsa|\.pem|\.key|\.kdbx|credentials|\.pfx|\.p12|wallet)/.test(a) && /^(\/|~)/.test(a)) return 'searches the file system for private keys and credential files';
     if (p === 'laZagne' || p === 'trufflehog' && /filesystem\s+\//.test(a)) return 'searches for stored credentials';
     return undefined;

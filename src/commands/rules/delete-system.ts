@@ -11,7 +11,12 @@ export function recursiveDeleteTargets(inv: Invocation): string[] | undefined {
     if (!f.has('-r') && !f.has('-R') && !f.has('--recursive')) return undefined;
     return a.filter((x) => !x.startsWith('-'));
   }
-  if (p === 'remove-item' && a.some((x) => /^-r(ecurse)?$/i.test(x))) return a.filter((x) => !x.startsWith('-')).map((x) => x.replace(/^['"]|['"]$/g, ''));
+  if (p === 'remove-item' && a.some((x) => /^-r(ecurse)?$/i.test(x))) {
+    const own = a.filter((x, i) => !x.startsWith('-') && !/^-(erroraction|filter|include|exclude)$/i.test(a[i - 1] ?? '')).map((x) => x.replace(/^['"]|['"]$/g, ''));
+    if (own.length > 0) return own;
+    // `Get-ChildItem X -Recurse | Remove-Item`: the targets come from the pipeline.
+    return inv.upstream.filter((u) => u.program === 'get-childitem').flatMap((u) => u.args.filter((x, i) => !x.startsWith('-') && !/^-(filter|include|exclude)$/i.test(u.args[i - 1] ?? '')));
+  }
   if ((p === 'rd' || p === 'rmdir') && a.some((x) => /^\/s$/i.test(x))) return a.filter((x) => !x.startsWith('/') || /^\/[a-z]/i.test(x) === false);
   if ((p === 'del' || p === 'erase') && a.some((x) => /^\/s$/i.test(x))) return a.filter((x) => !/^\/[a-z]$/i.test(x)).map((x) => x.replace(/\\?\*(\.\*)?$/, ''));
   if (p === 'find' && (a.includes('-delete') || a.some((x, i) => /^-exec/.test(x) && a[i + 1] === 'rm'))) return [a[0] ?? '.'];

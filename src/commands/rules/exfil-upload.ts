@@ -23,7 +23,7 @@ const ENV_DUMP = /^(env|printenv|set|export|declare|compgen)$/;
 /** What sensitive data flows into a sender, if any. */
 export function sensitiveSource(inv: Invocation): string | undefined {
   for (const raw of inv.args) {
-    const a = raw.replace(/^[a-z_-]*=?@/i, '').replace(/^@/, '').split(DYN).join('*');
+    const a = raw.replace(/^--?[a-z-]+=/i, '').replace(/^[a-z_-]*=?@/i, '').replace(/^@/, '').split(DYN).join('*');
     if (isSecretPath(a)) return a;
   }
   if ((inv.program === 'scp' || inv.program === 'rsync') && inv.args.slice(0, -1).some((x) => isCriticalTree(x) && x !== '.')) return inv.args.find((x) => isCriticalTree(x));
@@ -34,6 +34,7 @@ export function sensitiveSource(inv: Invocation): string | undefined {
     if (f.program === 'get-childitem' && /env:/i.test(f.args.join(' '))) return 'the environment variables';
     if ((f.program === 'tar' || f.program === 'zip' || f.program === '7z') && f.args.some((x) => isCriticalTree(x) || isSecretPath(x))) return `an archive of ${f.args.find((x) => isCriticalTree(x) || isSecretPath(x))}`;
     if (f.program === 'history' || /credential_dump/.test(f.program)) return 'the shell history';
+    if (/^(cat|head|tail|base64|xxd|tar|gzip)$/.test(f.program) && f.args.some((x) => /^\/etc\/(passwd|group|hosts|hostname)$/.test(x))) return `the system file ${f.args.find((x) => /^\/etc\//.test(x))}`;
     if (/^(mimikatz|lazagne|secretsdump)/.test(f.program)) return 'dumped credentials';
   }
   return undefined;
@@ -54,9 +55,12 @@ export const rule = defineRule({
       const dest = url ? hostOf(url) : inv.args.filter((x) => !x.startsWith('-')).slice(-2).join(' ');
       hits.push({ span: inv.span, explanation: `sends ${src} to ${dest ?? 'another machine'}` });
     }
+    for (const s of ctx.snippets) {
+      if (/os\.environ|process\.env|\bENV\b|%ENV|getenv|\/etc\/shadow|\.ssh\/id_|\.aws\/credentials/.test(s.text) && /urlopen|requests\.(post|get|put)|http\.request|https?\.request|fetch\(|net::http|socket|urllib|httpclient|curl/i.test(s.text)) hits.push({ span: s.span, explanation: `${s.lang} code sends environment variables or credentials to a remote server` });
+    }
     for (const s of ctx.psScripts) {
       const upload = /uploadstring|uploadfile|uploaddata|-method\s+(post|put)|-infile|\.send\(|net\.sockets\.tcpclient/.test(s.text);
-      const secret = /get-content[^|;]*(\.ssh|\.aws|credentials|login data|sam\b|ntds)|gci env:|get-childitem env:|\$env:\w*(key|token|secret|pass)/.test(s.text);
+      const secret = /get-content[^|;]*(\.ssh|\.aws|credentials|login data|sam\b|ntds)|gci env:|get-childitem env:|\$env:\w*(key|token|secret|pass)|\.ssh\\id_|\.aws\\credentials|lsass|ntds\.dit|sam\.save|login data/.test(s.text);
       if (upload && secret) hits.push({ span: s.span, explanation: 'reads credentials or environment secrets and uploads them' });
     }
     return hits;

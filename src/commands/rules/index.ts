@@ -47,10 +47,12 @@ import { rule as parseError } from './parse-error.js';
 import { rule as payloadLoader } from './payload-loader.js';
 import { rule as permissionWreck } from './permission-wreck.js';
 import { rule as privescRecon } from './privesc-recon.js';
+import { rule as profilePayload } from './profile-payload.js';
 import { rule as psDownloadExecute } from './ps-download-execute.js';
 import { rule as psDynamicInvoke } from './ps-dynamic-invoke.js';
 import { rule as psReverseShell } from './ps-reverse-shell.js';
 import { rule as psStealthFlags } from './ps-stealth-flags.js';
+import { rule as runFromStaging } from './run-from-staging.js';
 import { rule as scheduledTaskSuspicious } from './scheduled-task-suspicious.js';
 import { rule as scheduledTask } from './scheduled-task.js';
 import { rule as secretEnvDump } from './secret-env-dump.js';
@@ -63,6 +65,7 @@ import { rule as socketShellSnippet } from './socket-shell-snippet.js';
 import { rule as sshKeyImplant } from './ssh-key-implant.js';
 import { rule as stagedDownload } from './staged-download.js';
 import { rule as startupFolder } from './startup-folder.js';
+import { rule as sudoShellEscape } from './sudo-shell-escape.js';
 import { rule as sudoersModify } from './sudoers-modify.js';
 import { rule as systemdPersistence } from './systemd-persistence.js';
 import { rule as timestomp } from './timestomp.js';
@@ -123,10 +126,12 @@ export const rules: readonly Rule[] = [
   payloadLoader,
   permissionWreck,
   privescRecon,
+  profilePayload,
   psDownloadExecute,
   psDynamicInvoke,
   psReverseShell,
   psStealthFlags,
+  runFromStaging,
   scheduledTaskSuspicious,
   scheduledTask,
   secretEnvDump,
@@ -139,6 +144,7 @@ export const rules: readonly Rule[] = [
   sshKeyImplant,
   stagedDownload,
   startupFolder,
+  sudoShellEscape,
   sudoersModify,
   systemdPersistence,
   timestomp,

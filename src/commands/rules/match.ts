@@ -108,6 +108,7 @@ const STRONG_SECRETS: RegExp[] = [
   /ntds\.dit|\\config\\(sam|security|system)\b|unattend\.xml|sysprep\.inf|groups\.xml|\\microsoft\\credentials|\\microsoft\\protect|sitemanager\.xml|\\\.vault|web\.config|winscp\.ini|\.kdbx$/i,
   /(^|[/\\])(\.bash_history|\.zsh_history|\.mysql_history|\.psql_history)$/,
   /consolehost_history\.txt/i,
+  /(^|[/\\~])\.gnupg[/\\]?$|lsass[^/\\]*\.(dmp|dump)$|[/\\]lsass\b/i,
   /[/\\]etc[/\\]kubernetes[/\\](admin\.conf|pki)|\/var\/run\/secrets\/kubernetes\.io|\/var\/lib\/kubelet\/pki/i,
   /\.vault-token$|\.terraform\.d[/\\]credentials|\.docker[/\\]config\.json$|\.npmrc$|\.pypirc$|\.kube[/\\]config$/i,
 ];

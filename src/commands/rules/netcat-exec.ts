@@ -11,7 +11,7 @@ export const rule = defineRule({
     const a = lowerArgs(inv);
     const listen = /(^|\s)-[a-z]*l|listen/.test(a);
     if ((p === 'nc' || p === 'ncat' || p === 'netcat' || p === 'nc.traditional' || p === 'cryptcat' || p === 'powercat') && /(^|\s)(-[a-z]*[ec]\b|--exec|--sh-exec|--lua-exec|-e\s)/.test(a) && !listen) return `${p} connects out and gives the remote side a shell`;
-    if (p === 'socat' && /(exec|system):/.test(a) && /(tcp|udp|openssl|ssl)[46]?:/.test(a) && !/-listen/.test(a)) return 'socat connects out and gives the remote side a shell';
+    if (p === 'socat' && /(exec|system):/.test(a) && /(tcp|udp|openssl|ssl)[46]?(-connect)?:/.test(a) && !/(tcp|udp)[46]?-l(isten)?:/.test(a)) return 'socat connects out and gives the remote side a shell';
     if (p === 'powercat' || /powercat/.test(a) && /-e\s+cmd|-ep\b/.test(a)) return 'powercat gives a remote machine a shell';
     return undefined;
   }),

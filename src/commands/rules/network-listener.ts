@@ -12,7 +12,7 @@ export const rule = defineRule({
       const a = lowerArgs(inv);
       let e: string | undefined;
       if (/^(nc|ncat|netcat|nc\.traditional|nc\.openbsd)$/.test(inv.program) && /(^|\s)-[a-z]*l|--listen/.test(a)) e = `${inv.program} listens for incoming connections on this machine`;
-      else if (inv.program === 'socat' && /-listen:/.test(a)) e = 'socat listens for incoming connections and relays them';
+      else if (inv.program === 'socat' && /(tcp|udp|ssl|openssl)[46]?-l(isten)?:/.test(a)) e = 'socat listens for incoming connections and relays them';
       else if (inv.program === 'netsh' && /portproxy\s+add/.test(a)) e = 'forwards a local port to another machine';
       else if (inv.program === 'ngrok' && /^(tcp|http|tls)\b/.test(a) && /\btcp\b|\b(22|3389|5900|445)\b/.test(a)) e = 'exposes a local port to the internet through an ngrok tunnel';
       else if ((inv.program === 'ssh' || inv.program === 'plink') && /(^|\s)-r\s*\S*:?\d+:/.test(a) && /(^|\s)-r/.test(a)) e = 'opens a reverse SSH tunnel that lets a remote machine reach into this one';

@@ -24,10 +24,21 @@ export const rule = defineRule({
   category: 'credential_access',
   severity: 'critical',
   title: 'Reads or copies a credential store (SSH private keys, cloud credentials, /etc/shadow, browser passwords, SAM hive)',
-  check: perInvocation((inv) => {
-    const f = secretRead(inv);
-    return f ? `reads ${f}, which holds credentials (keys, passwords or tokens)` : undefined;
-  }),
+  check(ctx) {
+    const hits = perInvocation((inv) => {
+      const f = secretRead(inv);
+      return f ? `reads ${f}, which holds credentials (keys, passwords or tokens)` : undefined;
+    })(ctx);
+    for (const s of ctx.snippets) {
+      for (const m of s.text.matchAll(/["']([^"'\n]{3,200})["']/g)) {
+        if (isSecretPath(m[1]!.replace(/^~/, '~'))) {
+          hits.push({ span: s.span, explanation: `${s.lang} code reads ${m[1]}, which holds credentials` });
+          break;
+        }
+      }
+    }
+    return hits;
+  },
   cases: {
     positive: [
       ['bash', 'cat ~/.ssh/id_rsa'],

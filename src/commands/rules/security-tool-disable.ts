@@ -19,6 +19,7 @@ export const rule = defineRule({
       else if ((p === 'sc' || p === 'net' || p === 'sc.exe') && /(stop|config|delete|pause)\s+"?(windefend|sense|wscsvc|mpssvc|wdnissvc|eventlog|sysmon\w*)/.test(a)) e = 'stops or disables a Windows security service';
       else if ((p === 'systemctl' || p === 'service') && /\b(stop|disable|mask|kill)\b/.test(a) && AGENTS.test(a)) e = 'stops a security monitoring agent';
       else if ((p === 'pkill' || p === 'killall' || p === 'taskkill' || p === 'stop-process' || p === 'kill') && AGENTS.test(a.replace(/\.exe/g, '')) || p === 'taskkill' && /msmpeng|mssense|csfalcon/.test(a)) e = 'kills a security monitoring agent';
+      else if ((p === 'stop-service' || p === 'set-service' || p === 'suspend-service') && AGENTS.test(a) && !/-startuptype\s+(automatic|manual)/.test(a)) e = 'stops or disables a Windows security service';
       else if (p === 'auditctl' && /(^|\s)(-d\b|-e\s*0)/i.test(inv.args.join(' '))) e = 'deletes audit rules or turns auditing off';
       else if (p === 'netsh' && /(advfirewall\s+set\s+\w+\s+state\s+off|firewall\s+set\s+opmode\s+(mode=)?disable)/.test(a)) e = 'turns off the Windows firewall';
       else if (p === 'set-netfirewallprofile' && /-enabled\s+(false|\$false|0)/.test(a)) e = 'turns off the Windows firewall';
