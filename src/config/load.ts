@@ -14,8 +14,13 @@ const ENV: Record<string, keyof ConfigInput> = {
   AIRLOCK_CHECKPOINT_INTERVAL_MS: 'checkpointIntervalMs',
   AIRLOCK_WRITER_ID: 'writerId',
   AIRLOCK_LOG_LEVEL: 'logLevel',
+  AIRLOCK_USAGE_FLUSH_MS: 'usageFlushMs',
+  AIRLOCK_AUTH_FAILURE_BURST: 'authFailureBurst',
+  AIRLOCK_AUTH_FAILURE_REFILL_MS: 'authFailureRefillMs',
+  AIRLOCK_URL: 'serverUrl',
+  AIRLOCK_KEY: 'apiKey',
 };
-const NUMERIC = new Set(['port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs']);
+const NUMERIC = new Set(['port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs', 'usageFlushMs', 'authFailureBurst', 'authFailureRefillMs']);
 
 /** Merges defaults < environment < flags and validates once. Throws ERR_CONFIG_INVALID. */
 export function loadConfig(flags: Partial<ConfigInput> = {}, env: NodeJS.ProcessEnv = process.env): Config {

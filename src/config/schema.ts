@@ -20,6 +20,16 @@ export const configSchema = z.strictObject({
   checkpointIntervalMs: z.number().int().nonnegative().default(60_000),
   /** Audit chain writer id of this process. Default `main`. */
   writerId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default('main'),
+  /** How often batched `lastUsedAt` updates are written, ms (no write per decision). Default 5000. */
+  usageFlushMs: z.number().int().nonnegative().default(5000),
+  /** Failed authentications one source address may make in a burst before 429. Default 20. */
+  authFailureBurst: z.number().int().positive().default(20),
+  /** One failed-attempt token comes back every this many ms (per address). Default 3000. */
+  authFailureRefillMs: z.number().int().positive().default(3000),
+  /** CLI: URL of a running gateway to talk to (env AIRLOCK_URL). */
+  serverUrl: z.url().optional(),
+  /** CLI: API key for the gateway (env AIRLOCK_KEY); default `<dataDir>/admin.key`. */
+  apiKey: z.string().min(1).optional(),
   /** pino log level. Default `info`. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -7,7 +7,9 @@ import type { AuthorizationRequest, AuthorizeOptions, Authorizer, Caller, Decisi
 import type { AuditWriter } from '../audit/writer.js';
 import type { PolicyHolder } from './policy-holder.js';
 import { evaluatePolicy } from './steps/evaluate-policy.js';
+import { resolveSubject } from './steps/resolve-subject.js';
 import type { EntitySource } from './entities.js';
+import type { IdentityRepo } from '../store/port.js';
 
 export interface GatewayObserver {
   onDecision?(outcome: Outcome, ms: number, reasons: Reason[]): void;
@@ -18,6 +20,8 @@ export interface GatewayDeps {
   audit: AuditWriter;
   clock: Clock;
   entities?: EntitySource;
+  /** The identity registry (DESIGN §2 step 2). Without it, subjects are not checked (unit tests only). */
+  registry?: IdentityRepo;
   observer?: GatewayObserver;
 }
 
@@ -39,7 +43,7 @@ function reason(code: keyof typeof decisionCodes, message?: string, policyId?: s
  * deny `audit_unavailable`, never an unrecorded allow.
  */
 export function createGateway(deps: GatewayDeps): Gateway {
-  async function decide(req: AuthorizationRequest, requestId: string, decidedAt: string): Promise<Decision> {
+  async function decide(req: AuthorizationRequest, requestId: string, decidedAt: string, vouched: boolean): Promise<Decision> {
     let actionHash = '';
     let policyVersion = 'none';
     try {
@@ -49,7 +53,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
         return { outcome: 'deny', reasons: [reason('no_bundle')], actionHash, policyVersion, requestId, decidedAt };
       }
       policyVersion = bundle.version;
-      const result = await evaluatePolicy(bundle, req, deps.entities);
+      let prefetched;
+      if (deps.registry) {
+        // DESIGN §2 step 2: unknown, inactive or unowned subjects end the pipeline here.
+        const subject = await resolveSubject(bundle, req, deps.registry, deps.clock.now(), vouched);
+        if (!subject.ok) return { outcome: 'deny', reasons: [subject.reason], actionHash, policyVersion, requestId, decidedAt };
+        prefetched = subject.entities;
+      }
+      const result = await evaluatePolicy(bundle, req, deps.entities, prefetched);
       const d: Decision = { outcome: result.outcome, reasons: result.reasons, actionHash, policyVersion, requestId, decidedAt };
       if (result.requirements.length > 0) d.requirements = result.requirements;
       return d;
@@ -67,12 +78,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const started = performance.now();
       const requestId = options.requestId ?? uuidv7(deps.clock.now());
       const decidedAt = new Date(deps.clock.now()).toISOString();
-      let decision = await decide(req, requestId, decidedAt);
+      let decision = await decide(req, requestId, decidedAt, options.vouchedSubject === true);
       const caller = options.caller ?? EMBEDDED_CALLER;
       try {
         const rec = await deps.audit.append('decision', {
           requestId,
           caller: { ...caller },
+          ...(options.vouchedSubject ? { vouchedSubject: true } : {}),
           request: req as unknown as Record<string, unknown>,
           decision: {
             outcome: decision.outcome,

@@ -7,6 +7,10 @@ export interface Metrics {
   decision(outcome: Outcome, ms: number): void;
   auditCommit(records: number, ms: number): void;
   rejected(code: string): void;
+  /** A failed authentication, by internal reason (never told to the client). */
+  authFailure(reason: string): void;
+  /** A request refused because its address used up its failed-attempt budget. */
+  authRateLimited(): void;
 }
 
 export function createMetrics(): Metrics {
@@ -27,8 +31,16 @@ export function createMetrics(): Metrics {
   });
   const auditRecords = new Counter({ name: 'airlock_audit_records_total', help: 'Audit records committed', registers: [registry] });
   const rejected = new Counter({ name: 'airlock_http_rejected_total', help: 'HTTP requests rejected before a decision, by error code', labelNames: ['code'], registers: [registry] });
+  const authFailures = new Counter({ name: 'airlock_auth_failures_total', help: 'Failed caller authentications, by reason', labelNames: ['reason'], registers: [registry] });
+  const authLimited = new Counter({ name: 'airlock_auth_rate_limited_total', help: 'Requests refused (429) after too many failed authentications from one address', registers: [registry] });
   return {
     registry,
+    authFailure(reason) {
+      authFailures.inc({ reason });
+    },
+    authRateLimited() {
+      authLimited.inc();
+    },
     decision(outcome, ms) {
       decisions.inc({ outcome });
       latency.observe(ms / 1000);

@@ -1,12 +1,13 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { AirlockError } from '../core/errors.js';
 import { parseStrictJson } from '../core/strict-json.js';
-import type { Caller } from '../core/types.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { decisionOptions, registerAuthentication } from './auth.js';
 import { sendError } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { registerAuthzenRoutes } from './routes/authzen.js';
 import { registerGatewayRoutes } from './routes/gateway.js';
+import { registerIdentityRoutes } from './routes/identities.js';
 
 export interface HttpServerOptions {
   runtime: Runtime;
@@ -76,8 +77,9 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     return sendError(reply, req, err, (code) => metrics.rejected(code));
   });
 
-  // Until caller authentication lands, the caller is the network peer (serve binds loopback only).
-  const callerOf = (req: FastifyRequest): Caller => ({ type: 'network', id: req.ip, via: 'http' });
+  // DESIGN §2 step 1: every route but /healthz and discovery needs an API key.
+  registerAuthentication(app, runtime, metrics);
+  const optionsFor = (req: FastifyRequest, request: Parameters<typeof decisionOptions>[2]) => decisionOptions(runtime, req, request);
   // Discovery URLs come from configuration or the socket we listen on, never from the client's
   // Host header (a cached discovery document must not be poisonable).
   const baseUrl = (): string => {
@@ -88,7 +90,8 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     return `http://${host}:${port}`;
   };
 
-  registerAuthzenRoutes(app, { authorizer: runtime.gateway, callerOf, baseUrl });
-  registerGatewayRoutes(app, { runtime, metrics, callerOf });
+  registerAuthzenRoutes(app, { authorizer: runtime.gateway, optionsFor, baseUrl });
+  registerGatewayRoutes(app, { runtime, metrics, optionsFor });
+  registerIdentityRoutes(app, { runtime });
   return app;
 }

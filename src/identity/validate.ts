@@ -30,6 +30,9 @@ export const LIMITS = {
 export const RESERVED_ATTRIBUTES = ['owner', 'kind', 'environment', 'environments', 'status', 'suspended', 'purpose', 'displayName'] as const;
 
 const slug = z.string().regex(SLUG, 'must be a lowercase slug: a-z, 0-9, ".", "_", "-", 1–64 characters, starting and ending with a letter or digit');
+/** Ids that would shadow a management route (`GET /v1/identities/report`). */
+const RESERVED_IDS = new Set(['report']);
+const newId = slug.refine((id) => !RESERVED_IDS.has(id), 'is reserved');
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 const groups = z.array(z.string().regex(GROUP, 'must be a group id: letters, digits, ".", "_", "-", 1–128 characters')).max(LIMITS.groups, `at most ${LIMITS.groups} groups`);
 const environments = z.array(slug).max(LIMITS.environments, `at most ${LIMITS.environments} environments`);
@@ -91,7 +94,7 @@ const pep = z.strictObject({
 });
 
 const nhiCreate = z.strictObject({
-  id: slug,
+  id: newId,
   kind: z.enum(NHI_KINDS),
   displayName: text(LIMITS.displayName).optional(),
   owner: slug,
@@ -125,7 +128,7 @@ const email = z.string().max(LIMITS.email).regex(/^[^\s@]+@[^\s@]+$/, 'must be a
 const roles = z.array(z.enum(HUMAN_ROLES)).max(HUMAN_ROLES.length);
 
 const humanCreate = z.strictObject({
-  id: slug,
+  id: newId,
   displayName: text(LIMITS.displayName).optional(),
   email: email.optional(),
   groups: groups.default([]),

@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { sealRecord } from '../audit/chain.js';
 import { signCheckpoint } from '../audit/checkpoint.js';
 import { createAuditWriter, type AuditWriter } from '../audit/writer.js';
 import type { Config } from '../config/schema.js';
@@ -8,10 +9,17 @@ import { AirlockError } from '../core/errors.js';
 import { createGateway, type Gateway, type GatewayObserver } from '../gateway/gateway.js';
 import { createPolicyHolder, type PolicyHolder } from '../gateway/policy-holder.js';
 import { createKeyRing, type KeyRing } from '../grants/keyring.js';
+import { uidOf } from '../identity/entity.js';
+import { buildReport, type InventoryReport } from '../identity/report.js';
+import { IdentityService, SYSTEM_ACTOR, type RegistryBundleView } from '../identity/service.js';
+import type { Identity } from '../identity/types.js';
+import { createUsageRecorder, type UsageRecorder } from '../identity/usage.js';
+import { compileBundle, type CompiledBundle, type CompileResult } from '../policy/bundle.js';
 import type { BundleProblem } from '../policy/types.js';
 import type { SignedCheckpoint, Store } from '../store/port.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { loadBundle } from './load-bundle.js';
+import { approvalScopes } from './approval-scopes.js';
+import { readBundleDir } from './load-bundle.js';
 
 export interface ReloadResult {
   ok: boolean;
@@ -27,6 +35,17 @@ export interface Runtime {
   readonly audit: AuditWriter;
   readonly auditKeys: KeyRing;
   readonly clock: Clock;
+  /** The identity registry's write side (validation, transactions, audit). */
+  readonly identities: IdentityService;
+  /** Batched `lastUsedAt` updates. */
+  readonly usage: UsageRecorder;
+  /**
+   * On a data directory with no identities at all: creates the admin human `admin` with one key,
+   * writes the key to `<dataDir>/admin.key` (mode 0600) and returns it; otherwise undefined.
+   */
+  bootstrapAdmin(): Promise<string | undefined>;
+  /** The inventory report over the registry and the bundle in force. */
+  inventoryReport(opts?: { unusedDays?: number; rotationDays?: number; expiringDays?: number }): Promise<InventoryReport>;
   /** Re-reads the bundle directory; an invalid bundle leaves the previous one in force. */
   reloadPolicies(): Promise<ReloadResult>;
   /** Signs and stores the current audit head; undefined when the chain is empty. */
@@ -46,17 +65,44 @@ export function bundleError(dir: string, problems: BundleProblem[]): AirlockErro
   return new AirlockError('ERR_BUNDLE_INVALID', `policy bundle ${dir} is invalid:\n${lines.join('\n')}`, { problems });
 }
 
-/** The composition root: config → store → keys → bundle → audit writer → gateway. */
+/**
+ * A registry identity and a static entity of the bundle with the same uid: refused at load and at
+ * reload, never a silent override (which one would policies see?).
+ */
+export function registryClashes(bundle: CompiledBundle, identities: readonly Identity[]): BundleProblem[] {
+  const out: BundleProblem[] = [];
+  for (const i of identities) {
+    const u = uidOf(i, bundle.namespace);
+    const key = `${u.type}::${JSON.stringify(u.id)}`;
+    if (bundle.staticEntities.has(key)) out.push({ file: 'entities.json', message: `entity ${key} is also in the identity registry (${i.class} "${i.id}"); remove one of them` });
+  }
+  return out;
+}
+
+async function readAndCompile(dir: string): Promise<{ files: Record<string, string>; result: CompileResult }> {
+  const files = await readBundleDir(dir);
+  return { files, result: compileBundle(files) };
+}
+
+/** The composition root: config → store → keys → bundle → registry → audit writer → gateway. */
 export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const clock = opts.clock ?? systemClock;
   const policyDir = resolve(config.policies);
-  const loaded = await loadBundle(policyDir);
+  const first = await readAndCompile(policyDir);
+  const loaded = first.result;
   if (!loaded.ok) throw bundleError(policyDir, loaded.problems);
+  let bundleFiles = first.files;
 
   let store = opts.store;
   if (!store) {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     store = openSqliteStore({ path: join(config.dataDir, 'airlock.db') });
+  }
+  const clashes = registryClashes(loaded.bundle, await store.identities.list({}));
+  if (clashes.length > 0) {
+    loaded.bundle.dispose();
+    if (!opts.store) await store.close();
+    throw bundleError(policyDir, clashes);
   }
   const auditKeys = createKeyRing(store.keys, 'audit', clock);
   const policies = createPolicyHolder(loaded.bundle);
@@ -67,7 +113,24 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     timeoutMs: config.auditTimeoutMs,
     ...(opts.observer?.onAuditCommit ? { onCommit: opts.observer.onAuditCommit } : {}),
   });
-  const gateway = createGateway({ policies, audit, clock, ...(opts.observer ? { observer: opts.observer } : {}) });
+  const gateway = createGateway({ policies, audit, clock, registry: store.identities, ...(opts.observer ? { observer: opts.observer } : {}) });
+  const bundleView = (): RegistryBundleView | undefined => {
+    const b = policies.current();
+    if (!b) return undefined;
+    return {
+      namespace: b.namespace,
+      hasGroup: (g) => b.staticEntities.has(`${b.namespace}::Group::${JSON.stringify(g)}`),
+      hasStatic: (k) => b.staticEntities.has(k),
+    };
+  };
+  const identities = new IdentityService({
+    identities: store.identities,
+    credentials: store.credentials,
+    clock,
+    audit: { writer: config.writerId, seal: sealRecord },
+    bundle: bundleView,
+  });
+  const usage = createUsageRecorder(store, config.usageFlushMs);
 
   let lastCheckpointSeq = (await store.audit.latestCheckpoint(config.writerId))?.seq ?? 0;
   const s = store;
@@ -96,9 +159,51 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     audit,
     auditKeys,
     clock,
+    identities,
+    usage,
+    async bootstrapAdmin() {
+      if ((await s.identities.count()) > 0) return undefined;
+      const r = await identities.createHuman(
+        { id: 'admin', displayName: 'Administrator (bootstrap)', groups: [], roles: ['admin'], links: {}, key: true, keyLabel: 'bootstrap' },
+        SYSTEM_ACTOR,
+      );
+      const token = r.value.key!.key;
+      // 0600 and exclusive create: the key is readable by this user only and never overwritten.
+      writeFileSync(join(config.dataDir, 'admin.key'), token + '\n', { mode: 0o600, flag: 'wx' });
+      return token;
+    },
+    async inventoryReport(o = {}) {
+      const b = policies.current();
+      const all = await s.identities.list({});
+      const keys = await s.credentials.listAll();
+      const ns = b?.namespace ?? 'Airlock';
+      return buildReport(all, keys, {
+        nowMs: clock.now(),
+        unusedDays: o.unusedDays ?? 30,
+        rotationDays: o.rotationDays ?? 90,
+        expiringDays: o.expiringDays ?? 7,
+        namespace: ns,
+        policyVersion: b?.version,
+        actions: b?.actions ?? [],
+        approvalScopes: b ? approvalScopes(b, bundleFiles) : [],
+        parentsOf: (k) => b?.staticEntities.get(k)?.parents ?? [],
+      });
+    },
     async reloadPolicies() {
-      const next = await loadBundle(policyDir).catch((e: unknown) => ({ ok: false as const, problems: [{ file: policyDir, message: (e as Error).message }] }));
+      const read = await readAndCompile(policyDir).catch((e: unknown) => ({
+        files: {},
+        result: { ok: false as const, problems: [{ file: policyDir, message: (e as Error).message }] },
+      }));
+      let next: CompileResult = read.result;
+      if (next.ok) {
+        const problems = registryClashes(next.bundle, await s.identities.list({}));
+        if (problems.length > 0) {
+          next.bundle.dispose();
+          next = { ok: false, problems };
+        }
+      }
       if (!next.ok) return { ok: false, version: policies.current()?.version, problems: next.problems };
+      bundleFiles = read.files;
       const prev = policies.replace(next.bundle);
       if (prev && prev !== next.bundle) setTimeout(() => prev.dispose(), 5000).unref();
       return { ok: true, version: next.bundle.version };
@@ -108,6 +213,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
+      await usage.close();
       await audit.close();
       await checkpoint().catch(() => undefined);
       await s.close();

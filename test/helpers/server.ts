@@ -5,14 +5,21 @@
  *
  * @example
  * const gw = await startGateway({ policies: 'test/fixtures/bundles/authzen-cert' });
- * const res = await fetch(`${gw.url}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+ * const res = await fetch(`${gw.url}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json', ...gw.headers }, body });
  * await gw.close();
+ *
+ * Every gateway starts the way `airlock serve` does on an empty data dir: the bootstrap admin
+ * (`admin`, key in `gw.adminKey` and `<dataDir>/admin.key`) is created, and — unless `pep: false` —
+ * an enforcement-point NHI `test-pep` (kind workload, owner admin) whose key is in `gw.pepKey`;
+ * `gw.headers` authenticates as that pep, `gw.adminHeaders` as the admin.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config/load.js';
+import type { Clock } from '../../src/core/clock.js';
+import type { PepGrant } from '../../src/identity/types.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { createHttpServer } from '../../src/http/server.js';
@@ -27,6 +34,13 @@ export interface StartGatewayOptions {
   env?: NodeJS.ProcessEnv;
   /** Data directory to use instead of a fresh temp dir (it is then not removed on close). */
   dataDir?: string;
+  /**
+   * The grant of the `test-pep` NHI (default: every `user` subject, `{type: 'user', id: '*'}`, the
+   * AuthZEN fixtures' subject type), or false for no pep.
+   */
+  pep?: Partial<PepGrant> | false;
+  /** Clock of the runtime (tests move time instead of sleeping). */
+  clock?: Clock;
 }
 
 export interface StartedGateway {
@@ -35,6 +49,14 @@ export interface StartedGateway {
   runtime: Runtime;
   app: FastifyInstance;
   dataDir: string;
+  /** The bootstrap admin's API key. */
+  adminKey: string;
+  /** The `test-pep` NHI's API key ('' when `pep: false`). */
+  pepKey: string;
+  /** `Authorization` header of the pep (empty object when `pep: false`). */
+  headers: Record<string, string>;
+  /** `Authorization` header of the admin. */
+  adminHeaders: Record<string, string>;
   /** Stops the server, closes the runtime (flushes audit) and removes the temp data dir. */
   close(): Promise<void>;
 }
@@ -49,7 +71,18 @@ export async function startGateway(opts: StartGatewayOptions): Promise<StartedGa
   const metrics = createMetrics();
   const runtime = await createRuntime(config, {
     observer: { onDecision: (o, ms) => metrics.decision(o, ms), onAuditCommit: (n, ms) => metrics.auditCommit(n, ms) },
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
+  const adminKey = (await runtime.bootstrapAdmin()) ?? '';
+  let pepKey = '';
+  if (opts.pep !== false) {
+    const grant: PepGrant = { subjects: opts.pep?.subjects ?? [{ type: 'user', id: '*' }], groups: opts.pep?.groups ?? [] };
+    const r = await runtime.identities.createNhi(
+      { id: 'test-pep', kind: 'workload', owner: 'admin', groups: [], environments: [], purpose: 'enforcement point of the integration tests', attributes: {}, pep: grant, key: true },
+      { type: 'system', id: 'test', via: 'test' },
+    );
+    pepKey = r.value.key!.key;
+  }
   const app = createHttpServer({ runtime, metrics });
   try {
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -65,6 +98,10 @@ export async function startGateway(opts: StartGatewayOptions): Promise<StartedGa
     runtime,
     app,
     dataDir,
+    adminKey,
+    pepKey,
+    headers: pepKey ? { authorization: `Bearer ${pepKey}` } : {},
+    adminHeaders: { authorization: `Bearer ${adminKey}` },
     async close() {
       if (closed) return;
       closed = true;

@@ -8,7 +8,7 @@
  * Airlock does not implement the Search APIs, and its discovery document does not advertise them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, startGateway, type StartedGateway } from '../helpers/server.js';
+import { postJson as rawPostJson, startGateway, type StartedGateway } from '../helpers/server.js';
 
 const BUNDLE = 'test/fixtures/bundles/authzen-cert';
 
@@ -20,6 +20,8 @@ const read = { name: 'read' };
 const write = { name: 'write' };
 
 let gw: StartedGateway;
+/** Every request authenticates as the registered enforcement point (`test-pep`, may ask about any `user`). */
+const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) => rawPostJson(url, body, { ...gw.headers, ...headers });
 beforeAll(async () => {
   gw = await startGateway({ policies: BUNDLE });
 });

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, startGateway, type StartedGateway } from '../helpers/server.js';
+import { postJson as rawPostJson, startGateway, type StartedGateway } from '../helpers/server.js';
 
 interface Vectors {
   evaluation: { request: Record<string, unknown>; expected: boolean }[];
@@ -33,6 +33,8 @@ function title(req: any, expected: unknown, i: number): string {
 }
 
 let gw: StartedGateway;
+/** Every request authenticates as the registered enforcement point (`test-pep`, may ask about any `user`). */
+const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) => rawPostJson(url, body, { ...gw.headers, ...headers });
 beforeAll(async () => {
   gw = await startGateway({ policies: 'test/fixtures/bundles/authzen-todo' });
 });
@@ -40,9 +42,9 @@ afterAll(async () => {
   await gw?.close();
 });
 
-// The runner sends `Authorization: $AUTHZEN_PDP_API_KEY`; caller authentication is not configured
-// yet, so the header must simply not get in the way.
-const RUNNER_HEADERS = { authorization: 'interop-api-key' };
+// The runner sends `Authorization: $AUTHZEN_PDP_API_KEY` — the bare key, no `Bearer` scheme. The
+// key is that of the registered enforcement point `test-pep` (may ask about any `user`).
+const runnerHeaders = () => ({ authorization: gw.pepKey });
 
 describe('AuthZEN Todo interop (authorization-api-1_0-02) — the vector file', () => {
   it('has the 40 single and 3 batch cases of the upstream file', () => {
@@ -54,7 +56,7 @@ describe('AuthZEN Todo interop (authorization-api-1_0-02) — the vector file', 
 describe('AuthZEN Todo interop (authorization-api-1_0-02) — POST /access/v1/evaluation', () => {
   vectors.evaluation.forEach((c, i) => {
     it(title(c.request, c.expected, i), async () => {
-      const r = await postJson(`${gw.url}/access/v1/evaluation`, c.request, RUNNER_HEADERS);
+      const r = await postJson(`${gw.url}/access/v1/evaluation`, c.request, runnerHeaders());
       expect(r.status).toBe(200);
       const rsp = r.json.decision || false;
       expect(JSON.stringify(rsp)).toBe(JSON.stringify(c.expected));
@@ -65,7 +67,7 @@ describe('AuthZEN Todo interop (authorization-api-1_0-02) — POST /access/v1/ev
 describe('AuthZEN Todo interop (authorization-api-1_0-02) — POST /access/v1/evaluations', () => {
   vectors.evaluations.forEach((c, i) => {
     it(title(c.request, c.expected, i), async () => {
-      const r = await postJson(`${gw.url}/access/v1/evaluations`, c.request, RUNNER_HEADERS);
+      const r = await postJson(`${gw.url}/access/v1/evaluations`, c.request, runnerHeaders());
       expect(r.status).toBe(200);
       const rsp = r.json.evaluations || [];
       // Exactly the runner's check: any extra member (e.g. `context`) in an item fails the case.
@@ -74,7 +76,7 @@ describe('AuthZEN Todo interop (authorization-api-1_0-02) — POST /access/v1/ev
   });
 
   it('all 40 single cases as one batch (execute_all) give the same decisions in order', async () => {
-    const r = await postJson(`${gw.url}/access/v1/evaluations`, { evaluations: vectors.evaluation.map((c) => c.request) }, RUNNER_HEADERS);
+    const r = await postJson(`${gw.url}/access/v1/evaluations`, { evaluations: vectors.evaluation.map((c) => c.request) }, runnerHeaders());
     expect(r.status).toBe(200);
     expect(JSON.stringify(r.json.evaluations)).toBe(JSON.stringify(vectors.evaluation.map((c) => ({ decision: c.expected }))));
   });

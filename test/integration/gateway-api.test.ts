@@ -4,7 +4,7 @@
  * the Prometheus `/metrics` series operators alert on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, startGateway, type StartedGateway } from '../helpers/server.js';
+import { postJson as rawPostJson, startGateway, type StartedGateway } from '../helpers/server.js';
 
 const BUNDLE = 'test/fixtures/bundles/authzen-cert';
 const ALLOW = { subject: { type: 'user', id: 'alice' }, action: { name: 'read' }, resource: { type: 'record', id: 'record-1' } };
@@ -12,6 +12,8 @@ const DENY = { subject: { type: 'user', id: 'bob' }, action: { name: 'write' }, 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 let gw: StartedGateway;
+/** Every request authenticates as the registered enforcement point (`test-pep`, may ask about any `user`). */
+const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) => rawPostJson(url, body, { ...gw.headers, ...headers });
 beforeAll(async () => {
   gw = await startGateway({ policies: BUNDLE });
 });
@@ -89,7 +91,7 @@ describe('GET /metrics (Prometheus text format)', () => {
   it('exposes decisions by outcome, decision latency and audit append latency', async () => {
     await postJson(`${gw.url}/access/v1/evaluation`, ALLOW);
     await postJson(`${gw.url}/access/v1/evaluation`, DENY);
-    const res = await fetch(`${gw.url}/metrics`);
+    const res = await fetch(`${gw.url}/metrics`, { headers: gw.adminHeaders });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
@@ -105,7 +107,7 @@ describe('GET /metrics (Prometheus text format)', () => {
 
   it('decision counts match the decisions made', async () => {
     const count = async () => {
-      const text = await (await fetch(`${gw.url}/metrics`)).text();
+      const text = await (await fetch(`${gw.url}/metrics`, { headers: gw.adminHeaders })).text();
       return Number(/^airlock_decisions_total\{outcome="allow"\} (\d+)$/m.exec(text)?.[1] ?? 0);
     };
     const before = await count();

@@ -9,7 +9,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, startGateway, type StartedGateway } from '../helpers/server.js';
+import { postJson as rawPostJson, startGateway, type StartedGateway } from '../helpers/server.js';
 
 const BUNDLE = 'test/fixtures/bundles/authzen-cert';
 const VALID = { subject: { type: 'user', id: 'alice' }, action: { name: 'read' }, resource: { type: 'record', id: 'record-1' } };
@@ -30,6 +30,8 @@ const ERROR_CODES = new Set([
 ]);
 
 let gw: StartedGateway;
+/** Every request authenticates as the registered enforcement point (`test-pep`, may ask about any `user`). */
+const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) => rawPostJson(url, body, { ...gw.headers, ...headers });
 beforeAll(async () => {
   gw = await startGateway({ policies: BUNDLE });
 });
@@ -43,7 +45,7 @@ async function auditSeq(): Promise<number> {
 
 /** `airlock_http_rejected_total{code="…"}` from GET /metrics (0 when the series does not exist yet). */
 async function rejectedCount(code: string): Promise<number> {
-  const text = await (await fetch(`${gw.url}/metrics`)).text();
+  const text = await (await fetch(`${gw.url}/metrics`, { headers: gw.adminHeaders })).text();
   const m = new RegExp(`^airlock_http_rejected_total\\{code="${code}"\\} (\\d+(?:\\.\\d+)?)$`, 'm').exec(text);
   return m ? Number(m[1]) : 0;
 }
@@ -97,7 +99,7 @@ async function expectRejected(send: () => Promise<Rejection>, status: number, co
 
 /** POSTs a raw body; `contentType: null` sends no Content-Type header. */
 const post = (path: string, body: string | Uint8Array, contentType: string | null = 'application/json') => async (): Promise<Rejection> => {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...gw.headers };
   if (contentType !== null) headers['content-type'] = contentType;
   const res = await fetch(`${gw.url}${path}`, { method: 'POST', headers, body });
   return { status: res.status, text: await res.text(), headers: res.headers };
@@ -107,7 +109,7 @@ const post = (path: string, body: string | Uint8Array, contentType: string | nul
 const postChunked = (path: string, chunks: number, chunkSize: number) => (): Promise<Rejection> =>
   new Promise((resolve, reject) => {
     const { port } = new URL(gw.url);
-    const req = httpRequest({ host: '127.0.0.1', port: Number(port), path, method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+    const req = httpRequest({ host: '127.0.0.1', port: Number(port), path, method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', ...gw.headers } }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (d: Buffer) => parts.push(d));
       res.on('end', () => {
@@ -341,14 +343,14 @@ describe('unknown routes and methods', () => {
 
   it('GET an unknown route → 404 ERR_NOT_FOUND', async () => {
     await expectRejected(async () => {
-      const res = await fetch(`${gw.url}/no/such/thing?x=1`);
+      const res = await fetch(`${gw.url}/no/such/thing?x=1`, { headers: gw.headers });
       return { status: res.status, text: await res.text(), headers: res.headers };
     }, 404, 'ERR_NOT_FOUND');
   });
 
   it('GET /access/v1/evaluation (wrong method) is rejected with the error body, never a decision', async () => {
     const seq = await auditSeq();
-    const res = await fetch(`${gw.url}/access/v1/evaluation`);
+    const res = await fetch(`${gw.url}/access/v1/evaluation`, { headers: gw.headers });
     const text = await res.text();
     expect([404, 405]).toContain(res.status);
     expectErrorBody(text, res.status === 405 ? 'ERR_METHOD_NOT_ALLOWED' : 'ERR_NOT_FOUND');
@@ -378,7 +380,7 @@ describe('DESIGN §6 "every answer that was returned is in the audit log": valid
 
   it('the decision counter moves with valid requests and not with rejected ones', async () => {
     const metric = async () => {
-      const text = await (await fetch(`${gw.url}/metrics`)).text();
+      const text = await (await fetch(`${gw.url}/metrics`, { headers: gw.adminHeaders })).text();
       return [...text.matchAll(/^airlock_decisions_total\{outcome="[a-z_]+"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
     };
     const before = await metric();

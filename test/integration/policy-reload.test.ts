@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, startGateway, type StartedGateway } from '../helpers/server.js';
+import { postJson as rawPostJson, startGateway, type StartedGateway } from '../helpers/server.js';
 
 const SOURCE = 'test/fixtures/bundles/authzen-cert';
 const BOB_WRITE = { subject: { type: 'user', id: 'bob' }, action: { name: 'write' }, resource: { type: 'record', id: 'record-1' } };
@@ -15,6 +15,8 @@ const ALICE_READ = { subject: { type: 'user', id: 'alice' }, action: { name: 're
 
 let dir: string;
 let gw: StartedGateway;
+/** Every request authenticates as the registered enforcement point (`test-pep`, may ask about any `user`). */
+const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) => rawPostJson(url, body, { ...gw.headers, ...headers });
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'airlock-bundle-'));
   cpSync(SOURCE, dir, { recursive: true });
@@ -26,7 +28,7 @@ afterAll(async () => {
 });
 
 const healthVersion = async (): Promise<string> => ((await (await fetch(`${gw.url}/healthz`)).json()) as { policyVersion: string }).policyVersion;
-const reloadJson = () => postJson(`${gw.url}/v1/policy/reload`, {});
+const reloadJson = () => postJson(`${gw.url}/v1/policy/reload`, {}, gw.adminHeaders);
 
 describe('POST /v1/policy/reload (DESIGN §3 hot reload)', () => {
   let v1: string;
@@ -115,7 +117,7 @@ describe('POST /v1/policy/reload (DESIGN §3 hot reload)', () => {
   });
 
   it('a bodiless POST (`curl -X POST …/v1/policy/reload`) reloads too: the endpoint takes no input', async () => {
-    const res = await fetch(`${gw.url}/v1/policy/reload`, { method: 'POST' });
+    const res = await fetch(`${gw.url}/v1/policy/reload`, { method: 'POST', headers: gw.adminHeaders });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { version: string }).version).toBe(v1);
   });

@@ -10,9 +10,14 @@ function qualify(type: string, ns: string): string {
 }
 
 /** DESIGN §2 step 5: map the request to Cedar, evaluate the bundle, read the annotations. */
-export async function evaluatePolicy(bundle: CompiledBundle, req: AuthorizationRequest, source?: EntitySource): Promise<PolicyOutcome> {
-  let fetched: Map<string, CedarEntity> | undefined;
-  if (source) {
+export async function evaluatePolicy(
+  bundle: CompiledBundle,
+  req: AuthorizationRequest,
+  source?: EntitySource,
+  prefetched?: ReadonlyMap<string, CedarEntity>,
+): Promise<PolicyOutcome> {
+  let fetched: ReadonlyMap<string, CedarEntity> | undefined = prefetched;
+  if (source && !prefetched) {
     const uids: CedarUid[] = [
       { type: qualify(req.subject.type, bundle.namespace), id: req.subject.id },
       { type: qualify(req.resource.type, bundle.namespace), id: req.resource.id },

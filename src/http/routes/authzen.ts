@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AirlockError } from '../../core/errors.js';
 import { asObject, parseAuthorizationRequest } from '../../core/request-shape.js';
-import type { Authorizer, Caller, Decision } from '../../core/types.js';
+import type { AuthorizationRequest, AuthorizeOptions, Authorizer, Decision } from '../../core/types.js';
 
 export interface AuthzenRouteDeps {
   authorizer: Authorizer;
-  callerOf(req: FastifyRequest): Caller;
+  /** The caller's options for a request; throws 403 when the caller may not ask about its subject. */
+  optionsFor(req: FastifyRequest, request: AuthorizationRequest): Promise<AuthorizeOptions>;
   baseUrl(req: FastifyRequest): string;
 }
 
@@ -44,18 +45,19 @@ function mergeDefault(item: unknown, dflt: unknown): unknown {
 
 /** OpenID AuthZEN Authorization API 1.0: evaluation, evaluations (batch) and discovery. */
 export function registerAuthzenRoutes(app: FastifyInstance, deps: AuthzenRouteDeps): void {
-  app.post('/access/v1/evaluation', async (req) => {
+  const decide = { config: { access: 'decide' } };
+  app.post('/access/v1/evaluation', decide, async (req) => {
     const request = parseAuthorizationRequest(req.body);
-    return toAuthzen(await deps.authorizer.authorize(request, { caller: deps.callerOf(req) }));
+    return toAuthzen(await deps.authorizer.authorize(request, await deps.optionsFor(req, request)));
   });
 
-  app.post('/access/v1/evaluations', async (req) => {
+  app.post('/access/v1/evaluations', decide, async (req) => {
     const body = asObject(req.body, '/');
     const items = body['evaluations'];
     // AuthZEN §7.1: absent or empty `evaluations` behaves exactly like the single endpoint.
     if (items === undefined || (Array.isArray(items) && items.length === 0)) {
       const request = parseAuthorizationRequest(body);
-      return toAuthzen(await deps.authorizer.authorize(request, { caller: deps.callerOf(req) }));
+      return toAuthzen(await deps.authorizer.authorize(request, await deps.optionsFor(req, request)));
     }
     if (!Array.isArray(items)) throw new AirlockError('ERR_REQUEST_INVALID', '/evaluations: must be an array', { path: '/evaluations' });
     if (items.length > MAX_BATCH_ITEMS) {
@@ -67,12 +69,14 @@ export function registerAuthzenRoutes(app: FastifyInstance, deps: AuthzenRouteDe
       throw new AirlockError('ERR_REQUEST_INVALID', `/options/evaluations_semantic: must be one of ${SEMANTICS.join(', ')}`, { path: '/options/evaluations_semantic' });
     }
     const includeContext = options['include_context'] === true;
-    const caller = deps.callerOf(req);
-
-    const evaluate = async (item: unknown, i: number): Promise<EvaluationResult> => {
-      let request;
+    // Every item is parsed first; an item the caller may not ask about refuses the whole batch
+    // (403) before anything is decided, so a batch cannot smuggle another subject past the check.
+    type Parsed = { request: AuthorizationRequest; options: AuthorizeOptions } | { error: EvaluationResult };
+    const parsed: Parsed[] = [];
+    for (let i = 0; i < items.length; i++) {
+      let request: AuthorizationRequest;
       try {
-        const o = asObject(item, `/evaluations/${i}`);
+        const o = asObject(items[i], `/evaluations/${i}`);
         // Per-item keys override the top-level defaults (AuthZEN §7.1).
         request = parseAuthorizationRequest(
           {
@@ -85,19 +89,25 @@ export function registerAuthzenRoutes(app: FastifyInstance, deps: AuthzenRouteDe
         );
       } catch (e) {
         // A per-item problem is that item's deny, not a failed batch.
-        return { decision: false, context: { error: { status: 400, code: 'ERR_REQUEST_INVALID', message: (e as Error).message } } };
+        parsed.push({ error: { decision: false, context: { error: { status: 400, code: 'ERR_REQUEST_INVALID', message: (e as Error).message } } } });
+        continue;
       }
-      const d = await deps.authorizer.authorize(request, { caller });
+      parsed.push({ request, options: await deps.optionsFor(req, request) });
+    }
+
+    const evaluate = async (p: Parsed): Promise<EvaluationResult> => {
+      if ('error' in p) return p.error;
+      const d = await deps.authorizer.authorize(p.request, p.options);
       return includeContext ? toAuthzen(d) : { decision: d.outcome === 'allow' };
     };
 
     let evaluations: EvaluationResult[];
     if (semantic === 'execute_all') {
-      evaluations = await Promise.all(items.map(evaluate));
+      evaluations = await Promise.all(parsed.map(evaluate));
     } else {
       evaluations = [];
       for (let i = 0; i < items.length; i++) {
-        const r = await evaluate(items[i], i);
+        const r = await evaluate(parsed[i]!);
         evaluations.push(r);
         if (semantic === 'deny_on_first_deny' && !r.decision) break;
         if (semantic === 'permit_on_first_permit' && r.decision) break;
@@ -106,7 +116,7 @@ export function registerAuthzenRoutes(app: FastifyInstance, deps: AuthzenRouteDe
     return { evaluations };
   });
 
-  app.get('/.well-known/authzen-configuration', async (req, reply) => {
+  app.get('/.well-known/authzen-configuration', { config: { access: 'open' } }, async (req, reply) => {
     const base = deps.baseUrl(req);
     reply.header('cache-control', 'max-age=300');
     return {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseAuthorizationRequest } from '../../core/request-shape.js';
-import type { Caller } from '../../core/types.js';
+import type { AuthorizationRequest, AuthorizeOptions } from '../../core/types.js';
 import type { Metrics } from '../metrics.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { AirlockError } from '../../core/errors.js';
@@ -8,36 +8,36 @@ import { AirlockError } from '../../core/errors.js';
 export interface GatewayRouteDeps {
   runtime: Runtime;
   metrics: Metrics;
-  callerOf(req: FastifyRequest): Caller;
+  optionsFor(req: FastifyRequest, request: AuthorizationRequest): Promise<AuthorizeOptions>;
 }
 
 /** Airlock's own API: the full decision object, health, metrics and policy reload. */
 export function registerGatewayRoutes(app: FastifyInstance, deps: GatewayRouteDeps): void {
   const { runtime } = deps;
 
-  app.post('/v1/authorize', async (req) => {
+  app.post('/v1/authorize', { config: { access: 'decide' } }, async (req) => {
     const request = parseAuthorizationRequest(req.body);
-    return runtime.gateway.authorize(request, { caller: deps.callerOf(req) });
+    return runtime.gateway.authorize(request, await deps.optionsFor(req, request));
   });
 
-  app.get('/healthz', async (_req, reply) => {
+  app.get('/healthz', { config: { access: 'open' } }, async (_req, reply) => {
     const bundle = runtime.policies.current();
     if (!bundle) return reply.code(503).send({ status: 'not_ready', reason: 'no policy bundle' });
     return { status: 'ok', policyVersion: bundle.version };
   });
 
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', { config: { access: 'reader' } }, async (_req, reply) => {
     reply.type(deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });
 
-  app.get('/v1/policy', async () => {
+  app.get('/v1/policy', { config: { access: 'reader' } }, async () => {
     const b = runtime.policies.current();
     if (!b) throw new AirlockError('ERR_NOT_READY', 'no policy bundle is loaded');
     return { version: b.version, policies: [...b.policies.values()].map((p) => ({ id: p.id, effect: p.effect, file: p.file, line: p.line, annotations: p.annotations })) };
   });
 
-  app.post('/v1/policy/reload', { config: { bodyOptional: true } }, async () => {
+  app.post('/v1/policy/reload', { config: { bodyOptional: true, access: 'admin' } }, async () => {
     const r = await runtime.reloadPolicies();
     if (!r.ok) {
       throw new AirlockError('ERR_BUNDLE_INVALID', `policy bundle is invalid; version ${r.version ?? 'none'} stays in force`, {

@@ -1,0 +1,58 @@
+import type { AuthorizationRequest, Reason } from '../../core/types.js';
+import { decisionCodes } from '../../core/decision-codes.js';
+import { checkRegistrySubject } from '../../identity/subject.js';
+import { matchesUid, registryTypeOf, toCedarEntity } from '../../identity/entity.js';
+import type { CompiledBundle } from '../../policy/bundle.js';
+import type { CedarEntity, CedarUid } from '../../policy/types.js';
+import type { IdentityRepo } from '../../store/port.js';
+import { uidKey } from '../entities.js';
+
+export type SubjectResolution = { ok: true; entities: Map<string, CedarEntity> } | { ok: false; reason: Reason };
+
+const qualify = (type: string, ns: string) => (type.includes('::') ? type : `${ns}::${type}`);
+
+function deny(code: 'unknown_subject' | 'subject_inactive' | 'subject_unowned', detail: string): SubjectResolution {
+  return { ok: false, reason: { code, message: `${decisionCodes[code]}: ${detail}` } };
+}
+
+/**
+ * DESIGN §2 step 2: resolve the subject in the registry. A subject of a registry type (Agent, Bot,
+ * ServiceAccount, CiJob, Workload, Human) must be a registry identity that is active, not expired
+ * and (NHI) owned by an active human — or a static entity of the bundle. A subject of any other
+ * type must be a static entity, unless the calling pep vouches for it (`vouched`). Reads the store
+ * on every call: a suspension applies to the very next request. Registry identities named as the
+ * resource are resolved too (e.g. the target of `delegate`), without status rules.
+ */
+export async function resolveSubject(
+  bundle: CompiledBundle,
+  req: AuthorizationRequest,
+  registry: IdentityRepo,
+  nowMs: number,
+  vouched: boolean,
+): Promise<SubjectResolution> {
+  const ns = bundle.namespace;
+  const entities = new Map<string, CedarEntity>();
+  const subject: CedarUid = { type: qualify(req.subject.type, ns), id: req.subject.id };
+  const key = uidKey(subject);
+  const kind = registryTypeOf(subject.type, ns);
+  if (kind) {
+    const found = await registry.get(subject.id);
+    if (found && matchesUid(found, subject, ns)) {
+      const owner = found.class === 'nhi' ? await registry.get(found.owner) : undefined;
+      const verdict = checkRegistrySubject(found, owner, nowMs);
+      if (!verdict.ok) return deny(verdict.code, verdict.message);
+      entities.set(key, toCedarEntity(found, ns));
+    } else if (!bundle.staticEntities.has(key)) {
+      return deny('unknown_subject', `${key} is not registered`);
+    }
+  } else if (!bundle.staticEntities.has(key) && !vouched) {
+    return deny('unknown_subject', `${key} is not a static entity and no enforcement point vouches for it`);
+  }
+
+  const resource: CedarUid = { type: qualify(req.resource.type, ns), id: req.resource.id };
+  if (registryTypeOf(resource.type, ns) && uidKey(resource) !== key) {
+    const r = await registry.get(resource.id);
+    if (r && matchesUid(r, resource, ns)) entities.set(uidKey(resource), toCedarEntity(r, ns));
+  }
+  return { ok: true, entities };
+}

@@ -1,0 +1,122 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AirlockError } from '../core/errors.js';
+import type { AuthorizationRequest, AuthorizeOptions, Caller } from '../core/types.js';
+import { authenticateKey, keyFromHeader } from '../identity/authenticate.js';
+import { entityTypeOf, matchesUid, registryTypeOf } from '../identity/entity.js';
+import { callerMayAskFor, hasRole } from '../identity/subject.js';
+import type { ApiKeyRecord, Identity } from '../identity/types.js';
+import type { CedarUid } from '../policy/types.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { sendError } from './errors.js';
+import type { Metrics } from './metrics.js';
+import { createFailureLimiter } from './rate-limit.js';
+
+/**
+ * Who may call a route: `open` (no key: /healthz, discovery), `decide` (any authenticated identity;
+ * the subject rule is checked per request), `admin` (a human with role admin), `reader` (admin or
+ * auditor). A route without `access` needs an authenticated caller (this covers 404s too, so
+ * unauthenticated clients cannot map the API).
+ */
+export type Access = 'open' | 'decide' | 'admin' | 'reader';
+
+export interface AuthContext {
+  identity: Identity;
+  key: ApiKeyRecord;
+  caller: Caller;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: AuthContext | undefined;
+  }
+}
+
+export function accessOf(req: FastifyRequest): Access | undefined {
+  return (req.routeOptions.config as { access?: Access } | undefined)?.access;
+}
+
+/** The caller as recorded in audit records. */
+export function callerOf(identity: Identity, key: ApiKeyRecord, namespace: string): Caller {
+  return { type: entityTypeOf(identity, namespace).split('::').pop()!, id: identity.id, via: 'http', keyId: key.keyId };
+}
+
+/**
+ * Caller authentication for every route that is not `open`. Every failure — no header, a malformed,
+ * unknown, wrong, revoked or expired key, a suspended, retired or expired identity — answers the
+ * same 401 body (no oracle); the reason goes to metrics only. Failed attempts spend the source
+ * address's token bucket; an empty bucket answers 429 before any key is looked at.
+ */
+export function registerAuthentication(app: FastifyInstance, runtime: Runtime, metrics: Metrics): void {
+  const limiter = createFailureLimiter({ burst: runtime.config.authFailureBurst, refillMs: runtime.config.authFailureRefillMs });
+  const onRejected = (code: string) => metrics.rejected(code);
+  app.decorateRequest('auth', undefined);
+
+  app.addHook('onRequest', async (req, reply) => {
+    const access = accessOf(req);
+    if (access === 'open') return;
+    const now = runtime.clock.now();
+    if (!limiter.allowed(req.ip, now)) {
+      metrics.authRateLimited();
+      reply.header('retry-after', String(limiter.retryAfterSeconds(req.ip, now)));
+      return sendError(reply, req, new AirlockError('ERR_AUTH_RATE_LIMITED'), onRejected);
+    }
+    const header = req.headers.authorization;
+    const result = await authenticateKey(runtime.store, keyFromHeader(typeof header === 'string' ? header : undefined), now);
+    if (!result.ok) {
+      limiter.failed(req.ip, now);
+      metrics.authFailure(result.reason);
+      reply.header('www-authenticate', 'Bearer realm="airlock"');
+      return sendError(reply, req, new AirlockError('ERR_UNAUTHENTICATED'), onRejected);
+    }
+    runtime.usage.note(result.identity.id, result.key.keyId, new Date(now).toISOString());
+    const ns = runtime.policies.current()?.namespace ?? 'Airlock';
+    req.auth = { identity: result.identity, key: result.key, caller: callerOf(result.identity, result.key, ns) };
+    if (access === 'admin' && !hasRole(result.identity, 'admin')) {
+      return sendError(reply, req, new AirlockError('ERR_FORBIDDEN', 'this endpoint needs a human with role admin'), onRejected);
+    }
+    if (access === 'reader' && !hasRole(result.identity, 'admin') && !hasRole(result.identity, 'auditor')) {
+      return sendError(reply, req, new AirlockError('ERR_FORBIDDEN', 'this endpoint needs a human with role admin or auditor'), onRejected);
+    }
+    return undefined;
+  });
+}
+
+const qualify = (t: string, ns: string) => (t.includes('::') ? t : `${ns}::${t}`);
+
+/** Groups of a subject (registry groups or static parents) and all their ancestor groups. */
+async function subjectGroups(runtime: Runtime, subject: CedarUid, ns: string): Promise<Set<string>> {
+  const bundle = runtime.policies.current();
+  const direct: CedarUid[] = [];
+  if (registryTypeOf(subject.type, ns)) {
+    const found = await runtime.store.identities.get(subject.id);
+    if (found && matchesUid(found, subject, ns)) direct.push(...found.groups.map((g) => ({ type: `${ns}::Group`, id: g })));
+  }
+  if (direct.length === 0) direct.push(...(bundle?.staticEntities.get(`${subject.type}::${JSON.stringify(subject.id)}`)?.parents ?? []));
+  const groups = new Set<string>();
+  const stack = [...direct];
+  while (stack.length > 0) {
+    const u = stack.pop()!;
+    if (u.type !== `${ns}::Group` || groups.has(u.id)) continue;
+    groups.add(u.id);
+    stack.push(...(bundle?.staticEntities.get(`${u.type}::${JSON.stringify(u.id)}`)?.parents ?? []));
+  }
+  return groups;
+}
+
+/**
+ * The authorize options of a decision request: the authenticated caller, and whether a pep vouches
+ * for an unregistered subject. Throws 403 ERR_SUBJECT_FORBIDDEN when the caller may not ask about
+ * the request's subject (an NHI only about itself; a pep about its listed subjects and groups).
+ */
+export async function decisionOptions(runtime: Runtime, req: FastifyRequest, request: AuthorizationRequest): Promise<AuthorizeOptions> {
+  const auth = req.auth;
+  if (!auth) throw new AirlockError('ERR_UNAUTHENTICATED');
+  const ns = runtime.policies.current()?.namespace ?? 'Airlock';
+  const subject = { type: qualify(request.subject.type, ns), id: request.subject.id };
+  let scope = callerMayAskFor(auth.identity, subject, new Set(), ns);
+  if (!scope.ok && auth.identity.class === 'nhi' && (auth.identity.pep?.groups.length ?? 0) > 0) {
+    scope = callerMayAskFor(auth.identity, subject, await subjectGroups(runtime, subject, ns), ns);
+  }
+  if (!scope.ok) throw new AirlockError('ERR_SUBJECT_FORBIDDEN', scope.message, { subject: { type: request.subject.type, id: request.subject.id } });
+  return scope.vouched ? { caller: auth.caller, vouchedSubject: true } : { caller: auth.caller };
+}
