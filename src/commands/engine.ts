@@ -65,7 +65,11 @@ export class Engine {
     return this.deadline - this.now();
   }
 
+  /** >0 while analysing text that is written to a file rather than run now. */
+  quietDynamic = 0;
+
   event(kind: EventKind, span: Span, detail: string, depth: number): void {
+    if (this.quietDynamic > 0 && (kind === 'dynamic_program' || kind === 'dynamic_code' || kind === 'parse_error')) return;
     if (this.events.length < 500) this.events.push({ kind, span, detail, depth });
   }
 

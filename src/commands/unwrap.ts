@@ -299,10 +299,11 @@ export function expandInvocation(engine: Engine, inv: Invocation, _map: SpanMapp
       if (code !== undefined) idx += 1;
       if (code === undefined && (lang === 'perl' || lang === 'ruby' || lang === 'node' || lang === 'php')) {
         // `ruby -e'code'` and `perl -e'code'`: the code is glued to the flag.
-        const glued = a.findIndex((x) => /^-[a-zA-Z]*[eEr]\S/.test(x) && !x.startsWith('--'));
+        let glued = a.findIndex((x) => /^-[eE]\S/.test(x));
+        if (glued < 0 && lang === 'php') glued = a.findIndex((x) => /^-r\S/.test(x));
         if (glued >= 0) {
           idx = glued;
-          code = a[glued]!.replace(/^-[a-zA-Z]*?[eEr]/, '');
+          code = a[glued]!.slice(2);
         }
       }
       if (code === undefined && lang === 'python') {
@@ -330,6 +331,16 @@ function expandWrittenScript(engine: Engine, inv: Invocation): void {
   if (!targets.some((t) => /cron|\.bashrc|\.zshrc|\.profile|\.bash_profile|\.bash_login|\/etc\/profile|rc\.local|\.config\/autostart|systemd|init\.d|\.desktop$|\.sh$/.test(t))) return;
   const text = inv.args.filter((x) => !/^-[neE]+$/.test(x)).join(' ');
   if (text.includes(DYN) || !text.trim()) return;
+  // What is written runs later, not now: its dynamic parts are not this command's uncertainty.
+  engine.quietDynamic++;
+  try {
+    expandLines(engine, inv, text, targets);
+  } finally {
+    engine.quietDynamic--;
+  }
+}
+
+function expandLines(engine: Engine, inv: Invocation, text: string, targets: string[]): void {
   for (const line of text.split('\n')) {
     const cron = /^\s*(@\w+|(\S+\s+){5})(\S+\s+)?(.*)$/.exec(line);
     const isCron = targets.some((t) => /cron/.test(t));

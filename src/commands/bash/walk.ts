@@ -115,8 +115,11 @@ class BashWalker {
       case 'redirected_statement':
         return this.redirected(node, sd);
       case 'variable_assignment':
-        this.assign(node, sd);
-        return [];
+      case 'variable_assignments': {
+        const parts = node.type === 'variable_assignment' ? [node] : node.namedChildren.filter((c): c is Node => c?.type === 'variable_assignment');
+        const args = parts.map((p) => { const a = this.assign(p, sd); return `${a?.name ?? ''}=${a?.value ?? ''}`; });
+        return [this.engine.addInvocation({ lang: 'posix', program: 'set', written: 'set', args, argSpans: parts.map((p) => this.span(p)), span: this.span(node), depth: this.depth })];
+      }
       case 'declaration_command':
       case 'unset_command':
         return this.declaration(node, sd);

@@ -76,6 +76,17 @@ function unescapePass(src: string): Deobfuscated {
         continue;
       }
     }
+    if (state === 'n' && ch === ',' && /[A-Za-z0-9_*.]/.test(text[text.length - 1] ?? '')) {
+      // `Select-Object Name, Id`: the grammar only parses bareword lists written `Name ,Id`.
+      let k = 0;
+      while (src[i + 1 + k] === ' ') k++;
+      if (k > 0 && /[A-Za-z_*]/.test(src[i + 1 + k] ?? '')) {
+        for (let j = 1; j <= k; j++) { text += ' '; idx.push(i + j); }
+        text += ','; idx.push(i);
+        i += k;
+        continue;
+      }
+    }
     if (state === 'n' && ch === "'") state = 's';
     else if (state === 'n' && ch === '"') state = 'd';
     else if (state === 'd' && ch === '"') {

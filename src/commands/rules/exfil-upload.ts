@@ -24,7 +24,7 @@ const ENV_DUMP = /^(env|printenv|set|export|declare|compgen)$/;
 export function sensitiveSource(inv: Invocation): string | undefined {
   for (const raw of inv.args) {
     const a = raw.replace(/^--?[a-z-]+=/i, '').replace(/^[a-z_-]*=?@/i, '').replace(/^@/, '').split(DYN).join('*');
-    if (isSecretPath(a)) return a;
+    if (isSecretPath(a) || (/^\/etc\/(passwd|group)$/.test(a) && raw !== a)) return a;
   }
   if ((inv.program === 'scp' || inv.program === 'rsync') && inv.args.slice(0, -1).some((x) => isCriticalTree(x) && x !== '.')) return inv.args.find((x) => isCriticalTree(x));
   for (const f of feeders(inv)) {

@@ -13,6 +13,7 @@ export const rule = defineRule({
     if (p === 'killall5' || (p === 'pkill' && /(^|\s)(-9\s+)?\.(\s|$)/.test(a))) return 'kills all processes';
     if (p === 'taskkill' && /\/im\s+\*/.test(a)) return 'kills all processes';
     if (p === 'stop-process' && /-name\s+\*|-id\s+\*/.test(a)) return 'kills all processes';
+    if (/(^|\s)(-whatif|\/a)(\s|$)/.test(a)) return undefined;
     if (/^(shutdown|poweroff|halt|reboot)$/.test(p) || p === 'stop-computer' || p === 'restart-computer' || (p === 'init' && /^[06]$/.test(a)) || (p === 'systemctl' && /^(poweroff|halt|reboot)/.test(a))) return 'shuts down or restarts the machine';
     return undefined;
   }),

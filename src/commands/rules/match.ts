@@ -45,7 +45,7 @@ export function isPublicIp(host: string): boolean {
 
 /** Temporary, hidden or world-writable places where dropped payloads go. */
 export function isStagingPath(p: string): boolean {
-  return /^(\/tmp|\/var\/tmp|\/dev\/shm|\/run\/user|\/private\/tmp)(\/|$)|%temp%|\$env:temp|\$env:tmp|\\temp\\|\\appdata\\|%appdata%|\$env:appdata|\\users\\public|%public%|\$env:public|\\programdata|%programdata%|\\windows\\tasks|(^|\/)\.[^/.][^/]*$/i.test(p);
+  return /^(\/tmp|\/var\/tmp|\/dev\/shm|\/run\/user|\/private\/tmp)(\/|$)|%temp%|\$env:temp|\$env:tmp|\\temp\\|\\appdata\\|%appdata%|\$env:appdata|\\users\\public|%public%|\$env:public|\\programdata|%programdata%|\\windows\\tasks|(^|\/)\.[^/.\\][^/\\]*$/i.test(p);
 }
 
 export function basename(p: string): string {
@@ -79,6 +79,8 @@ export function fetchOutputs(inv: Invocation): string[] {
   } else if (p === 'certutil' || p === 'bitsadmin') {
     const pos = a.filter((x) => !x.startsWith('-') && !x.startsWith('/'));
     if (pos.length >= 2) out.push(pos[pos.length - 1]!);
+  } else if (p === 'tftp') {
+    for (let i = 0; i < a.length; i++) if (a[i] === '-r' || a[i] === '-l') out.push(a[i + 1] ?? '');
   } else if (p === 'aria2c') {
     for (let i = 0; i < a.length; i++) if (a[i] === '-o' || a[i] === '--out') out.push(a[i + 1] ?? '');
   }
