@@ -1,0 +1,142 @@
+import type { ApprovalRepo } from '../../approval/repo.js';
+import type { ApprovalKind, ApprovalRequest } from '../../approval/types.js';
+import { uuidv7 } from '../../core/ids.js';
+import type { AuthorizationRequest, Caller, Outcome, Reason, Requirement } from '../../core/types.js';
+
+/** What a decision tells the caller about its open approval or confirmation. */
+export interface ApprovalRef {
+  id: string;
+  kind: ApprovalKind;
+  status: ApprovalRequest['status'];
+  expiresAt: string;
+  approvers?: string;
+  quorum: number;
+  /** Relative URLs on the gateway: poll, and long-poll wait. */
+  pollUrl: string;
+  waitUrl: string;
+}
+
+export interface SettleInput {
+  outcome: Outcome;
+  reasons: Reason[];
+  requirements: Requirement[];
+  request: AuthorizationRequest;
+  actionHash: string;
+  requestId: string;
+  caller: Caller;
+  /** uid text of the subject (requester). */
+  requester: string;
+  /** uid text of the subject's owner, for `@sod("owner")`. */
+  owner?: string;
+  /** uid text of the Human in `context.initiator`, when it names one. */
+  initiator?: string;
+  /** uid texts of every identity on the delegation path. */
+  delegationChain: string[];
+  nowMs: number;
+}
+
+export interface SettleOptions {
+  approvals: ApprovalRepo;
+  /** Default approval lifetime when the policy sets no `@approval_ttl`. */
+  approvalTtlMs: number;
+  /** Lifetime of a confirmation. */
+  confirmationTtlMs: number;
+}
+
+export interface Settled {
+  outcome: Outcome;
+  reasons: Reason[];
+  approval?: ApprovalRef;
+  /** The approval this allow used up, if any. */
+  consumed?: ApprovalRequest;
+  /** Set when a new approval/confirmation request was opened by this decision. */
+  opened?: ApprovalRequest;
+}
+
+export function approvalRef(r: ApprovalRequest): ApprovalRef {
+  const ref: ApprovalRef = {
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    expiresAt: r.expiresAt,
+    quorum: r.quorum,
+    pollUrl: `/v1/approvals/${r.id}`,
+    waitUrl: `/v1/approvals/${r.id}/wait`,
+  };
+  if (r.approvers !== undefined) ref.approvers = r.approvers;
+  return ref;
+}
+
+/** The requirement that governs: for approvals the largest quorum (then the first policy id). */
+function governing(kind: ApprovalKind, reqs: Requirement[]): Requirement | undefined {
+  const mine = reqs.filter((r) => r.kind === kind);
+  return mine.sort((a, b) => (b.quorum ?? 1) - (a.quorum ?? 1) || a.policyId.localeCompare(b.policyId))[0];
+}
+
+/**
+ * DESIGN §2 step 6. When policy demands an approval or a confirmation: an approved, unexpired,
+ * unused request bound to this exact action hash (and requester) is consumed atomically and the
+ * answer becomes allow; otherwise the request is opened — or the one already open is returned —
+ * and the answer stays approval_required / confirmation_required.
+ * A caller re-evaluating with `context.approval = {id}` (AuthZEN access-request profile) consumes
+ * exactly that request, and only if it is bound to the same action hash.
+ */
+export async function settleRequirements(input: SettleInput, opts: SettleOptions): Promise<Settled> {
+  const { outcome } = input;
+  if (outcome !== 'approval_required' && outcome !== 'confirmation_required') return { outcome, reasons: input.reasons };
+  const kind: ApprovalKind = outcome === 'approval_required' ? 'approval' : 'confirmation';
+  const nowIso = new Date(input.nowMs).toISOString();
+  const requirement = governing(kind, input.requirements);
+
+  const presented = input.request.context?.['approval'];
+  if (presented !== undefined) {
+    const id = typeof presented === 'object' && presented !== null ? (presented as { id?: unknown }).id : undefined;
+    if (typeof id !== 'string') {
+      return { outcome: 'deny', reasons: [{ code: 'approval_unverifiable', message: 'context.approval must be {id, …} as returned by the access request' }] };
+    }
+    const used = await opts.approvals.consumeById(id, input.actionHash, nowIso, input.requestId);
+    if (!used || used.requester !== input.requester || used.kind !== kind) {
+      const known = await opts.approvals.get(id);
+      const code = !known || known.actionHash !== input.actionHash || known.requester !== input.requester ? 'out_of_scope' : known.status === 'consumed' ? 'approval_consumed' : known.status === 'expired' || Date.parse(known.expiresAt) <= input.nowMs ? 'approval_expired' : known.status === 'pending' ? 'grant_pending' : 'approval_unverifiable';
+      return { outcome: 'deny', reasons: [{ code, message: `approval ${id} cannot be used for this action (${code})` }] };
+    }
+    return { outcome: 'allow', reasons: [{ code: 'approval_consumed', message: `approved request ${id} used for this action`, policyId: used.policyIds[0] ?? '' }], consumed: used };
+  }
+
+  const used = await opts.approvals.consume(kind, input.requester, input.actionHash, nowIso, input.requestId);
+  if (used) {
+    const who = used.votes.map((v) => v.approver).join(', ');
+    return {
+      outcome: 'allow',
+      reasons: [{ code: kind === 'approval' ? 'approval_consumed' : 'confirmation_consumed', message: `${kind} ${used.id} by ${who} used for this action`, policyId: used.policyIds[0] ?? '' }],
+      consumed: used,
+    };
+  }
+
+  const ttlMs = kind === 'approval' ? (requirement?.approvalTtlMs ?? opts.approvalTtlMs) : opts.confirmationTtlMs;
+  const fresh: ApprovalRequest = {
+    id: uuidv7(input.nowMs),
+    kind,
+    actionHash: input.actionHash,
+    request: input.request,
+    requester: input.requester,
+    caller: input.caller,
+    delegationChain: input.delegationChain,
+    quorum: kind === 'approval' ? (requirement?.quorum ?? 1) : 1,
+    sod: requirement?.sod ?? [],
+    policyIds: input.requirements.filter((r) => r.kind === kind).map((r) => r.policyId),
+    openedBy: input.requestId,
+    status: 'pending',
+    votes: [],
+    createdAt: nowIso,
+    expiresAt: new Date(input.nowMs + ttlMs).toISOString(),
+  };
+  if (kind === 'approval' && requirement?.approvers !== undefined) fresh.approvers = requirement.approvers;
+  if (requirement?.reason !== undefined) fresh.reason = requirement.reason;
+  if (input.owner !== undefined) fresh.owner = input.owner;
+  if (input.initiator !== undefined) fresh.initiator = input.initiator;
+  const { request, created } = await opts.approvals.openOrGet(fresh, nowIso);
+  const result: Settled = { outcome, reasons: input.reasons, approval: approvalRef(request) };
+  if (created) result.opened = request;
+  return result;
+}
