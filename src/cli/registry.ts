@@ -9,6 +9,8 @@ export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   authorize: async () => (await import('./commands/authorize.js')).command,
   policy: async () => (await import('./commands/policy.js')).command,
   audit: async () => (await import('./commands/audit.js')).command,
+  identity: async () => (await import('./commands/identity.js')).command,
+  human: async () => (await import('./commands/human.js')).command,
   check: async () => (await import('./commands/check.js')).command,
   'shell-init': async () => (await import('./commands/shell-init.js')).command,
 };

@@ -1,3 +1,5 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { AirlockError } from '../../core/errors.js';
 import { createHttpServer } from '../../http/server.js';
@@ -16,9 +18,14 @@ export const command: CliCommand = {
 Runs the gateway. Decisions are audited in DIR/airlock.db (SQLite, WAL).
   --data-dir DIR    data directory (default .airlock, env AIRLOCK_DATA_DIR)
   --policies DIR    policy bundle directory (default policies/example, env AIRLOCK_POLICIES)
-  --host HOST       listen address (default 127.0.0.1; loopback only until caller authentication is configured)
+  --host HOST       listen address (default 127.0.0.1; a non-loopback address only once API keys exist)
   --port PORT       listen port (default 8787, env AIRLOCK_PORT)
   --log-level LVL   fatal|error|warn|info|debug|trace|silent (default info)
+
+Every endpoint but /healthz and /.well-known/* needs "Authorization: Bearer <API key>". The first
+start on an empty data directory creates the admin human "admin" and prints its key once; the key
+is also written to DIR/admin.key (mode 0600) for the local CLI. Later starts never print it.
+While running, DIR/serve.json names the URL so \`airlock identity\` and \`airlock human\` use it.
 
 SIGHUP reloads the policy bundle; an invalid bundle keeps the previous one in force.
 An invalid bundle at start exits with status 2 and lists every problem.`,
@@ -40,23 +47,45 @@ An invalid bundle at start exits with status 2 and lists every problem.`,
       },
       io.env,
     );
-    if (!LOOPBACK.has(config.host)) {
-      throw new AirlockError('ERR_CONFIG_INVALID', `refusing to listen on ${config.host}: until caller authentication is configured, airlock serve binds to loopback only (127.0.0.1 or ::1)`);
-    }
     const metrics = createMetrics();
     const runtime = await createRuntime(config, {
       observer: { onDecision: (o, ms) => metrics.decision(o, ms), onAuditCommit: (n, ms) => metrics.auditCommit(n, ms) },
     });
-    const app = createHttpServer({ runtime, metrics, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
-    await app.listen({ host: config.host, port: config.port });
-    const addr = app.server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : config.port;
-    io.stderr.write(
-      `airlock: listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}\n` +
-        `airlock: policy bundle ${config.policies} (${runtime.policies.current()?.version})\n` +
-        `airlock: audit log ${config.dataDir}/airlock.db\n` +
-        `airlock: loopback only — caller authentication is not configured yet\n`,
-    );
+    let stateFile: string | undefined;
+    let app: ReturnType<typeof createHttpServer>;
+    try {
+      // Once keys exist every endpoint is authenticated, so only then may the gateway leave loopback.
+      if (!LOOPBACK.has(config.host) && (await runtime.store.credentials.countActive(new Date(runtime.clock.now()).toISOString())) === 0) {
+        throw new AirlockError(
+          'ERR_CONFIG_INVALID',
+          `refusing to listen on ${config.host}: no API keys exist yet. Start once on loopback (127.0.0.1 or ::1) to create the admin key, then bind to ${config.host}`,
+        );
+      }
+      const adminKey = await runtime.bootstrapAdmin();
+      app = createHttpServer({ runtime, metrics, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
+      await app.listen({ host: config.host, port: config.port });
+      const addr = app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.port;
+      const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      const localUrl = LOOPBACK.has(config.host) || config.host === '0.0.0.0' || config.host === '::' ? `http://127.0.0.1:${port}` : url;
+      stateFile = join(config.dataDir, 'serve.json');
+      writeFileSync(stateFile, JSON.stringify({ url: localUrl, pid: process.pid }) + '\n', { mode: 0o600 });
+      if (adminKey) {
+        io.stderr.write(
+          `airlock: created the admin human "admin". Its API key is shown this once:\n\n    ${adminKey}\n\n` +
+            `airlock: it is also in ${join(config.dataDir, 'admin.key')} (mode 0600) for the local CLI\n`,
+        );
+      }
+      io.stderr.write(
+        `airlock: listening on ${url}\n` +
+          `airlock: policy bundle ${config.policies} (${runtime.policies.current()?.version})\n` +
+          `airlock: audit log ${config.dataDir}/airlock.db\n` +
+          `airlock: callers authenticate with API keys (Authorization: Bearer ak_…)\n`,
+      );
+    } catch (e) {
+      await runtime.close();
+      throw e;
+    }
 
     process.on('SIGHUP', () => {
       void runtime.reloadPolicies().then((r) => {
@@ -70,6 +99,7 @@ An invalid bundle at start exits with status 2 and lists every problem.`,
       process.once('SIGTERM', stop);
     });
     io.stderr.write('airlock: shutting down\n');
+    if (stateFile) rmSync(stateFile, { force: true });
     await app.close();
     await runtime.close();
     return 0;
