@@ -238,6 +238,14 @@ export function expandInvocation(engine: Engine, inv: Invocation, _map: SpanMapp
     if (i < a.length) nested(engine, inv, 'posix', a.slice(i).map(shellQuote).join(' '), fixedMapper(inv.span));
     return;
   }
+  if ((p === 'vim' || p === 'vi' || p === 'nvim' || p === 'ex' || p === 'view') && inv.lang === 'posix') {
+    // `vim -c ':!sh'` runs a shell command.
+    for (let i = 0; i < a.length; i++) {
+      const m = a[i] === '-c' || a[i] === '--cmd' ? /^:?!(.+)$/s.exec(a[i + 1] ?? '') : /^\+:?!(.+)$/s.exec(a[i]!);
+      if (m) nested(engine, inv, 'posix', m[1]!, fixedMapper(inv.argSpans[i] ?? inv.span));
+    }
+    return;
+  }
   if (p === 'find') {
     for (let i = 0; i < a.length; i++) {
       if (!/^-(exec|execdir|ok|okdir)$/.test(a[i]!)) continue;

@@ -22,7 +22,7 @@ export function dropRuns(ctx: RuleContext): DropRun[] {
         const launched = /^(start-process|invoke-item|start|rundll32|regsvr32|msiexec|mshta|wscript|cscript|explorer|cmd)$/.test(run.program) && run.args.some((a) => basename(a.replace(/^['"]|['"]$/g, '')).toLowerCase().startsWith(name));
         if (!direct && !interp && !launched) continue;
         const urls = invocationUrls(fetch);
-        const risky = urls.some((u) => u.startsWith('http://') || u.startsWith('ftp') || isPublicIp(hostOf(u) ?? '')) || isStagingPath(file) || interp || launched || run.lang !== 'posix';
+        const risky = urls.some((u) => u.startsWith('http://') || u.startsWith('ftp') || isPublicIp(hostOf(u) ?? '')) || isStagingPath(file) || (interp && isCodeRunner(run.program) && !/^(msiexec)$/.test(run.program)) || /^(mshta|rundll32|regsvr32|wscript|cscript)$/.test(run.program);
         out.push({ fetch, run, file, risky });
       }
     }

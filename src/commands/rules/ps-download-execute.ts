@@ -2,7 +2,8 @@ import { defineRule, perPsScript } from './rule.js';
 import { urlsIn } from './match.js';
 
 const DOWNLOAD = /downloadstring|downloadfile|downloaddata|openread\(|invoke-webrequest|invoke-restmethod|\biwr\b|\birm\b|net\.webclient|start-bitstransfer|msxml2\.(server)?xmlhttp|winhttp\.winhttprequest|\bnet\.http\.httpclient|\bwget\b|\bcurl\b/;
-const EXECUTE = /invoke-expression|\biex\b|\|\s*iex|scriptblock\]::create|invokescript|\.invoke\(\)|&\s*\(|\.\s*\(\s*\[scriptblock|start-process|invoke-item|\bsaps\b|\bstart\s+[^-]|rundll32|regsvr32|reflection\.assembly\]::load|\bmshta\b|&\s*\$|\.\s+\$env|& ['"][^'"]*\.(exe|bat|cmd|ps1)/;
+// Launching a saved file (Start-Process, & .\\x.exe) is judged by download_then_run, which weighs where it came from.
+const EXECUTE = /invoke-expression|\biex\b|\|\s*iex|scriptblock\]::create|invokescript|\.invoke\(\)|&\s*\(|\.\s*\(\s*\[scriptblock|rundll32|regsvr32|reflection\.assembly\]::load|\bmshta\b/;
 
 export const rule = defineRule({
   id: 'ps_download_execute',

@@ -15,7 +15,7 @@ export const rule = defineRule({
       const p = inv.program;
       let e: string | undefined;
       if (p === 'set-mppreference' && /-disable\w+\s+(\$true|1)|-disable\w+(?!\s+(\$false|0))/.test(a)) e = 'turns off Microsoft Defender protection';
-      else if (p === 'add-mppreference' && /-exclusion(path|process|extension|ipaddress)/.test(a)) e = 'excludes files or processes from Microsoft Defender scanning';
+      else if ((p === 'add-mppreference' || p === 'set-mppreference') && /-exclusion(path|process|extension|ipaddress)/.test(a)) e = 'excludes files or processes from Microsoft Defender scanning';
       else if ((p === 'sc' || p === 'net' || p === 'sc.exe') && /(stop|config|delete|pause)\s+"?(windefend|sense|wscsvc|mpssvc|wdnissvc|eventlog|sysmon\w*)/.test(a)) e = 'stops or disables a Windows security service';
       else if ((p === 'systemctl' || p === 'service') && /\b(stop|disable|mask|kill)\b/.test(a) && AGENTS.test(a)) e = 'stops a security monitoring agent';
       else if ((p === 'pkill' || p === 'killall' || p === 'taskkill' || p === 'stop-process' || p === 'kill') && AGENTS.test(a.replace(/\.exe/g, '')) || p === 'taskkill' && /msmpeng|mssense|csfalcon/.test(a)) e = 'kills a security monitoring agent';

@@ -1,6 +1,6 @@
 import { defineRule, type Hit } from './rule.js';
 
-const SOCKET = /socket\.socket|socket\(|use socket|io::socket|tcpsocket|fsockopen|stream_socket_client|net\.socket|require\(['"]net['"]\)|net\.connect|createconnection|socket\.tcp|require\(['"]socket['"]\)|\/inet\/tcp\/|new socket|tcpclient|java\.net\.socket/i;
+const SOCKET = /socket\.socket|create_connection|socket\(|use socket|io::socket|tcpsocket|fsockopen|stream_socket_client|net\.socket|require\(['"]net['"]\)|net\.connect|createconnection|socket\.tcp|require\(['"]socket['"]\)|\/inet\/tcp\/|new socket|tcpclient|java\.net\.socket/i;
 const SHELL = /subprocess|pty\.spawn|os\.dup2|dup2\(|\/bin\/(ba|z|da)?sh|cmd\.exe|exec\s*\(|execute|system\s*\(|popen|proc_open|shell_exec|child_process|spawn\(|\|&|io\.popen|os\.execute|while\s*\(\s*\(\s*cmd|system\s*\$|\bexec\s+["'a-z]|fdopen/i;
 
 export const rule = defineRule({

@@ -1,7 +1,7 @@
 import { defineRule, perInvocation } from './rule.js';
 import { isPosixShell } from '../programs.js';
 
-const ESCAPES = new Set(['find', 'xargs', 'awk', 'gawk', 'vim', 'vi', 'less', 'more', 'man', 'nmap', 'tar', 'zip', 'git', 'env', 'perl', 'python', 'python3', 'ruby', 'lua', 'ftp', 'gdb', 'strace', 'taskset', 'nice', 'timeout', 'flock', 'ionice', 'stdbuf', 'script', 'expect', 'busybox']);
+const ESCAPES = new Set(['find', 'xargs', 'awk', 'gawk', 'vim', 'vi', 'nvim', 'ex', 'view', 'less', 'more', 'man', 'nmap', 'tar', 'zip', 'git', 'env', 'perl', 'python', 'python3', 'ruby', 'lua', 'ftp', 'gdb', 'strace', 'taskset', 'nice', 'timeout', 'flock', 'ionice', 'stdbuf', 'script', 'expect', 'busybox']);
 
 export const rule = defineRule({
   id: 'root_shell_escape',
