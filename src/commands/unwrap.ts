@@ -156,6 +156,13 @@ function snippetLang(p: string): 'python' | 'perl' | 'ruby' | 'node' | 'php' | '
 }
 
 export function expandInvocation(engine: Engine, inv: Invocation, _map: SpanMapper): void {
+  if (inv.wrappers.includes('xargs') && inv.stdinText !== undefined && inv.args[inv.args.length - 1] === DYN) {
+    // `echo a b | xargs cmd`: the words on stdin become the arguments.
+    const words = inv.stdinText.split(/\s+/).filter(Boolean).slice(0, 256);
+    const span = inv.argSpans[inv.argSpans.length - 1] ?? inv.span;
+    inv.args = [...inv.args.slice(0, -1), ...words];
+    inv.argSpans = [...inv.argSpans.slice(0, -1), ...words.map(() => span)];
+  }
   const p = inv.program;
   const a = inv.args;
   if (isPosixShell(p) || p === 'su' || p === 'wsl' || p === 'script') {

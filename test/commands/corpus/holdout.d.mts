@@ -1,0 +1,1 @@
+export declare const holdout: readonly (readonly [string, string, string, string])[];
