@@ -1,10 +1,11 @@
 /**
  * The built CLI (`dist/cli/main.js`, produced by `npm run build`, which `npm test` runs first),
- * spawned as a real process: `serve` refuses an invalid bundle and non-loopback hosts, `authorize`
+ * spawned as a real process: `serve` refuses an invalid bundle and, before keys exist, non-loopback
+ * hosts; bootstrap of the admin key; `identity`/`human` through a running server and directly; `authorize`
  * exit codes, and `audit verify|head` including truncation caught by a saved signed head.
  */
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -49,39 +50,101 @@ describe.skipIf(!HAVE_DIST)('airlock CLI (dist/cli/main.js; skipped when `npm ru
       expect(r.stdout).not.toContain('listening');
     });
 
-    it('--host 0.0.0.0 is refused with exit 2 (loopback only until caller authentication exists)', () => {
+    it('--host 0.0.0.0 on an empty data dir is refused with exit 2 (no keys yet: start on loopback first)', () => {
       const r = airlock('serve', '--policies', BUNDLE, '--data-dir', join(tmp, 'serve-host'), '--port', '0', '--host', '0.0.0.0', '--log-level', 'silent');
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/0\.0\.0\.0/);
       expect(r.stderr).toMatch(/loopback/);
+      expect(r.stderr).not.toMatch(/ak_[0-9a-f]{16}_/);
     });
 
-    it('a valid bundle serves on an ephemeral loopback port and stops cleanly on SIGTERM', async () => {
-      const child = spawn(process.execPath, [MAIN, 'serve', '--policies', BUNDLE, '--data-dir', join(tmp, 'serve-ok'), '--port', '0', '--log-level', 'silent'], { env: cleanEnv() });
-      try {
-        let stderr = '';
-        const url = await new Promise<string>((resolveUrl, reject) => {
-          const timer = setTimeout(() => reject(new Error(`no "listening" line in 20 s; stderr: ${stderr}`)), 20_000);
-          child.stderr.on('data', (d: Buffer) => {
-            stderr += d.toString('utf8');
-            const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-            if (m) {
-              clearTimeout(timer);
-              resolveUrl(m[1]!);
-            }
-          });
-          child.on('exit', (code) => reject(new Error(`serve exited early with ${code}; stderr: ${stderr}`)));
+    /** Starts `serve`, returns its URL and everything it printed until the listening line. */
+    async function startServe(dataDir: string, ...extra: string[]) {
+      const child = spawn(process.execPath, [MAIN, 'serve', '--policies', BUNDLE, '--data-dir', dataDir, '--port', '0', '--log-level', 'silent', ...extra], { env: cleanEnv() });
+      let stderr = '';
+      const url = await new Promise<string>((resolveUrl, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no "listening" line in 20 s; stderr: ${stderr}`)), 20_000);
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString('utf8');
+          const m = /listening on (http:\/\/[^:]+:\d+)/.exec(stderr);
+          if (m) {
+            clearTimeout(timer);
+            resolveUrl(m[1]!.replace('0.0.0.0', '127.0.0.1'));
+          }
         });
-        const health = await fetch(`${url}/healthz`);
-        expect(health.status).toBe(200);
-        const r = await fetch(`${url}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ALLOW) });
-        expect(((await r.json()) as { decision: boolean }).decision).toBe(true);
+        child.on('exit', (code) => reject(new Error(`serve exited early with ${code}; stderr: ${stderr}`)));
+      });
+      const stop = async () => {
         const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
         child.kill('SIGTERM');
-        expect(await exited).toBe(0);
+        return exited;
+      };
+      return { child, url, stderr: () => stderr, stop };
+    }
+
+    it('first start bootstraps the admin (key printed once, admin.key 0600); the CLI registers a pep through the running server; decisions need its key; later starts print no key and may bind 0.0.0.0', async () => {
+      const dataDir = join(tmp, 'serve-ok');
+      const first = await startServe(dataDir);
+      try {
+        const printed = /(ak_[0-9a-f]{16}_[0-9a-f]{64})/.exec(first.stderr())?.[1];
+        expect(printed).toBeDefined();
+        const keyFile = join(dataDir, 'admin.key');
+        expect(readFileSync(keyFile, 'utf8').trim()).toBe(printed);
+        expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+        expect(existsSync(join(dataDir, 'serve.json'))).toBe(true);
+
+        const health = await fetch(`${first.url}/healthz`);
+        expect(health.status).toBe(200);
+        const unauth = await fetch(`${first.url}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ALLOW) });
+        expect(unauth.status).toBe(401);
+
+        // No --url: the CLI finds the running server through DATA/serve.json and uses DATA/admin.key.
+        const created = airlock('identity', 'create', 'app-pep', '--data-dir', dataDir, '--kind', 'workload', '--owner', 'admin', '--purpose', 'the app PEP', '--pep-subject', 'user:*', '--json');
+        expect(created.status, created.stderr).toBe(0);
+        const pepKey = JSON.parse(created.stdout).key.key as string;
+        const r = await fetch(`${first.url}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${pepKey}` }, body: JSON.stringify(ALLOW) });
+        expect(((await r.json()) as { decision: boolean }).decision).toBe(true);
+        const listed = airlock('identity', 'list', '--data-dir', dataDir);
+        expect(listed.stdout).toMatch(/^app-pep\s+workload\s+active\s+admin/m);
+        expect(await first.stop()).toBe(0);
+        expect(existsSync(join(dataDir, 'serve.json'))).toBe(false);
       } finally {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill('SIGKILL');
       }
+
+      const second = await startServe(dataDir, '--host', '0.0.0.0');
+      try {
+        expect(second.stderr()).not.toMatch(/ak_[0-9a-f]{16}_/);
+        expect(second.stderr()).toMatch(/listening on http:\/\/0\.0\.0\.0:/);
+        expect((await fetch(`${second.url}/healthz`)).status).toBe(200);
+        expect(await second.stop()).toBe(0);
+      } finally {
+        if (second.child.exitCode === null && second.child.signalCode === null) second.child.kill('SIGKILL');
+      }
+    });
+
+    it('with no server running, the CLI changes the data dir directly (same rules, audited); report exits 1 on an orphan', () => {
+      const dataDir = join(tmp, 'direct');
+      const h = airlock('human', 'create', 'erin', '--data-dir', dataDir, '--policies', BUNDLE, '--role', 'admin', '--email', 'erin@example.com');
+      expect(h.status, h.stderr).toBe(0);
+      expect(h.stdout).toMatch(/ak_[0-9a-f]{16}_[0-9a-f]{64}/);
+      const bad = airlock('identity', 'create', 'Bad_Id', '--data-dir', dataDir, '--policies', BUNDLE, '--kind', 'agent', '--owner', 'erin', '--purpose', 'x');
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('ERR_IDENTITY_INVALID');
+      const noOwner = airlock('identity', 'create', 'lonely', '--data-dir', dataDir, '--policies', BUNDLE, '--kind', 'agent', '--owner', 'nobody', '--purpose', 'x');
+      expect(noOwner.stderr).toContain('ERR_OWNER_UNKNOWN');
+      expect(airlock('human', 'create', 'leaver', '--data-dir', dataDir, '--policies', BUNDLE, '--no-key').status).toBe(0);
+      expect(airlock('identity', 'create', 'bot-1', '--data-dir', dataDir, '--policies', BUNDLE, '--kind', 'bot', '--owner', 'leaver', '--purpose', 'x', '--attr', 'tier=2', '--attr', 'team=ops').status).toBe(0);
+      const shown = JSON.parse(airlock('identity', 'show', 'bot-1', '--data-dir', dataDir, '--policies', BUNDLE).stdout);
+      expect(shown.attributes).toEqual({ tier: 2, team: 'ops' });
+      expect(airlock('identity', 'report', '--data-dir', dataDir, '--policies', BUNDLE).status).toBe(0);
+      expect(airlock('human', 'retire', 'leaver', '--data-dir', dataDir, '--policies', BUNDLE).status).toBe(0);
+      const report = airlock('identity', 'report', '--data-dir', dataDir, '--policies', BUNDLE, '--json');
+      expect(report.status).toBe(1);
+      expect(JSON.parse(report.stdout).orphaned[0]).toMatchObject({ id: 'bot-1', reason: 'owner_retired' });
+      const verify = airlock('audit', 'verify', '--data-dir', dataDir);
+      expect(verify.status).toBe(0);
+      expect(verify.stdout).toMatch(/intact: 4 records/);
     });
   });
 

@@ -20,12 +20,18 @@ describe('error code pins', () => {
     expect(Object.keys(errorCodes).sort()).toEqual([
       'ERR_AUDIT_CORRUPT',
       'ERR_AUDIT_UNAVAILABLE',
+      'ERR_AUTH_RATE_LIMITED',
       'ERR_BODY_EMPTY',
       'ERR_BODY_TOO_LARGE',
       'ERR_BUNDLE_INVALID',
       'ERR_BUNDLE_UNREADABLE',
       'ERR_CHECKPOINT_INVALID',
       'ERR_CONFIG_INVALID',
+      'ERR_FORBIDDEN',
+      'ERR_GROUP_UNKNOWN',
+      'ERR_IDENTITY_EXISTS',
+      'ERR_IDENTITY_INVALID',
+      'ERR_IDENTITY_RETIRED',
       'ERR_INTERNAL',
       'ERR_JSON_DUPLICATE_KEY',
       'ERR_JSON_FORBIDDEN_KEY',
@@ -36,9 +42,30 @@ describe('error code pins', () => {
       'ERR_METHOD_NOT_ALLOWED',
       'ERR_NOT_FOUND',
       'ERR_NOT_READY',
+      'ERR_OWNER_UNKNOWN',
       'ERR_REQUEST_INVALID',
+      'ERR_SERVER_UNREACHABLE',
       'ERR_STORE_UNAVAILABLE',
+      'ERR_SUBJECT_FORBIDDEN',
+      'ERR_UNAUTHENTICATED',
       'ERR_UNSUPPORTED_MEDIA_TYPE',
+    ]);
+  });
+
+  it('pins the set of decision codes', () => {
+    expect(Object.keys(decisionCodes).sort()).toEqual([
+      'approval_required',
+      'audit_unavailable',
+      'confirmation_required',
+      'default_deny',
+      'evaluation_error',
+      'internal_error',
+      'no_bundle',
+      'policy_forbid',
+      'policy_permit',
+      'subject_inactive',
+      'subject_unowned',
+      'unknown_subject',
     ]);
   });
 
