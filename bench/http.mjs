@@ -1,8 +1,17 @@
 // HTTP POST /access/v1/evaluation under autocannon (32 connections), server in a child process
 // on the same 2-core machine, every decision durably audited. Also a node:http server returning a
 // constant answer as the ceiling. Target: >= 5,000 decisions/s with p99 <= 20 ms.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+//
+// Two gateway figures, measured alternately (interleaved rounds, so drift hits both alike):
+//   baseline — the foundation build (commit BASELINE_REF, before caller authentication), no key,
+//              static subject `support-agent`: the figure the identity issue compares against;
+//   keyed    — this build: an agent NHI registered in the identity registry (group support-agents),
+//              authenticating with its own API key (SHA-256 + timingSafeEqual) and asking about
+//              itself, so every decision also resolves the subject and its owner in the registry.
+// The baseline is built once from `git archive BASELINE_REF` into the temp dir (or taken from
+// AIRLOCK_BENCH_BASELINE=/path/to/dist/cli/main.js); if that fails only the keyed figure is printed.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -55,8 +64,31 @@ export async function runCeiling(seconds) {
   return r;
 }
 
-export async function startServer(dir, extraEnv = {}) {
-  const child = spawn(process.execPath, ['dist/cli/main.js', 'serve', '--data-dir', dir, '--port', '0', '--log-level', 'silent'], {
+export const BASELINE_REF = 'f8ceb66';
+
+/** The foundation build's CLI, built once into the temp dir; undefined when it cannot be built. */
+export function baselineMain() {
+  if (process.env.AIRLOCK_BENCH_BASELINE) return process.env.AIRLOCK_BENCH_BASELINE;
+  const dir = join(tmpdir(), `airlock-bench-baseline-${BASELINE_REF}`);
+  const main = join(dir, 'dist/cli/main.js');
+  if (existsSync(main)) return main;
+  try {
+    mkdirSync(dir, { recursive: true });
+    execFileSync('sh', ['-c', `git archive ${BASELINE_REF} | tar -x -C "${dir}"`], { stdio: 'ignore' });
+    if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(process.cwd(), 'node_modules'), join(dir, 'node_modules'));
+    try {
+      execFileSync(process.execPath, [join(process.cwd(), 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: dir, stdio: 'ignore' });
+    } catch {
+      // tsc exits non-zero on declaration-only diagnostics but still emits; the check below decides.
+    }
+    return existsSync(main) ? main : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startServer(dir, extraEnv = {}, main = 'dist/cli/main.js') {
+  const child = spawn(process.execPath, [main, 'serve', '--data-dir', dir, '--port', '0', '--log-level', 'silent'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...extraEnv },
   });
@@ -70,30 +102,99 @@ export async function stopServer(child) {
   await exited;
 }
 
-export async function run({ quick = false } = {}) {
-  const seconds = quick ? 3 : 15;
-  const ceiling = await runCeiling(seconds);
-  const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-http-'));
-  const { child, url } = await startServer(dir);
+const auditedIn = (dir) => {
+  const db = new Database(join(dir, 'airlock.db'), { readonly: true });
+  const n = db.prepare(`SELECT count(*) AS n FROM audit WHERE kind = 'decision'`).get().n;
+  db.close();
+  return n;
+};
+
+const figures = (r) => ({ perSecond: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, ok: r['2xx'], errors: r.errors + r.non2xx + r.timeouts });
+
+/** One round of the baseline build: unauthenticated request about the static subject. */
+async function baselineRound(main, seconds) {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-http-base-'));
+  const { child, url } = await startServer(dir, {}, main);
   const r = await cannon(`${url}/access/v1/evaluation`, JSON.stringify(representativeRequest), seconds);
   await stopServer(child);
-  const db = new Database(join(dir, 'airlock.db'), { readonly: true });
-  const audited = db.prepare(`SELECT count(*) AS n FROM audit WHERE kind = 'decision'`).get().n;
-  db.close();
+  const audited = auditedIn(dir);
   rmSync(dir, { recursive: true, force: true });
+  return { ...figures(r), audited };
+}
+
+/** One round of this build: a registered agent asks about itself with its own key. */
+async function keyedRound(seconds) {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-http-'));
+  const { child, url } = await startServer(dir);
+  const adminKey = readFileSync(join(dir, 'admin.key'), 'utf8').trim();
+  const res = await fetch(`${url}/v1/identities`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
+    body: JSON.stringify({ id: 'bench-agent', kind: 'agent', owner: 'admin', purpose: 'HTTP benchmark', groups: ['support-agents'] }),
+  });
+  if (res.status !== 201) throw new Error(`could not register the bench agent: ${res.status} ${await res.text()}`);
+  const key = (await res.json()).key.key;
+  const body = JSON.stringify({ ...representativeRequest, subject: { type: 'Agent', id: 'bench-agent' } });
+  const probe = await fetch(`${url}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+  const decision = (await probe.json()).decision;
+  const r = await cannon(`${url}/access/v1/evaluation`, body, seconds, { authorization: `Bearer ${key}` });
+  await stopServer(child);
+  const audited = auditedIn(dir);
+  rmSync(dir, { recursive: true, force: true });
+  return { ...figures(r), audited, decision };
+}
+
+const mean = (xs, f) => xs.reduce((a, x) => a + f(x), 0) / xs.length;
+const combine = (rounds) =>
+  rounds.length === 0
+    ? undefined
+    : {
+        perSecond: mean(rounds, (r) => r.perSecond),
+        p50Ms: mean(rounds, (r) => r.p50Ms),
+        p99Ms: Math.max(...rounds.map((r) => r.p99Ms)),
+        ok: rounds.reduce((a, r) => a + r.ok, 0),
+        errors: rounds.reduce((a, r) => a + r.errors, 0),
+        audited: rounds.reduce((a, r) => a + r.audited, 0),
+        rounds: rounds.map((r) => Math.round(r.perSecond)),
+      };
+
+export async function run({ quick = false } = {}) {
+  const seconds = quick ? 3 : 10;
+  const rounds = quick ? 1 : 3;
+  const ceiling = await runCeiling(seconds);
+  const main = baselineMain();
+  const base = [];
+  const keyed = [];
+  let decision;
+  for (let i = 0; i < rounds; i++) {
+    if (main) base.push(await baselineRound(main, seconds));
+    const k = await keyedRound(seconds);
+    decision = k.decision;
+    keyed.push(k);
+  }
   return {
     name: 'http',
     seconds,
-    gateway: { perSecond: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, ok: r['2xx'], errors: r.errors + r.non2xx + r.timeouts },
-    audited,
+    rounds,
+    baselineRef: main ? BASELINE_REF : undefined,
+    baseline: combine(base),
+    gateway: combine(keyed),
+    keyedDecision: decision,
+    audited: keyed.reduce((a, r) => a + r.audited, 0),
     ceiling: { perSecond: ceiling.requests.average, p50Ms: ceiling.latency.p50, p99Ms: ceiling.latency.p99 },
   };
 }
 
 export function print(r) {
-  console.log(`4. HTTP POST /access/v1/evaluation, autocannon 32 connections, ${r.seconds} s, server and load generator on this machine`);
-  console.log(`   airlock:  ${fmt(r.gateway.perSecond, 0)} decisions/s, p50 ${r.gateway.p50Ms} ms, p99 ${r.gateway.p99Ms} ms, 2xx ${r.gateway.ok}, errors ${r.gateway.errors}; audited decisions ${r.audited} (>= 2xx answers: ${r.audited >= r.gateway.ok})`);
-  console.log(`   ceiling (node:http constant answer): ${fmt(r.ceiling.perSecond, 0)} req/s, p50 ${r.ceiling.p50Ms} ms, p99 ${r.ceiling.p99Ms} ms; airlock/ceiling = ${fmt(r.gateway.perSecond / r.ceiling.perSecond, 2)}`);
+  const line = (name, g) =>
+    `   ${name}${fmt(g.perSecond, 0)} decisions/s (rounds ${g.rounds.join(', ')}), p50 ${fmt(g.p50Ms, 1)} ms, p99 ${g.p99Ms} ms, 2xx ${g.ok}, errors ${g.errors}; audited ${g.audited} (>= 2xx: ${g.audited >= g.ok})`;
+  console.log(`4. HTTP POST /access/v1/evaluation, autocannon 32 connections, ${r.rounds} × ${r.seconds} s interleaved, server and load generator on this machine`);
+  if (r.baseline) console.log(line(`baseline (${r.baselineRef}, no key, static subject):       `, r.baseline));
+  else console.log('   baseline: not available (set AIRLOCK_BENCH_BASELINE to a foundation build of dist/cli/main.js)');
+  console.log(line('keyed (API key + registry subject and owner lookup): ', r.gateway));
+  console.log(`   keyed request answered decision=${r.keyedDecision}`);
+  if (r.baseline) console.log(`   keyed/baseline = ${fmt(r.gateway.perSecond / r.baseline.perSecond, 3)} (requirement: >= 0.90, i.e. within 10%)`);
+  console.log(`   ceiling (node:http constant answer): ${fmt(r.ceiling.perSecond, 0)} req/s, p50 ${r.ceiling.p50Ms} ms, p99 ${r.ceiling.p99Ms} ms; keyed/ceiling = ${fmt(r.gateway.perSecond / r.ceiling.perSecond, 2)}`);
   console.log(`   target >= 5,000 decisions/s with p99 <= 20 ms`);
 }
 
