@@ -73,7 +73,8 @@ function analyzeOnce(parsers: { bash: Parser; powershell: Parser }, limits: Anal
     }
   }
   const ctx: RuleContext = {
-    input: input.length > limits.maxInputChars * 4 ? input.slice(0, limits.maxInputChars * 4) : input,
+    // Over-long input is already denied; hidden-text rules need not scan past the limit.
+    input: input.length > limits.maxInputChars ? input.slice(0, limits.maxInputChars) : input,
     shell,
     invocations: engine.invocations,
     snippets: engine.snippets,

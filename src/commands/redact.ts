@@ -28,7 +28,11 @@ const PATTERNS: [RegExp, string][] = [
   [/((?:^|\s)(?:-u|--user)\s+['"]?[^:\s'"]{1,128}:)([^\s'"]{1,256})/g, `$1${MASK}`],
 ];
 
+/** Cheap pre-check: text without any of these cannot match a pattern below. */
+const HINT = /authoriz|key|token|secret|pass|credential|auth|sk-|gh[pousr]_|github_pat|xox|akia|asia|glpat|aiza|npm_|eyj|begin|@|-u\b|--user/i;
+
 export function redact(text: string): string {
+  if (!HINT.test(text)) return text;
   let out = text;
   for (const [re, rep] of PATTERNS) out = out.replace(re, rep);
   return out;

@@ -71,13 +71,13 @@ export interface AnalyzeOptions {
 
 /** Bounds on one analysis. Exceeding any of them yields a critical `analysis_limit` finding (fail closed). */
 export interface AnalyzerLimits {
-  /** Longest input analysed, in UTF-16 code units. @defaultValue 32768 */
+  /** Longest input analysed, in UTF-16 code units. @defaultValue 16384 */
   maxInputChars: number;
   /** Deepest nesting of decoded or nested scripts (bash -c, -EncodedCommand, eval…). @defaultValue 6 */
   maxNestedDepth: number;
   /** Deepest syntax nesting walked ($( $( … ) ), subshells, blocks). @defaultValue 40 */
   maxSyntaxDepth: number;
-  /** Most simple commands analysed in one input. @defaultValue 2000 */
+  /** Most simple commands analysed in one input. @defaultValue 1000 */
   maxCommands: number;
   /** Wall-clock budget for one analysis, in milliseconds. @defaultValue 40 */
   timeBudgetMs: number;
@@ -86,10 +86,10 @@ export interface AnalyzerLimits {
 }
 
 export const defaultLimits: Readonly<AnalyzerLimits> = Object.freeze({
-  maxInputChars: 32768,
+  maxInputChars: 16384,
   maxNestedDepth: 6,
   maxSyntaxDepth: 40,
-  maxCommands: 2000,
+  maxCommands: 1000,
   timeBudgetMs: 40,
   maxDecodedChars: 65536,
 });

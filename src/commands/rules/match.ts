@@ -9,8 +9,18 @@ export function urlsIn(text: string): string[] {
   return [...text.matchAll(URL_RE)].map((m) => m[0].replace(/[.,]+$/, ''));
 }
 
-/** URLs among an invocation's arguments (also scheme-less `host/path` for fetchers). */
+const urlCache = new WeakMap<Invocation, { args: string[]; urls: string[] }>();
+
+/** URLs among an invocation's arguments (also scheme-less `host/path` for fetchers); cached per argument list. */
 export function invocationUrls(inv: Invocation): string[] {
+  const hit = urlCache.get(inv);
+  if (hit && hit.args === inv.args) return hit.urls;
+  const urls = computeUrls(inv);
+  urlCache.set(inv, { args: inv.args, urls });
+  return urls;
+}
+
+function computeUrls(inv: Invocation): string[] {
   const out: string[] = [];
   for (const a of inv.args) {
     const u = urlsIn(a);

