@@ -39,3 +39,12 @@ describe.each(rules.map((r) => [r.id, r] as const))('rule %s', (_id, rule) => {
     expect(a.findings.map((f) => f.rule)).not.toContain(rule.id);
   });
 });
+
+describe('docs/commands.md', () => {
+  it('lists every rule with its category and severity', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const doc = readFileSync(join(import.meta.dirname, '../../docs/commands.md'), 'utf8');
+    for (const r of rules) expect(doc, r.id).toContain(`| \`${r.id}\` | ${r.category} | ${r.severity} |`);
+  });
+});
