@@ -60,5 +60,6 @@ export interface DelegationRepo {
   revokeCascade(id: string, at: string, by: string, reason: string): Promise<string[]>;
   /** Unrevoked links where `uid` is the delegator or the delegate (identity suspension/retirement). */
   linksWhereActor(uid: string): Promise<DelegationLink[]>;
+  /** Ordered by issuedAt, then id. */
   list(filter: DelegationFilter): Promise<DelegationLink[]>;
 }
