@@ -12,6 +12,7 @@ import {
   executionResultMessage,
   isFinal,
   noticeMessage,
+  shownStatus,
   waitingThreadMessage,
   type ExecutionReport,
   type RenderOptions,
@@ -189,13 +190,15 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       const current = await opts.desk.get(id);
       if (!current) return;
       const ref = (await refs.get(id))?.message ?? fallbackRef;
+      const nowMs = clock.now();
       if (ref) {
-        const m = approvalUpdateMessage(current, names, render);
+        const m = approvalUpdateMessage(current, names, { ...render, nowMs });
         await web.chat.update({ channel: ref.channel, ts: ref.ts, text: m.text, blocks: m.blocks });
       }
-      if (isFinal(current.status) && current.status !== 'consumed') {
+      const shown = shownStatus(current, nowMs);
+      if (isFinal(shown) && shown !== 'consumed') {
         const thread = threadOf(current.request);
-        if (thread && (await refs.claimAnnouncement(id, current.status))) await post(thread.channel, decidedThreadMessage(current, names), thread.ts);
+        if (thread && (await refs.claimAnnouncement(id, shown))) await post(thread.channel, decidedThreadMessage(current, names, nowMs), thread.ts);
       }
     });
     const settled = next.catch(() => {}).finally(() => {
@@ -368,7 +371,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       humans: opts.humans,
       ...(opts.evidence ? { evidence: opts.evidence } : {}),
       names,
-      render,
+      render: { ...render, nowMs: clock.now() },
       learn,
       requestReversal,
     }).catch((e: unknown) => {

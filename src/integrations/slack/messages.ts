@@ -31,6 +31,14 @@ export interface RenderOptions {
   workspaceUrl?: string;
   /** Channel id of the approvals channel (named in the thread reply). */
   approvalsChannel?: string;
+  /** Now, so a pending request past its expiry shows as expired (and loses its buttons). */
+  nowMs?: number;
+}
+
+/** The status to show: pending or approved past expiry reads as expired (as the store will enforce). */
+export function shownStatus(a: SlackApproval, nowMs: number | undefined): string {
+  if (nowMs !== undefined && (a.status === 'pending' || a.status === 'approved') && Date.parse(a.expiresAt) <= nowMs) return 'expired';
+  return a.status;
 }
 
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
@@ -166,12 +174,13 @@ export function approvalMessage(a: SlackApproval, opts: RenderOptions = {}): Sla
  */
 export function approvalUpdateMessage(a: SlackApproval, names: ReadonlyMap<string, string> = new Map(), opts: RenderOptions = {}): SlackMessage {
   const d = describeRequest(a);
-  const status = statusLabel[a.status] ?? safe(a.status, 20);
+  const shown = shownStatus(a, opts.nowMs);
+  const status = statusLabel[shown] ?? safe(shown, 20);
   const approvals = new Set(a.votes.filter((v) => v.decision === 'approve').map((v) => v.approver)).size;
-  const progress = a.status === 'pending' ? ` (${approvals} of ${a.quorum})` : '';
+  const progress = shown === 'pending' ? ` (${approvals} of ${a.quorum})` : '';
   const blocks = approvalDetails(a, opts);
   blocks.push(section(`*${status}*${progress}${votesLine(a, names) ? `\n${votesLine(a, names)}` : ''}`));
-  if (!isFinal(a.status)) blocks.push(approvalButtons(a.id));
+  if (!isFinal(shown)) blocks.push(approvalButtons(a.id));
   return { text: fallback(`${status.replace(/:[a-z_]+: /, '')}: ${d.action} on ${d.resource}`), blocks };
 }
 
@@ -192,11 +201,12 @@ export function waitingThreadMessage(a: SlackApproval, opts: RenderOptions = {})
 }
 
 /** The reply in the originating thread once the approval is decided. No buttons. */
-export function decidedThreadMessage(a: SlackApproval, names: ReadonlyMap<string, string> = new Map()): SlackMessage {
+export function decidedThreadMessage(a: SlackApproval, names: ReadonlyMap<string, string> = new Map(), nowMs?: number): SlackMessage {
   const d = describeRequest(a);
-  const status = statusLabel[a.status] ?? safe(a.status, 20);
+  const shown = shownStatus(a, nowMs);
+  const status = statusLabel[shown] ?? safe(shown, 20);
   const who = votesLine(a, names);
-  const next = a.status === 'approved' ? ' The bot may now run it, once.' : a.status === 'denied' ? ' It will not run.' : '';
+  const next = shown === 'approved' ? ' The bot may now run it, once.' : shown === 'denied' || shown === 'expired' ? ' It will not run.' : '';
   return {
     text: fallback(`${status.replace(/:[a-z_]+: /, '')}: ${d.action} on ${d.resource}`),
     blocks: [section(`*${status}* — ${code(d.action, 120)} on ${code(d.resource, 200)}.${next}${who ? `\n${who}` : ''}`), contextBlock(`Approval ${code(a.id, 64)}`)],
