@@ -13,4 +13,6 @@ export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   human: async () => (await import('./commands/human.js')).command,
   check: async () => (await import('./commands/check.js')).command,
   'shell-init': async () => (await import('./commands/shell-init.js')).command,
+  mcp: async () => (await import('./commands/mcp.js')).command,
+  hook: async () => (await import('./commands/hook.js')).command,
 };

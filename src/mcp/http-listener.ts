@@ -1,0 +1,119 @@
+/**
+ * The agent-facing Streamable HTTP endpoint (MCP 2025-11-25 transports): one proxy session per
+ * `Mcp-Session-Id`, bound to 127.0.0.1 by default, Host/Origin checked against DNS rebinding
+ * (the spec's MUST), batches refused with HTTP 400 / -32600 before the SDK sees them.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { ProxySession } from './proxy.js';
+import { screenMessage } from './screen.js';
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface HttpListenOptions {
+  host: string;
+  port: number;
+  /** Path → a new proxy session for each MCP session on that path. */
+  routes: Map<string, () => ProxySession>;
+  log?: (line: string) => void;
+}
+
+export interface HttpListener {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function jsonError(res: ServerResponse, status: number, code: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function listenHttp(opts: HttpListenOptions): Promise<HttpListener> {
+  const log = opts.log ?? (() => undefined);
+  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; session: ProxySession; path: string }>();
+  let allowedHosts: string[] = [];
+  let allowedOrigins: string[] = [];
+
+  const http = createServer((req, res) => {
+    void handle(req, res).catch((e: unknown) => {
+      log(`http handler failed: ${(e as Error).message}`);
+      if (!res.headersSent) jsonError(res, 500, -32603, 'internal error');
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const factory = opts.routes.get(path);
+    if (!factory) return jsonError(res, 404, -32601, `no MCP endpoint at ${path}`);
+    let body: unknown;
+    if (req.method === 'POST') {
+      const text = await readBody(req);
+      if (text === undefined) return jsonError(res, 413, -32600, 'request body too large');
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return jsonError(res, 400, -32700, 'parse error');
+      }
+      const s = screenMessage(body);
+      if (!s.ok) {
+        log(`refused: ${s.why}`);
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify(s.reply));
+        return;
+      }
+    }
+    const sid = req.headers['mcp-session-id'];
+    if (typeof sid === 'string') {
+      const known = sessions.get(sid);
+      if (!known || known.path !== path) return jsonError(res, 404, -32001, 'unknown or terminated session; initialize again');
+      await known.transport.handleRequest(req, res, body);
+      return;
+    }
+    if (req.method !== 'POST' || !isInitializeRequest(body)) return jsonError(res, 400, -32000, 'missing Mcp-Session-Id (initialize first)');
+    const session = factory();
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      enableDnsRebindingProtection: true,
+      allowedHosts,
+      allowedOrigins,
+      onsessioninitialized: (id) => {
+        sessions.set(id, { transport, session, path });
+        void session.closed.then(() => sessions.delete(id));
+      },
+    });
+    await session.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(opts.port, opts.host, () => resolve());
+  });
+  const addr = http.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  // MCP transports: servers MUST validate Origin; bind locally; Host checked against DNS rebinding.
+  allowedHosts = [`${opts.host}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+  allowedOrigins = [`http://${opts.host}:${port}`, `http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    async close() {
+      await Promise.all([...sessions.values()].map((s) => s.session.close()));
+      await new Promise<void>((r) => http.close(() => r()));
+      http.closeAllConnections?.();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/** The texts and results the proxy answers with instead of forwarding (the agent reads them). */
+import type { GatewayDecision } from '../sdk/types.js';
+
+export const DECISION_META_KEY = 'dev.airlock/decision';
+
+export interface ToolResult {
+  [key: string]: unknown;
+  content: { type: 'text'; text: string }[];
+  isError: true;
+  _meta: Record<string, unknown>;
+}
+
+function reasonsText(d: GatewayDecision): string {
+  const r = d.reasons.map((x) => (x.policyId ? `${x.message} [${x.policyId}]` : x.message)).filter(Boolean);
+  return r.length > 0 ? r.join('; ') : 'no reason given';
+}
+
+/**
+ * A decision that ends the call, as an MCP execution error (`isError: true`): the model can read
+ * it and explain itself (MCP 2025-11-25 tools: execution errors go in the result).
+ */
+export function refusal(text: string, decision?: GatewayDecision, extra: Record<string, unknown> = {}): ToolResult {
+  const meta: Record<string, unknown> = { ...extra };
+  if (decision) {
+    meta['outcome'] = decision.outcome;
+    meta['requestId'] = decision.requestId;
+    meta['reasons'] = decision.reasons.map((r) => r.code);
+    if (decision.approval?.id) meta['approvalId'] = decision.approval.id;
+  }
+  return { content: [{ type: 'text', text }], isError: true, _meta: { [DECISION_META_KEY]: meta } };
+}
+
+export function deniedText(tool: string, d: GatewayDecision): string {
+  return `Denied by Airlock policy: the call to ${tool} was not run. Reasons: ${reasonsText(d)}. Request id: ${d.requestId}.`;
+}
+
+export function notConfirmedText(tool: string, d: GatewayDecision, why: string): string {
+  return `Airlock: the call to ${tool} needs an explicit confirmation (${reasonsText(d)}) and ${why}; it was not run. Request id: ${d.requestId}.`;
+}
+
+export function approvalText(tool: string, d: GatewayDecision, state: string): string {
+  const id = d.approval?.id;
+  const how = id
+    ? `Approval id: ${id}. An approver can approve it with \`airlock approve ${id}\`; retry this call after that and it will run.`
+    : 'The gateway did not open an approval request (it has no approvals API); ask an administrator.';
+  return `Airlock: the call to ${tool} needs an independent human approval (${reasonsText(d)}) and ${state}; it was not run. ${how} Request id: ${d.requestId}.`;
+}
+
+export function unreachableText(tool: string, err: unknown): string {
+  const code = (err as { code?: unknown })?.code;
+  const msg = err instanceof Error ? err.message : String(err);
+  return `Airlock could not decide on the call to ${tool} (${typeof code === 'string' ? `${code}: ` : ''}${msg}); it was not run (fail closed). Retry when the gateway is reachable.`;
+}

@@ -1,0 +1,284 @@
+/**
+ * One proxy session: a low-level MCP `Server` facing the agent and a `Client` facing the real
+ * server. Everything is passed through as is, except `tools/call`, which runs only on an allow
+ * (DESIGN §4; standards §3.8). Only the methods listed here are forwarded: an unknown method or a
+ * notification that is not on the list stops at the proxy (threats §3.12: "Tools/Call", a
+ * tools/call sent as a notification).
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  CallToolRequestSchema,
+  CompleteRequestSchema,
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  GetPromptRequestSchema,
+  InitializeRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListResourcesRequestSchema,
+  ListRootsRequestSchema,
+  ListToolsRequestSchema,
+  ReadResourceRequestSchema,
+  RootsListChangedNotificationSchema,
+  SetLevelRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  type ClientCapabilities,
+  type Implementation,
+  type ServerCapabilities,
+} from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { gateToolCall, type GateDeps } from './gate.js';
+import { buildToolRequest, toolDefinitionHash, type CommandArgRule, type KnownTool } from './tool-request.js';
+import type { AirlockClient } from '../sdk/types.js';
+
+/** Results are forwarded untouched: a loose object schema keeps every field. */
+const Loose = z.looseObject({});
+/** A forwarded request may run as long as the agent is willing to wait; the agent owns the timeout. */
+const FORWARD_TIMEOUT_MS = 24 * 3600 * 1000;
+const MAX_LIST_PAGES = 100;
+
+export interface ProxyOptions {
+  client: AirlockClient;
+  /** The NHI the agent acts as. */
+  subject: { type: string; id: string };
+  /** Server name used in `Tool::"<server>/<tool>"` (set by the operator, never taken from the server). */
+  server: string;
+  /** Opens the transport to the real server (called once per session, on initialize). */
+  upstream: () => Transport | Promise<Transport>;
+  /** How long a tools/call waits for a pending approval, ms. @defaultValue 120000 */
+  approvalWaitMs?: number;
+  /** How often progress is sent while waiting for an approval, ms. @defaultValue 5000 */
+  progressIntervalMs?: number;
+  /** Leave tools the subject is denied (with empty arguments) out of tools/list. @defaultValue false */
+  hideDeniedTools?: boolean;
+  commandArgs?: CommandArgRule[];
+  /** Diagnostics (stderr in the CLI); never MCP traffic. */
+  log?: (line: string) => void;
+}
+
+export interface ProxySession {
+  readonly server: Server;
+  connect(downstream: Transport): Promise<void>;
+  close(): Promise<void>;
+  /** Resolves when either side closed. */
+  readonly closed: Promise<void>;
+}
+
+/** An upstream JSON-RPC error, re-thrown downstream with its own code, message and data. */
+class ForwardedError extends Error {
+  readonly code: number;
+  readonly data: unknown;
+  constructor(e: { code: number; message: string; data?: unknown }) {
+    super(e.message.replace(/^MCP error -?\d+: /, ''));
+    this.code = e.code;
+    this.data = e.data;
+  }
+}
+
+function rethrow(e: unknown): never {
+  const x = e as { code?: unknown; message?: unknown; data?: unknown };
+  if (typeof x?.code === 'number' && typeof x.message === 'string') throw new ForwardedError({ code: x.code, message: x.message, data: x.data });
+  throw e;
+}
+
+/** Capabilities the proxy can pass through (tasks and experimental features are not proxied). */
+function passThroughServerCaps(up: ServerCapabilities | undefined): ServerCapabilities {
+  const out: ServerCapabilities = {};
+  if (!up) return out;
+  for (const k of ['tools', 'resources', 'prompts', 'logging', 'completions'] as const) if (up[k]) (out as Record<string, unknown>)[k] = up[k];
+  return out;
+}
+
+/** The client capabilities the proxy mirrors upstream: only those it relays. */
+function mirroredClientCaps(down: ClientCapabilities | undefined): ClientCapabilities {
+  const out: ClientCapabilities = {};
+  if (down?.elicitation) out.elicitation = down.elicitation;
+  if (down?.sampling) out.sampling = down.sampling;
+  if (down?.roots) out.roots = down.roots;
+  return out;
+}
+
+export function createProxySession(opts: ProxyOptions): ProxySession {
+  const log = opts.log ?? (() => undefined);
+  // Registered with every capability a handler needs; initialize answers with the upstream's own.
+  const server = new Server(
+    { name: 'airlock-mcp-proxy', version: '0.1.0' },
+    { capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {}, completions: {} } },
+  );
+  let upstream: Client | undefined;
+  const tools = new Map<string, KnownTool>();
+  let toolsFresh = false;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+  let closing = false;
+
+  async function close(): Promise<void> {
+    if (closing) return;
+    closing = true;
+    await upstream?.close().catch(() => undefined);
+    await server.close().catch(() => undefined);
+    resolveClosed();
+  }
+
+  function up(): Client {
+    if (!upstream) throw new ForwardedError({ code: -32603, message: 'the upstream MCP server is not connected' });
+    return upstream;
+  }
+
+  /** Forwards one request; progress from upstream is relayed under the agent's own token. */
+  async function forward(method: string, params: Record<string, unknown> | undefined, extra: { signal: AbortSignal; _meta?: Record<string, unknown> | undefined; sendNotification: (n: any) => Promise<void> }): Promise<Record<string, unknown>> {
+    const token = extra._meta?.['progressToken'] as string | number | undefined;
+    let p = params;
+    const options: RequestOptions = { signal: extra.signal, timeout: FORWARD_TIMEOUT_MS };
+    if (token !== undefined) {
+      // The SDK puts its own token on the upstream request; the agent sees progress under its token.
+      const { progressToken: _drop, ...restMeta } = (params?.['_meta'] ?? {}) as Record<string, unknown>;
+      p = { ...params, _meta: restMeta };
+      options.onprogress = (pr) => void extra.sendNotification({ method: 'notifications/progress', params: { ...pr, progressToken: token } }).catch(() => undefined);
+      options.resetTimeoutOnProgress = true;
+    }
+    try {
+      return await up().request({ method, ...(p !== undefined ? { params: p } : {}) } as never, Loose, options);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  function remember(list: unknown[]): void {
+    for (const t of list) {
+      const tool = t as Record<string, unknown>;
+      if (typeof tool?.['name'] !== 'string') continue;
+      tools.set(tool['name'], { name: tool['name'], annotations: tool['annotations'] as Record<string, unknown> | undefined, definitionHash: toolDefinitionHash(tool) });
+    }
+  }
+
+  /** Learns every tool's definition (annotations, hash) before deciding on a call. */
+  async function refreshTools(signal: AbortSignal): Promise<void> {
+    const fresh: unknown[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < MAX_LIST_PAGES; i++) {
+      const r = await up().request({ method: 'tools/list', params: cursor ? { cursor } : {} } as never, Loose, { signal });
+      fresh.push(...((r['tools'] as unknown[]) ?? []));
+      cursor = typeof r['nextCursor'] === 'string' ? r['nextCursor'] : undefined;
+      if (!cursor) break;
+    }
+    tools.clear();
+    remember(fresh);
+    toolsFresh = true;
+  }
+
+  const gateDeps: GateDeps = {
+    client: opts.client,
+    server,
+    approvalWaitMs: opts.approvalWaitMs ?? 120_000,
+    progressIntervalMs: opts.progressIntervalMs ?? 5000,
+    log,
+  };
+
+  server.setRequestHandler(InitializeRequestSchema, async (req) => {
+    if (upstream) throw new ForwardedError({ code: -32600, message: 'already initialized' });
+    const client = new Client(req.params.clientInfo as Implementation, { capabilities: mirroredClientCaps(req.params.capabilities) });
+    const caps = req.params.capabilities;
+    const relay = (method: string) => async (r: { params?: unknown }, extra: { signal: AbortSignal }) => {
+      try {
+        return await server.request({ method, params: r.params } as never, Loose, { signal: extra.signal, timeout: FORWARD_TIMEOUT_MS });
+      } catch (e) {
+        rethrow(e);
+      }
+    };
+    // Server-initiated requests pass through to the agent, only where the agent declared them.
+    if (caps.elicitation) client.setRequestHandler(ElicitRequestSchema, relay('elicitation/create') as never);
+    if (caps.sampling) client.setRequestHandler(CreateMessageRequestSchema, relay('sampling/createMessage') as never);
+    if (caps.roots) client.setRequestHandler(ListRootsRequestSchema, relay('roots/list') as never);
+    client.fallbackNotificationHandler = async (n) => {
+      if (n.method === 'notifications/tools/list_changed') {
+        toolsFresh = false;
+        tools.clear();
+      }
+      await server.notification(n as never).catch((e: unknown) => log(`could not relay ${n.method}: ${(e as Error).message}`));
+    };
+    client.onclose = () => {
+      log('upstream MCP server closed the connection');
+      void close();
+    };
+    try {
+      await client.connect(await opts.upstream());
+    } catch (e) {
+      throw new ForwardedError({ code: -32603, message: `airlock: the upstream MCP server could not be started or reached: ${(e as Error).message}` });
+    }
+    upstream = client;
+    // The SDK's own initialize bookkeeping (client capabilities, version negotiation)…
+    const base = await (server as unknown as { _oninitialize(r: unknown): Promise<Record<string, unknown>> })._oninitialize(req);
+    // …answered with the upstream's capabilities, identity and instructions (passed through honestly).
+    const instructions = client.getInstructions();
+    return { ...base, capabilities: passThroughServerCaps(client.getServerCapabilities()), serverInfo: client.getServerVersion() ?? base['serverInfo'], ...(instructions ? { instructions } : {}) } as never;
+  });
+
+  server.setNotificationHandler(RootsListChangedNotificationSchema, async () => {
+    await upstream?.notification({ method: 'notifications/roots/list_changed' });
+  });
+
+  server.setRequestHandler(ListToolsRequestSchema, async (req, extra) => {
+    const r = await forward('tools/list', req.params as Record<string, unknown> | undefined, extra as never);
+    const list = Array.isArray(r['tools']) ? (r['tools'] as Record<string, unknown>[]) : [];
+    remember(list);
+    if (!req.params?.cursor && !r['nextCursor']) toolsFresh = true;
+    if (!opts.hideDeniedTools) return r as never;
+    const keep = await Promise.all(
+      list.map(async (t) => {
+        const name = String(t['name']);
+        try {
+          const d = await opts.client.authorize(buildToolRequest({ subject: opts.subject, server: opts.server, ...(opts.commandArgs ? { commandArgs: opts.commandArgs } : {}) }, name, {}, tools.get(name)));
+          return d.outcome !== 'deny';
+        } catch {
+          return true; // listing is not the security boundary; the call itself is still gated
+        }
+      }),
+    );
+    return { ...r, tools: list.filter((_, i) => keep[i]) } as never;
+  });
+
+  server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
+    const name = req.params.name;
+    if (!toolsFresh || !tools.has(name)) {
+      if (!toolsFresh) await refreshTools(extra.signal).catch((e: unknown) => log(`tools/list for ${name} failed: ${(e as Error).message}`));
+    }
+    const request = buildToolRequest(
+      { subject: opts.subject, server: opts.server, ...(opts.commandArgs ? { commandArgs: opts.commandArgs } : {}) },
+      name,
+      req.params.arguments as Record<string, unknown> | undefined,
+      tools.get(name),
+    );
+    return gateToolCall(gateDeps, `${opts.server}/${name}`, request, extra, () => forward('tools/call', req.params as Record<string, unknown>, extra as never)) as never;
+  });
+
+  const passThrough: [unknown, string][] = [
+    [ListResourcesRequestSchema, 'resources/list'],
+    [ListResourceTemplatesRequestSchema, 'resources/templates/list'],
+    [ReadResourceRequestSchema, 'resources/read'],
+    [SubscribeRequestSchema, 'resources/subscribe'],
+    [UnsubscribeRequestSchema, 'resources/unsubscribe'],
+    [ListPromptsRequestSchema, 'prompts/list'],
+    [GetPromptRequestSchema, 'prompts/get'],
+    [CompleteRequestSchema, 'completion/complete'],
+    [SetLevelRequestSchema, 'logging/setLevel'],
+  ];
+  for (const [schema, method] of passThrough) {
+    server.setRequestHandler(schema as typeof ListResourcesRequestSchema, (async (req: { params?: unknown }, extra: unknown) => forward(method, req.params as Record<string, unknown> | undefined, extra as never)) as never);
+  }
+
+  server.onclose = () => void close();
+
+  return {
+    server,
+    closed,
+    async connect(downstream: Transport) {
+      await server.connect(downstream);
+    },
+    close,
+  };
+}

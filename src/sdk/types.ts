@@ -1,0 +1,97 @@
+/**
+ * The SDK's public vocabulary. Every edge that enforces decisions (the MCP proxy, the agent hooks,
+ * `guard()`) is written against `AirlockClient`, so it works the same against a remote gateway
+ * (`Airlock.connect`) and the in-process one (`Airlock.embedded`).
+ */
+import type { AuthorizationRequest, Authorizer, Decision } from '../core/types.js';
+
+export type { AuthorizationRequest, Authorizer, Decision, Outcome, Reason, Requirement, EntityRef, ActionRef } from '../core/types.js';
+
+/** The approval a gateway opened for an `approval_required` decision (approvals API). */
+export interface ApprovalRef {
+  id: string;
+  status: ApprovalState;
+  expiresAt?: string;
+  pollUrl?: string;
+  waitUrl?: string;
+}
+
+/** The confirmation a gateway opened for a `confirmation_required` decision. */
+export interface ConfirmationRef {
+  id: string;
+  expiresAt?: string;
+}
+
+/**
+ * A decision as a gateway with the approvals API returns it: `approval` on `approval_required`,
+ * `confirmation` on `confirmation_required`. Both are absent on gateways that predate that API.
+ */
+export interface GatewayDecision extends Decision {
+  approval?: ApprovalRef;
+  confirmation?: ConfirmationRef;
+}
+
+export type ApprovalState = 'pending' | 'approved' | 'denied' | 'expired' | 'consumed' | 'cancelled';
+
+export interface ApprovalStatus {
+  id: string;
+  status: ApprovalState;
+  /** Anything else the gateway said (approvers, votes, expiry). */
+  [key: string]: unknown;
+}
+
+/** What an executor reports after running an allowed action (DESIGN §2: appended to the evidence). */
+export interface ExecutionReport {
+  /** The request id of the allow decision the execution ran under. */
+  requestId: string;
+  actionHash: string;
+  status: 'succeeded' | 'failed';
+  durationMs: number;
+  /** Who executed: `mcp-proxy`, `hook`, `guard`, … */
+  executor: string;
+  /** A short, non-secret summary of the failure (never the result payload). */
+  error?: string;
+  /** How a confirmation was given, when the action needed one (`elicitation`, `callback`). */
+  confirmedVia?: string;
+}
+
+export interface WaitOptions {
+  /** Longest wait, ms. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** What a client can do beyond `authorize`; edges check this before offering a flow. */
+export interface ClientCapabilities {
+  /** `waitForApproval` reaches a gateway that has the approvals API. */
+  approvals: boolean;
+  /** `confirm` reaches a gateway that has the confirmations API. */
+  confirmations: boolean;
+  /** `reportExecution` records the result in the evidence log. */
+  executionReports: boolean;
+}
+
+/**
+ * One interface for the remote and the embedded gateway.
+ *
+ * @example
+ * const airlock = Airlock.connect({ url: 'http://127.0.0.1:8787', key: process.env.AIRLOCK_KEY! });
+ * const d = await airlock.authorize({ subject: { type: 'Agent', id: 'bot' }, action: { name: 'tool.call' }, resource: { type: 'Tool', id: 'x/y' } });
+ */
+export interface AirlockClient extends Authorizer {
+  authorize(request: AuthorizationRequest): Promise<GatewayDecision>;
+  readonly capabilities: ClientCapabilities;
+  /**
+   * Waits until the approval leaves `pending` or `timeoutMs` passes (then answers `pending`).
+   * @throws AirlockUnsupported (`ERR_UNSUPPORTED`) where the gateway has no approvals API.
+   */
+  waitForApproval(id: string, options: WaitOptions): Promise<ApprovalStatus>;
+  /**
+   * Records an explicit confirmation; the next `authorize` of the same action then allows.
+   * @throws AirlockUnsupported (`ERR_UNSUPPORTED`) where the gateway has no confirmations API.
+   */
+  confirm(id: string): Promise<void>;
+  /** Appends an execution result to the decision's evidence record. Never throws for "unsupported". */
+  reportExecution(report: ExecutionReport): Promise<void>;
+  close(): Promise<void>;
+}
