@@ -4,6 +4,7 @@ import type { Engine } from './engine.js';
 import type { CommandFacts } from './types.js';
 import { CONTENT_READERS, fetchOutputs, hostOf, invocationUrls, urlsIn } from './rules/match.js';
 import { isFetcher } from './programs.js';
+import { redact } from './redact.js';
 
 const WRITERS = new Set(['tee', 'cp', 'mv', 'install', 'dd', 'touch', 'set-content', 'add-content', 'out-file', 'new-item', 'copy-item', 'move-item', 'ln']);
 
@@ -35,7 +36,8 @@ export function collectFacts(engine: Engine): CommandFacts {
   for (const u of urls) { const h = hostOf(u); if (h) hosts.add(h); }
   return {
     programs: [...programs].slice(0, 200),
-    urls: [...urls].slice(0, 200),
+    // URLs can carry credentials (user:password@host, ?token=…): facts are shown and logged.
+    urls: [...urls].slice(0, 200).map(redact),
     hosts: [...hosts].slice(0, 200),
     filesRead: [...read].slice(0, 200),
     filesWritten: [...written].slice(0, 200),

@@ -23,6 +23,8 @@ const PATTERNS: [RegExp, string][] = [
   [/\b(npm_[A-Za-z0-9]{30,})/g, MASK],
   [/\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})/g, MASK],
   [/(-----BEGIN [A-Z ]*PRIVATE KEY-----)[^-]{0,8192}(-----END)/g, `$1${MASK}$2`],
+  // Query parameters named like secrets.
+  [/([?&](?:access_token|token|api_key|apikey|key|secret|password|sig|signature|x-amz-signature|x-amz-credential|code)=)([^&#\s'"]{4,})/gi, `$1${MASK}`],
   // user:password@ in URLs, and curl -u user:password.
   [/(\b[a-z][a-z0-9+.-]{1,15}:\/\/[^:@/\s'"]{1,128}:)([^@/\s'"]{1,256})(@)/gi, `$1${MASK}$3`],
   [/((?:^|\s)(?:-u|--user)\s+['"]?[^:\s'"]{1,128}:)([^\s'"]{1,256})/g, `$1${MASK}`],

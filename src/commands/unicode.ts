@@ -6,6 +6,11 @@ export const ZERO_WIDTH = /[\u200B\u200C\u200D\u2060-\u2064\uFEFF\u00AD\u034F\u1
 const RTL_LETTER = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/;
 const ASCII_VISIBLE = /[\x21-\x7e]/;
 
+/** False when the text is printable ASCII (plus tab/newline): nothing can hide in it. Most commands. */
+export function mayHide(input: string): boolean {
+  return /[^\t\n\x20-\x7e]/.test(input);
+}
+
 /** Visible form of a string: control and invisible characters as \u{…} escapes. */
 export function escapeInvisible(s: string): string {
   let out = '';

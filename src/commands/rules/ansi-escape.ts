@@ -1,5 +1,5 @@
 import { defineRule, type Hit } from './rule.js';
-import { around } from '../unicode.js';
+import { around, mayHide } from '../unicode.js';
 
 export const rule = defineRule({
   id: 'ansi_escape',
@@ -9,6 +9,7 @@ export const rule = defineRule({
   check(ctx) {
     const hits: Hit[] = [];
     const t = ctx.input;
+    if (!mayHide(t)) return hits;
     for (let i = 0; i < t.length && hits.length < 5; i++) {
       const c = t.charCodeAt(i);
       if (c === 0x1b || c === 0x9b || c === 0x9d) hits.push({ span: { start: i, end: Math.min(t.length, i + 4) }, explanation: `contains a raw terminal escape sequence that can hide or rewrite what you see: "${around(t, i)}"` });

@@ -1,5 +1,5 @@
 import { defineRule, type Hit } from './rule.js';
-import { BIDI, BIDI_MARKS, around, isRtlContext } from '../unicode.js';
+import { BIDI, BIDI_MARKS, around, isRtlContext, mayHide } from '../unicode.js';
 
 export const rule = defineRule({
   id: 'bidi_controls',
@@ -9,6 +9,7 @@ export const rule = defineRule({
   check(ctx) {
     const hits: Hit[] = [];
     const t = ctx.input;
+    if (!mayHide(t)) return hits;
     for (let i = 0; i < t.length && hits.length < 5; i++) {
       const ch = t[i]!;
       if (BIDI.test(ch) || (BIDI_MARKS.test(ch) && !isRtlContext(t, i))) hits.push({ span: { start: i, end: i + 1 }, explanation: `contains an invisible text-direction character (U+${ch.charCodeAt(0).toString(16).toUpperCase()}) that makes the command look different from what runs: "${around(t, i)}"` });

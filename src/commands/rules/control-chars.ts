@@ -1,5 +1,5 @@
 import { defineRule, type Hit } from './rule.js';
-import { around } from '../unicode.js';
+import { around, mayHide } from '../unicode.js';
 
 export const rule = defineRule({
   id: 'control_chars',
@@ -9,6 +9,7 @@ export const rule = defineRule({
   check(ctx) {
     const hits: Hit[] = [];
     const t = ctx.input;
+    if (!mayHide(t)) return hits;
     for (let i = 0; i < t.length && hits.length < 5; i++) {
       const c = t.charCodeAt(i);
       if (c === 0x0d) {

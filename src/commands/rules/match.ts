@@ -160,11 +160,21 @@ export function flagSet(args: readonly string[]): Set<string> {
   return s;
 }
 
+const lowerCache = new WeakMap<string[], string>();
+
+/** The arguments joined and lower-cased (cached per argument list; many rules ask). */
 export function lowerArgs(inv: Invocation): string {
-  return inv.args.join(' ').toLowerCase();
+  let s = lowerCache.get(inv.args);
+  if (s === undefined) {
+    s = inv.args.join(' ').toLowerCase();
+    lowerCache.set(inv.args, s);
+  }
+  return s;
 }
 
+const DYN_RE = new RegExp(DYN, 'gu');
+
 export function display(inv: Invocation, max = 80): string {
-  const t = [inv.written, ...inv.args].join(' ').replace(new RegExp(DYN, 'g'), '…');
+  const t = [inv.written, ...inv.args].join(' ').replace(DYN_RE, '…');
   return t.length > max ? t.slice(0, max - 1) + '…' : t;
 }

@@ -1,4 +1,5 @@
 import { defineRule, type Hit } from './rule.js';
+import { mayHide } from '../unicode.js';
 
 export const rule = defineRule({
   id: 'unicode_tags',
@@ -8,6 +9,7 @@ export const rule = defineRule({
   check(ctx) {
     const hits: Hit[] = [];
     const t = ctx.input;
+    if (!mayHide(t)) return hits;
     let start = -1;
     let hidden = '';
     for (let i = 0; i < t.length; i++) {

@@ -1,7 +1,18 @@
 /** Where an invocation writes: redirections, tee, cp/mv/install, Set-Content/Out-File, sed -i, dd of=. */
 import { DYN, type Invocation } from '../ir.js';
 
+const cache = new WeakMap<Invocation, { args: string[]; redirects: number; out: string[] }>();
+
+/** Cached: many rules ask for the same invocation. */
 export function writeTargets(inv: Invocation): string[] {
+  const hit = cache.get(inv);
+  if (hit && hit.args === inv.args && hit.redirects === inv.redirects.length) return hit.out;
+  const out = computeTargets(inv);
+  cache.set(inv, { args: inv.args, redirects: inv.redirects.length, out });
+  return out;
+}
+
+function computeTargets(inv: Invocation): string[] {
   const out: string[] = [];
   for (const r of inv.redirects) if (r.op.includes('>') && !/^&?\d*$/.test(r.target) && r.target !== '/dev/null') out.push(r.target);
   const a = inv.args;

@@ -1,5 +1,5 @@
 import { defineRule, type Hit } from './rule.js';
-import { ZERO_WIDTH, around, legitimateJoiner } from '../unicode.js';
+import { ZERO_WIDTH, around, legitimateJoiner, mayHide } from '../unicode.js';
 
 export const rule = defineRule({
   id: 'zero_width',
@@ -9,6 +9,7 @@ export const rule = defineRule({
   check(ctx) {
     const hits: Hit[] = [];
     const t = ctx.input;
+    if (!mayHide(t)) return hits;
     for (let i = 0; i < t.length && hits.length < 5; i++) {
       const ch = t[i]!;
       if (!ZERO_WIDTH.test(ch) || legitimateJoiner(t, i)) continue;
