@@ -211,8 +211,10 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   async function onApprovalCreated(a: SlackApproval): Promise<void> {
     await safely('approval.created', async () => {
       if (a.kind !== 'approval') return; // a confirmation is confirmed by the person who asked, not by approvers
+      const parsed = parseChatContext(a.request);
+      const fromSlack = parsed.ok && parsed.chat?.platform === 'slack' && (opts.teamId === undefined || parsed.chat.workspace === opts.teamId);
+      if (!fromSlack && !a.notify?.includes('slack')) return;
       const thread = threadOf(a.request);
-      if (!thread && !a.notify?.includes('slack')) return;
       const known = await refs.get(a.id);
       if (known?.message) return; // already posted (the event may be delivered more than once)
       const ref = await post(opts.approvalsChannel, approvalMessage(a, render));

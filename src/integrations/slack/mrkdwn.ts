@@ -35,7 +35,7 @@ export function clip(s: string, max: number): string {
   const cps = [...s];
   if (cps.length <= max) return s;
   const more = cps.length - max;
-  return `${cps.slice(0, max).join('')}… (${more} more characters)`;
+  return `${cps.slice(0, max).join('')}... (${more} more characters)`;
 }
 
 /** User-controlled text for a mrkdwn field: clipped, non-ASCII shown escaped, mrkdwn escaped. */
@@ -52,7 +52,7 @@ export function code(s: string, max = 300): string {
 /** For `plain_text` objects (no mrkdwn parsing): clipped and non-ASCII shown escaped. */
 export function plain(s: string, max = 150): string {
   const t = escapeNonAscii(s);
-  return [...t].length <= max ? t : `${[...t].slice(0, max - 1).join('')}…`;
+  return [...t].length <= max ? t : `${[...t].slice(0, max - 3).join('')}...`;
 }
 
 /**
