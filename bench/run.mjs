@@ -8,6 +8,7 @@ const suites = [
   ['pipeline', './pipeline.mjs'],
   ['http', './http.mjs'],
   ['commands', './commands.mjs'],
+  ['delegation', './delegation.mjs'],
 ];
 console.log(`airlock benchmarks (${quick ? 'quick' : 'full'}) — node ${process.version}, ${new Date().toISOString()}`);
 let failed = 0;

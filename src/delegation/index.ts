@@ -16,13 +16,14 @@ export {
   DELEGATION_HARD_MAX_DEPTH,
   DELEGATION_LEEWAY_S,
   DELEGATION_TYP,
+  createTokenCache,
   nestActors,
   signDelegationToken,
   tokenRefusals,
   unnestActors,
   verifyDelegationToken,
 } from './token.js';
-export type { ActClaim, DelegationClaims, TokenCheck, TokenRefusal, VerifyTokenOptions } from './token.js';
+export type { ActClaim, DelegationClaims, TokenCache, TokenCheck, TokenRefusal, VerifyTokenOptions } from './token.js';
 export {
   parseTokenExchangeForm,
   parseTtl,

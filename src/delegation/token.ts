@@ -96,6 +96,58 @@ export interface VerifyTokenOptions {
   nowS: number;
   /** Public key by exact kid, from our own ring only. */
   keyFor: (kid: string) => Promise<CryptoKey | undefined>;
+  /** Optional cache of signatures already verified (see `createTokenCache`). */
+  cache?: TokenCache;
+}
+
+interface CachedToken {
+  kid: string;
+  key: CryptoKey;
+  issuer: string;
+  audience: string;
+  claims: DelegationClaims;
+}
+
+/**
+ * Remembers tokens whose signature and shape verified, so an agent reusing its token does not pay
+ * an Ed25519 verification on every request. Only the signature is cached: a hit still requires
+ * `keyFor(kid)` to return the very same key object (a dropped or replaced key is a miss), and
+ * exp/nbf/iat are re-judged at every call. Revocation and the stored path are never cached
+ * (verify-chain.ts reads them per request). Bounded, least recently used out first.
+ */
+export interface TokenCache {
+  get(token: string): CachedToken | undefined;
+  set(token: string, entry: CachedToken): void;
+  readonly size: number;
+}
+
+export function createTokenCache(maxEntries = 4096): TokenCache {
+  const map = new Map<string, CachedToken>();
+  return {
+    get(token) {
+      const e = map.get(token);
+      if (e) {
+        map.delete(token);
+        map.set(token, e);
+      }
+      return e;
+    },
+    set(token, entry) {
+      map.delete(token);
+      map.set(token, entry);
+      if (map.size > maxEntries) map.delete(map.keys().next().value!);
+    },
+    get size() {
+      return map.size;
+    },
+  };
+}
+
+/** The time checks jose applies (exp ≤ now − leeway is expired), plus iat not in the future. */
+function timeRefusal(c: DelegationClaims, nowS: number): TokenRefusal | undefined {
+  if (c.exp <= nowS - DELEGATION_LEEWAY_S) return 'token_expired';
+  if (c.nbf > nowS + DELEGATION_LEEWAY_S || c.iat > nowS + DELEGATION_LEEWAY_S) return 'token_not_yet_valid';
+  return undefined;
 }
 
 const MAX_TOKEN_LENGTH = 16_384;
@@ -110,6 +162,11 @@ const REQUIRED = ['iss', 'sub', 'aud', 'jti', 'iat', 'nbf', 'exp', 'act', 'scope
 export async function verifyDelegationToken(token: string, opts: VerifyTokenOptions): Promise<TokenCheck> {
   const fail = (reason: TokenRefusal): TokenCheck => ({ ok: false, reason, message: tokenRefusals[reason] });
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return fail('token_malformed');
+  const hit = opts.cache?.get(token);
+  if (hit && hit.issuer === opts.issuer && hit.audience === opts.audience && (await opts.keyFor(hit.kid)) === hit.key) {
+    const late = timeRefusal(hit.claims, opts.nowS);
+    return late ? fail(late) : { ok: true, claims: hit.claims };
+  }
   let kid: unknown;
   try {
     const h = decodeProtectedHeader(token);
@@ -144,10 +201,13 @@ export async function verifyDelegationToken(token: string, opts: VerifyTokenOpti
     }
     return fail('token_malformed');
   }
-  // RFC 7519 §4.1.6 does not forbid a future iat; we do, past the leeway (threats.md T2).
-  if ((payload['iat'] as number) > opts.nowS + DELEGATION_LEEWAY_S) return fail('token_not_yet_valid');
   const claims = shapeOf(payload);
-  return claims ? { ok: true, claims } : fail('token_malformed');
+  if (!claims) return fail('token_malformed');
+  // RFC 7519 §4.1.6 does not forbid a future iat; we do, past the leeway (threats.md T2).
+  const late = timeRefusal(claims, opts.nowS);
+  if (late) return fail(late);
+  opts.cache?.set(token, { kid, key, issuer: opts.issuer, audience: opts.audience, claims });
+  return { ok: true, claims };
 }
 
 function shapeOf(p: Record<string, unknown>): DelegationClaims | undefined {

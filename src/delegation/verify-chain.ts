@@ -3,7 +3,7 @@ import { delegationCodes, type DelegationCode } from './codes.js';
 import { epochSeconds, hashLink } from './links.js';
 import type { DelegationLink, DelegationRepo } from './repo.js';
 import { parseScope, scopeAllows, scopeCovers, type Scope, type ScopeRequest } from './scope.js';
-import { DELEGATION_HARD_MAX_DEPTH, unnestActors, verifyDelegationToken, type DelegationClaims, type TokenRefusal } from './token.js';
+import { DELEGATION_HARD_MAX_DEPTH, unnestActors, verifyDelegationToken, type DelegationClaims, type TokenCache, type TokenRefusal } from './token.js';
 import { parseUid } from './uid.js';
 import { DELEGATION_DEFAULTS } from './defaults.js';
 
@@ -49,6 +49,8 @@ export interface VerifyDelegationOptions {
   isActiveOwned: (uid: string) => Promise<boolean> | boolean;
   /** @defaultValue 4 — a lowered limit also refuses already issued deeper tokens. */
   maxDepth?: number;
+  /** Verified-signature cache (token.ts `createTokenCache`); revocation state is never cached. */
+  tokenCache?: TokenCache;
 }
 
 const deny = (code: DelegationCode, detail?: string): ChainVerdict => {
@@ -64,7 +66,13 @@ const deny = (code: DelegationCode, detail?: string): ChainVerdict => {
  */
 export async function verifyChain(token: string, opts: VerifyDelegationOptions): Promise<ChainVerdict> {
   const nowS = Math.floor(opts.now / 1000);
-  const t = await verifyDelegationToken(token, { issuer: opts.issuer, audience: opts.audience, nowS, keyFor: opts.keyFor });
+  const t = await verifyDelegationToken(token, {
+    issuer: opts.issuer,
+    audience: opts.audience,
+    nowS,
+    keyFor: opts.keyFor,
+    ...(opts.tokenCache ? { cache: opts.tokenCache } : {}),
+  });
   if (!t.ok) return deny(t.reason === 'token_expired' ? 'delegation_expired' : 'delegation_invalid', t.reason);
   const c = t.claims;
   const maxDepth = Math.min(opts.maxDepth ?? DELEGATION_DEFAULTS.maxDepth, DELEGATION_HARD_MAX_DEPTH);

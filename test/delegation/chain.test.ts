@@ -1,7 +1,7 @@
 import { base64url } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { hashLink, revokeDelegation, revokeDelegationsOfActor, describePath } from '../../src/delegation/links.js';
-import { nestActors, signDelegationToken, type DelegationClaims } from '../../src/delegation/token.js';
+import { createTokenCache, nestActors, signDelegationToken, type DelegationClaims } from '../../src/delegation/token.js';
 import { pathIdentities, verifyChain } from '../../src/delegation/verify-chain.js';
 import { MIN, NOW, agent, human, signingKey, world } from './fixture.js';
 
@@ -98,6 +98,21 @@ describe('delegation chain: human → a → b → c', () => {
       [2, agent('b'), 'revoked', 1800],
       [3, agent('c'), 'revoked', 600],
     ]);
+  });
+
+  it('with the signature cache, revocation still takes effect on the very next request', async () => {
+    const w = await world();
+    const { tc, rb } = await w.threeHops();
+    if (!rb.ok) throw new Error('setup');
+    const tokenCache = createTokenCache();
+    const args = { ...w.base, caller: agent('c'), now: NOW, tokenCache, request: w.request('tool.call', 'Tool', 'gh/list') };
+    const { verifyDelegation } = await import('../../src/delegation/verify-chain.js');
+    expect((await verifyDelegation(tc, args)).ok).toBe(true);
+    expect((await verifyDelegation(tc, args)).ok).toBe(true);
+    expect(tokenCache.size).toBe(1);
+    await revokeDelegation(w.repo, rb.link.id, { now: NOW, by: agent('a'), reason: 'x' });
+    expect(await verifyDelegation(tc, args)).toMatchObject({ ok: false, code: 'delegation_revoked' });
+    expect(await verifyDelegation(tc, { ...args, caller: agent('b') })).toMatchObject({ ok: false, code: 'delegation_actor_mismatch' });
   });
 
   it('revoking a middle link leaves the links above it working', async () => {

@@ -1,7 +1,7 @@
 import { SignJWT, base64url, exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { signGrant } from '../../src/grants/grant.js';
-import { DELEGATION_TYP, nestActors, signDelegationToken, unnestActors, verifyDelegationToken, type DelegationClaims } from '../../src/delegation/token.js';
+import { DELEGATION_TYP, createTokenCache, nestActors, signDelegationToken, unnestActors, verifyDelegationToken, type DelegationClaims } from '../../src/delegation/token.js';
 import { AUD, ISS, agent, human, signingKey } from './fixture.js';
 
 const NOW_S = 1_790_000_000;
@@ -117,5 +117,27 @@ describe('delegation token verification', () => {
   ])('refuses a signed token with a bad shape: %s', async (_name, change) => {
     const { check, sign } = await setup();
     expect(await check(await sign(change as Partial<DelegationClaims>))).toMatchObject({ ok: false, reason: 'token_malformed' });
+  });
+
+  it('signature cache: hits re-judge time and key, misses on any other string or key', async () => {
+    const { key, sign } = await setup();
+    const cache = createTokenCache(2);
+    let current: typeof key.publicKey | undefined = key.publicKey;
+    const check = (token: string, nowS = NOW_S, issuer = ISS) => verifyDelegationToken(token, { issuer, audience: AUD, nowS, keyFor: async (kid) => (kid === key.kid ? current : undefined), cache });
+    const t = await sign();
+    expect((await check(t)).ok).toBe(true);
+    expect(cache.size).toBe(1);
+    expect((await check(t)).ok).toBe(true);
+    expect(await check(t, NOW_S + 600 + 30)).toMatchObject({ ok: false, reason: 'token_expired' }); // time re-judged on a hit
+    expect(await check(t, NOW_S - 31)).toMatchObject({ ok: false, reason: 'token_not_yet_valid' });
+    expect(await check(t, NOW_S, 'https://evil.test')).toMatchObject({ ok: false, reason: 'token_wrong_issuer' });
+    const [h, p, s] = t.split('.') as [string, string, string];
+    expect(await check(`${h}.${encode({ ...decode(p), scope: 'tool.call' })}.${s}`)).toMatchObject({ ok: false, reason: 'token_signature' });
+    current = undefined; // the key was dropped from the ring
+    expect(await check(t)).toMatchObject({ ok: false, reason: 'token_unknown_key' });
+    current = key.publicKey;
+    await check(await sign({ jti: 'l2', purp: 'x' }));
+    await check(await sign({ jti: 'l2', purp: 'y' }));
+    expect(cache.size).toBe(2); // bounded
   });
 });
