@@ -115,7 +115,7 @@ describe('approval message', () => {
 
   it('buttons carry only the approval id', () => {
     const m = approvalMessage(approval());
-    const actions = m.blocks.find((b) => b.type === 'actions') as { elements: { value: string }[] };
+    const actions = m.blocks.find((b) => b.type === 'actions') as unknown as { elements: { value: string }[] };
     expect(actions.elements.map((e) => e.value)).toEqual([approval().id, approval().id]);
   });
 });
