@@ -1,0 +1,76 @@
+import type { ApprovalRequest } from '../../approval/types.js';
+import { parseChatContext, type ChatContext } from './provenance.js';
+
+/**
+ * The `data` of the signed `approval.created` / `approval.decided` webhooks: enough for any chat
+ * (Teams, Mattermost, Discord, …) to render the same message the Slack adapter posts. Values only,
+ * strings as received: the receiver escapes them for its own markup.
+ */
+export interface ChatApprovalEventData {
+  approval: {
+    id: string;
+    kind: ApprovalRequest['kind'];
+    status: ApprovalRequest['status'];
+    actionHash: string;
+    requester: string;
+    owner?: string;
+    initiator?: string;
+    delegationChain: string[];
+    approvers?: string;
+    quorum: number;
+    policyIds: string[];
+    reason?: string;
+    createdAt: string;
+    expiresAt: string;
+    decidedAt?: string;
+    votes: { approver: string; decision: 'approve' | 'deny'; channel: string; at: string }[];
+  };
+  request: {
+    subject: { type: string; id: string };
+    action: string;
+    resource: { type: string; id: string };
+    environment?: string;
+    /** The command text, when the action carries one. */
+    command?: string;
+  };
+  chat?: ChatContext;
+  /** Where a person decides (the approvals API / console), when the gateway has a public URL. */
+  links?: { approval: string };
+}
+
+export function chatApprovalEventData(a: ApprovalRequest, opts: { publicUrl?: string } = {}): ChatApprovalEventData {
+  const ctx = a.request.context ?? {};
+  const cmd = ctx['command'];
+  const command = typeof cmd === 'string' ? cmd : typeof (cmd as { text?: unknown } | undefined)?.text === 'string' ? (cmd as { text: string }).text : undefined;
+  const data: ChatApprovalEventData = {
+    approval: {
+      id: a.id,
+      kind: a.kind,
+      status: a.status,
+      actionHash: a.actionHash,
+      requester: a.requester,
+      delegationChain: [...a.delegationChain],
+      quorum: a.quorum,
+      policyIds: [...a.policyIds],
+      createdAt: a.createdAt,
+      expiresAt: a.expiresAt,
+      votes: a.votes.map((v) => ({ approver: v.approver, decision: v.decision, channel: v.channel, at: v.at })),
+    },
+    request: {
+      subject: { type: a.request.subject.type, id: a.request.subject.id },
+      action: a.request.action.name,
+      resource: { type: a.request.resource.type, id: a.request.resource.id },
+    },
+  };
+  if (a.owner !== undefined) data.approval.owner = a.owner;
+  if (a.initiator !== undefined) data.approval.initiator = a.initiator;
+  if (a.approvers !== undefined) data.approval.approvers = a.approvers;
+  if (a.reason !== undefined) data.approval.reason = a.reason;
+  if (a.decidedAt !== undefined) data.approval.decidedAt = a.decidedAt;
+  if (typeof ctx['environment'] === 'string') data.request.environment = ctx['environment'];
+  if (command !== undefined) data.request.command = command;
+  const chat = parseChatContext(a.request);
+  if (chat.ok && chat.chat) data.chat = chat.chat;
+  if (opts.publicUrl) data.links = { approval: `${opts.publicUrl.replace(/\/$/, '')}/v1/approvals/${encodeURIComponent(a.id)}` };
+  return data;
+}
