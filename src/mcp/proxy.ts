@@ -102,6 +102,20 @@ function mirroredClientCaps(down: ClientCapabilities | undefined): ClientCapabil
   return out;
 }
 
+/**
+ * SDK 1.32 runs notification handlers a microtask later but responses at once, so progress that
+ * arrives in the same chunk as its response is dropped (the handler is gone). Delivering responses
+ * one macrotask later keeps every relayed progress notification.
+ */
+export function deferResponses(transport: Transport): void {
+  const deliver = transport.onmessage;
+  if (!deliver) return;
+  transport.onmessage = (m, extra) => {
+    if ('id' in m && ('result' in m || 'error' in m)) setImmediate(() => deliver(m, extra));
+    else deliver(m, extra);
+  };
+}
+
 export function createProxySession(opts: ProxyOptions): ProxySession {
   const log = opts.log ?? (() => undefined);
   // Registered with every capability a handler needs; initialize answers with the upstream's own.
@@ -134,16 +148,23 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
     const token = extra._meta?.['progressToken'] as string | number | undefined;
     let p = params;
     const options: RequestOptions = { signal: extra.signal, timeout: FORWARD_TIMEOUT_MS };
+    // Progress is relayed in order and before the response (the agent drops progress after it).
+    let progressSent: Promise<void> = Promise.resolve();
     if (token !== undefined) {
       // The SDK puts its own token on the upstream request; the agent sees progress under its token.
       const { progressToken: _drop, ...restMeta } = (params?.['_meta'] ?? {}) as Record<string, unknown>;
       p = { ...params, _meta: restMeta };
-      options.onprogress = (pr) => void extra.sendNotification({ method: 'notifications/progress', params: { ...pr, progressToken: token } }).catch(() => undefined);
+      options.onprogress = (pr) => {
+        progressSent = progressSent.then(() => extra.sendNotification({ method: 'notifications/progress', params: { ...pr, progressToken: token } })).catch(() => undefined);
+      };
       options.resetTimeoutOnProgress = true;
     }
     try {
-      return await up().request({ method, ...(p !== undefined ? { params: p } : {}) } as never, Loose, options);
+      const r = await up().request({ method, ...(p !== undefined ? { params: p } : {}) } as never, Loose, options);
+      await progressSent;
+      return r;
     } catch (e) {
+      await progressSent;
       rethrow(e);
     }
   }
@@ -206,7 +227,9 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
       void close();
     };
     try {
-      await client.connect(await opts.upstream());
+      const transport = await opts.upstream();
+      await client.connect(transport);
+      deferResponses(transport);
     } catch (e) {
       throw new ForwardedError({ code: -32603, message: `airlock: the upstream MCP server could not be started or reached: ${(e as Error).message}` });
     }
