@@ -67,6 +67,21 @@ export function runStoreContract(name: string, open: () => Promise<Store> | Stor
       expect(await store.audit.latestCheckpoint('other')).toBeUndefined();
     });
 
+    it('finds records by requestId or approvalId across writers, in chain order', async () => {
+      await store.audit.append('w1', [{ at: '2026-01-01T00:00:01.000Z', kind: 'decision', record: { requestId: 'r1' } }, { at: '2026-01-01T00:00:02.000Z', kind: 'approval.opened', record: { requestId: 'r1', approvalId: 'a1' } }], sealRecord);
+      await store.audit.append('w2', [{ at: '2026-01-01T00:00:03.000Z', kind: 'approval.vote', record: { approvalId: 'a1' } }, { at: '2026-01-01T00:00:04.000Z', kind: 'decision', record: { requestId: 'r2' } }], sealRecord);
+      expect((await store.audit.find({ requestId: 'r1' })).map((r) => r.kind)).toEqual(['decision', 'approval.opened']);
+      expect((await store.audit.find({ requestId: 'r1', approvalId: 'a1' })).map((r) => r.kind)).toEqual(['decision', 'approval.opened', 'approval.vote']);
+      expect(await store.audit.find({ requestId: "x' OR '1'='1" })).toEqual([]);
+      expect(await store.audit.find({})).toEqual([]);
+    });
+
+    it('redeems a grant jti exactly once', async () => {
+      const results = await Promise.all([1, 2, 3].map((i) => store.grants.redeem('jti-1', `r${i}`, '2026-01-01T00:00:00.000Z', '2026-01-01T00:01:00.000Z')));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await store.grants.redeem('jti-2', 'r', '2026-01-01T00:00:00.000Z', '2026-01-01T00:01:00.000Z')).toBe(true);
+    });
+
     it('stores keys, lists newest first, retires', async () => {
       await store.keys.insert({ kid: 'a', purpose: 'audit', alg: 'EdDSA', privateJwk: '{}', publicJwk: '{}', createdAt: '2026-01-01T00:00:00.000Z' });
       await store.keys.insert({ kid: 'b', purpose: 'audit', alg: 'EdDSA', privateJwk: '{}', publicJwk: '{}', createdAt: '2026-01-02T00:00:00.000Z' });

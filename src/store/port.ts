@@ -1,3 +1,4 @@
+import type { ApprovalRepo } from '../approval/repo.js';
 import type { ApiKeyRecord, Identity, IdentityFilter } from '../identity/types.js';
 
 /**
@@ -51,6 +52,17 @@ export interface AuditRepo {
   head(writer: string): Promise<ChainHead | undefined>;
   saveCheckpoint(cp: SignedCheckpoint): Promise<void>;
   latestCheckpoint(writer: string): Promise<SignedCheckpoint | undefined>;
+  /**
+   * Records (any writer) whose JSON has `requestId` or `approvalId` equal to the given value, in
+   * chain order: the raw material of an evidence document.
+   */
+  find(filter: { requestId?: string; approvalId?: string }, limit?: number): Promise<AuditRecord[]>;
+}
+
+/** Single use of execution grants: the first redeem of a jti wins, across replicas. */
+export interface GrantLedger {
+  /** True for the first redeem of `jti`, false for every later one. */
+  redeem(jti: string, requestId: string, at: string, expiresAt: string): Promise<boolean>;
 }
 
 export interface StoredKey {
@@ -126,5 +138,7 @@ export interface Store {
   readonly keys: KeyRepo;
   readonly identities: IdentityRepo;
   readonly credentials: CredentialRepo;
+  readonly approvals: ApprovalRepo;
+  readonly grants: GrantLedger;
   close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { createMemoryApprovalRepo } from '../../approval/memory-repo.js';
 import { AirlockError } from '../../core/errors.js';
 import type { ApiKeyRecord, Identity, IdentityFilter } from '../../identity/types.js';
 import type {
@@ -5,6 +6,7 @@ import type {
   AuditRecord,
   AuditRepo,
   CredentialRepo,
+  GrantLedger,
   IdentityRepo,
   KeyRepo,
   SealFn,
@@ -68,6 +70,16 @@ export function openMemoryStore(): Store {
     },
     async latestCheckpoint(writer) {
       return checkpoints.filter((c) => c.writer === writer).sort((a, b) => b.seq - a.seq)[0];
+    },
+    async find(filter, limit = 1000) {
+      const out: AuditRecord[] = [];
+      for (const chain of chains.values()) {
+        for (const r of chain) {
+          const rec = JSON.parse(r.recordText) as { requestId?: unknown; approvalId?: unknown };
+          if ((filter.requestId !== undefined && rec.requestId === filter.requestId) || (filter.approvalId !== undefined && rec.approvalId === filter.approvalId)) out.push(r);
+        }
+      }
+      return out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.writer < b.writer ? -1 : a.writer > b.writer ? 1 : a.seq - b.seq)).slice(0, limit);
     },
   };
 
@@ -161,5 +173,13 @@ export function openMemoryStore(): Store {
     },
   };
 
-  return { kind: 'memory', audit, keys: keyRepo, identities: identityRepo, credentials: credentialRepo, async close() {} };
+  const redeemed = new Set<string>();
+  const grants: GrantLedger = {
+    async redeem(jti) {
+      if (redeemed.has(jti)) return false;
+      redeemed.add(jti);
+      return true;
+    },
+  };
+  return { kind: 'memory', audit, keys: keyRepo, identities: identityRepo, credentials: credentialRepo, approvals: createMemoryApprovalRepo(), grants, async close() {} };
 }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { APPROVALS_MIGRATION } from './approval-repo.js';
 
 /** Ordered schema migrations; `user_version` records how many have run. Append only. */
 const migrations: string[] = [
@@ -56,6 +57,16 @@ const migrations: string[] = [
      created_by TEXT NOT NULL
    );
    CREATE INDEX api_keys_identity ON api_keys (identity_id);`,
+  // 3: approvals and confirmations, single-use grant ledger, evidence lookups into the audit chain.
+  `${APPROVALS_MIGRATION}
+   CREATE TABLE grant_redemptions (
+     jti TEXT PRIMARY KEY,
+     request_id TEXT NOT NULL,
+     redeemed_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX audit_request_id ON audit (json_extract(record, '$.requestId'));
+   CREATE INDEX audit_approval_id ON audit (json_extract(record, '$.approvalId'));`,
 ];
 
 export function migrate(db: Database.Database): void {

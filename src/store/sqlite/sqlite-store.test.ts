@@ -1,3 +1,4 @@
+import { runApprovalRepoContract } from '../../approval/repo-contract.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,3 +6,5 @@ import { runStoreContract } from '../contract.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 runStoreContract('sqlite (file, WAL)', () => openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'airlock-sqlite-')), 'airlock.db') }));
+
+runApprovalRepoContract('sqlite store (migrated)', () => openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'airlock-sqlite-apr-')), 'airlock.db') }).approvals);

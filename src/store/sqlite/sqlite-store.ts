@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { AirlockError } from '../../core/errors.js';
-import type { AuditEntry, AuditRecord, AuditRepo, ChainHead, KeyRepo, SealFn, SignedCheckpoint, Store, StoredKey } from '../port.js';
+import type { AuditEntry, AuditRecord, AuditRepo, ChainHead, KeyRepo, SealFn, SignedCheckpoint, Store, StoredKey, GrantLedger } from '../port.js';
 import { createSqliteIdentityRepos } from './identity-tables.js';
+import { createSqliteApprovalRepo } from './approval-repo.js';
 import { migrate } from './migrations.js';
 
 export interface SqliteStoreOptions {
@@ -96,6 +97,23 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
         .prepare<[string], SignedCheckpoint>('SELECT writer, seq, hash, at, jws, kid FROM audit_checkpoints WHERE writer = ? ORDER BY seq DESC, id DESC LIMIT 1')
         .get(writer);
     },
+    async find(filter, limit = 1000) {
+      // The expressions match the indexes of migration 3 exactly, so these are index lookups.
+      const parts: string[] = [];
+      const args: string[] = [];
+      if (filter.requestId !== undefined) parts.push(`SELECT * FROM audit WHERE json_extract(record, '$.requestId') = ?`), args.push(filter.requestId);
+      if (filter.approvalId !== undefined) parts.push(`SELECT * FROM audit WHERE json_extract(record, '$.approvalId') = ?`), args.push(filter.approvalId);
+      if (parts.length === 0) return [];
+      const sql = `SELECT * FROM (${parts.join(' UNION ')}) ORDER BY at, writer, seq LIMIT ${Math.max(1, Math.min(limit, 10_000))}`;
+      return db.prepare<string[], AuditRow>(sql).all(...args).map(toRecord);
+    },
+  };
+
+  const grants: GrantLedger = {
+    async redeem(jti, requestId, at, expiresAt) {
+      // INSERT OR IGNORE on the primary key: exactly one redeem of a jti changes a row.
+      return db.prepare('INSERT OR IGNORE INTO grant_redemptions (jti, request_id, redeemed_at, expires_at) VALUES (?, ?, ?, ?)').run(jti, requestId, at, expiresAt).changes === 1;
+    },
   };
 
   const keys: KeyRepo = {
@@ -132,6 +150,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     keys,
     identities,
     credentials,
+    approvals: createSqliteApprovalRepo(db),
+    grants,
     async close() {
       if (db.open) db.close();
     },
