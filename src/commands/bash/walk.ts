@@ -37,7 +37,44 @@ const STATEMENT_TYPES = new Set([
   'do_group', 'else_clause', 'elif_clause', 'case_item', 'ERROR', 'variable_assignments',
 ]);
 
-export function walkBash(engine: Engine, text: string, map: SpanMapper, depth: number): void {
+/**
+ * Removes backslash-newline line continuations outside single quotes, as bash does before it splits
+ * words (`cu\⏎rl` runs curl). Returns the text and the source index of each of its chars.
+ */
+function joinContinuations(src: string): { text: string; idx: number[] } | undefined {
+  if (!src.includes('\\\n') && !src.includes('\\\r\n')) return undefined;
+  let text = '';
+  const idx: number[] = [];
+  let single = false;
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i]!;
+    if (ch === "'" && !single) single = true;
+    else if (ch === "'" && single) single = false;
+    else if (ch === '\\' && !single) {
+      if (src[i + 1] === '\n') { i += 1; continue; }
+      if (src[i + 1] === '\r' && src[i + 2] === '\n') { i += 2; continue; }
+      text += ch + (src[i + 1] ?? '');
+      idx.push(i, i + 1);
+      i++;
+      continue;
+    }
+    text += ch;
+    idx.push(i);
+  }
+  idx.push(src.length);
+  return { text, idx };
+}
+
+export function walkBash(engine: Engine, source: string, outer: SpanMapper, depth: number): void {
+  const joined = joinContinuations(source);
+  const text = joined ? joined.text : source;
+  const map: SpanMapper = joined
+    ? (s, e) => {
+        const a = joined.idx[Math.min(s, joined.idx.length - 1)] ?? 0;
+        const b = e > s ? (joined.idx[Math.min(e - 1, joined.idx.length - 1)] ?? a) + 1 : a;
+        return outer(a, Math.max(a, b));
+      }
+    : outer;
   const parser = engine.parsers.bash;
   const stopAt = Date.now() + Math.max(1, engine.timeLeftMs());
   const tree = parser.parse(text, null, { progressCallback: () => Date.now() > stopAt });
@@ -271,6 +308,14 @@ class BashWalker {
     }
     const name = this.word(nameNode, sd + 1);
     const args = argNodes.map((a) => this.word(a, sd + 1));
+    if (name.trick !== undefined && nameNode.type !== 'string' && nameNode.type !== 'raw_string' && /[ \t\n]/.test(name.value.trim())) {
+      // An unquoted expansion is split into words: `curl${IFS}x` runs curl with argument x.
+      const words = name.value.trim().split(/[ \t\n]+/);
+      name.value = words[0]!;
+      const extra = words.slice(1).map((w) => ({ value: w, dynamic: false, subs: [], trick: undefined, decoded: name.decoded }));
+      args.unshift(...extra);
+      argNodes.unshift(...extra.map(() => nameNode!));
+    }
     const subs = [...name.subs, ...args.flatMap((a) => a.subs)];
     let trick = name.trick;
     if (!trick && nameNode.type === 'word' && /^[^\\]+\\./.test(nameNode.text)) trick = 'escape';
@@ -296,7 +341,9 @@ class BashWalker {
       substitutions: subs,
       argsDecoded: name.decoded || args.some((a) => a.decoded),
     });
-    if (name.dynamic || resolved.program.includes(DYN)) this.engine.event('dynamic_program', inv.span, 'the program name is only known when the command runs', this.depth);
+    // A script that changes IFS splits unquoted expansions differently: the name is not what it looks like.
+    const ifsSplit = this.vars.has('IFS') && name.trick !== undefined && nameNode.type !== 'string' && nameNode.type !== 'raw_string';
+    if (name.dynamic || resolved.program.includes(DYN) || ifsSplit) this.engine.event('dynamic_program', inv.span, ifsSplit ? 'the program name depends on a changed IFS' : 'the program name is only known when the command runs', this.depth);
     for (const r of redirs) this.applyRedirect(r, sd, inv, inv);
     this.pending.push(inv);
     return [inv];
