@@ -1,0 +1,155 @@
+/**
+ * The proxy against the real HTTP gateway (API key auth, fail closed when it is down, recovery),
+ * in front of @modelcontextprotocol/server-filesystem, and over Streamable HTTP on both sides.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { startGateway } from '../helpers/server.js';
+import { CLI, connectProxy, embeddedArgs, FIXTURE_BUNDLE, FIXTURE_SERVER, textOf, workDir } from './helpers.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+describe('airlock mcp --gateway (real HTTP gateway)', () => {
+  it('allows via the gateway, denies every call while it is down, recovers when it is back', async () => {
+    const work = workDir();
+    const gwData = mkdtempSync(join(tmpdir(), 'airlock-gw-'));
+    let gw = await startGateway({ policies: FIXTURE_BUNDLE, dataDir: gwData, pep: { subjects: [{ type: 'Agent', id: 'test-agent' }] } });
+    cleanups.push(() => gw.close());
+    // A pass-through in front of the gateway so that the proxy keeps one URL across the restart.
+    let target: string | undefined = gw.url;
+    const front = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (!target) return void req.socket.destroy();
+        const headers: Record<string, string> = {};
+        for (const h of ['authorization', 'content-type', 'accept']) if (typeof req.headers[h] === 'string') headers[h] = req.headers[h] as string;
+        fetch(target + req.url, { method: req.method!, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) }).then(
+          async (r) => res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await r.arrayBuffer())),
+          () => req.socket.destroy(),
+        );
+      });
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => front.close(() => r())));
+    const frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+    const keyFile = join(work.dir, 'pep.key');
+    writeFileSync(keyFile, gw.pepKey + '\n', { mode: 0o600 });
+    const p = await connectProxy({ work, proxyArgs: ['--subject', 'test-agent', '--gateway', frontUrl, '--key-file', keyFile, '--name', 'fixture'] });
+    cleanups.push(() => p.client.close());
+
+    expect(textOf(await p.client.callTool({ name: 'echo', arguments: { text: 'up' } }))).toBe('up');
+    const denied = await p.client.callTool({ name: 'delete_file', arguments: { path: 'x' } });
+    expect(denied.isError).toBe(true);
+
+    await gw.close();
+    target = undefined;
+    const down = await p.client.callTool({ name: 'echo', arguments: { text: 'while-down' } });
+    expect(down.isError).toBe(true);
+    expect(textOf(down)).toMatch(/could not decide.*ERR_SERVER_UNREACHABLE.*fail closed/s);
+
+    gw = await startGateway({ policies: FIXTURE_BUNDLE, dataDir: gwData, pep: false });
+    target = gw.url;
+    const back = await p.client.callTool({ name: 'echo', arguments: { text: 'back' } });
+    expect(textOf(back)).toBe('back');
+    expect(work.calls().map((c) => c['text'] ?? c['tool'])).toEqual(['up', 'back']);
+  }, 90_000);
+
+  it('a wrong key is a refusal with the gateway\'s code, never a forward', async () => {
+    const work = workDir();
+    const gw = await startGateway({ policies: FIXTURE_BUNDLE, pep: { subjects: [{ type: 'Agent', id: 'test-agent' }] } });
+    cleanups.push(() => gw.close());
+    const p = await connectProxy({ work, proxyArgs: ['--subject', 'test-agent', '--gateway', gw.url, '--name', 'fixture'], env: { AIRLOCK_KEY: 'ak_wrong' } });
+    cleanups.push(() => p.client.close());
+    const r = await p.client.callTool({ name: 'echo', arguments: { text: 'x' } });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toMatch(/ERR_UNAUTHENTICATED/);
+    expect(work.calls()).toEqual([]);
+  }, 60_000);
+});
+
+describe('airlock mcp in front of @modelcontextprotocol/server-filesystem', () => {
+  it('read-only tools pass unchanged; writes are denied and nothing is written', async () => {
+    const work = workDir();
+    const root = join(work.dir, 'root');
+    mkdirSync(root);
+    writeFileSync(join(root, 'a.txt'), 'alpha');
+    const server = [resolve('node_modules/.bin/mcp-server-filesystem'), root];
+    const p = await connectProxy({ work, proxyArgs: [...embeddedArgs(work).filter((a, i, all) => a !== '--name' && all[i - 1] !== '--name'), '--name', 'filesystem'], server });
+    cleanups.push(() => p.client.close());
+    const direct = new Client({ name: 'direct', version: '1' });
+    await direct.connect(new StdioClientTransport({ command: server[0]!, args: server.slice(1), stderr: 'ignore' }));
+    cleanups.push(() => direct.close());
+
+    expect(await p.client.listTools()).toEqual(await direct.listTools());
+    const list = await p.client.callTool({ name: 'list_directory', arguments: { path: root } });
+    expect(list).toEqual(await direct.callTool({ name: 'list_directory', arguments: { path: root } }));
+    expect(textOf(await p.client.callTool({ name: 'read_text_file', arguments: { path: join(root, 'a.txt') } }))).toBe('alpha');
+
+    const w = await p.client.callTool({ name: 'write_file', arguments: { path: join(root, 'b.txt'), content: 'pwned' } });
+    expect(w.isError).toBe(true);
+    expect(textOf(w)).toMatch(/Denied by Airlock policy/);
+    expect(existsSync(join(root, 'b.txt'))).toBe(false);
+  }, 60_000);
+});
+
+async function lineMatching(proc: ChildProcess, stream: 'stdout' | 'stderr', re: RegExp): Promise<RegExpExecArray> {
+  return new Promise((res, rej) => {
+    const t = setTimeout(() => rej(new Error(`no line matching ${re}`)), 30_000);
+    createInterface({ input: proc[stream]! }).on('line', (l) => {
+      const m = re.exec(l);
+      if (m) {
+        clearTimeout(t);
+        res(m);
+      }
+    });
+  });
+}
+
+describe('airlock mcp --listen (Streamable HTTP) → --upstream (Streamable HTTP)', () => {
+  it('gates calls, refuses batches with HTTP 400 and foreign origins with 403', async () => {
+    const work = workDir();
+    const env = { PATH: process.env['PATH'] ?? '', FIXTURE_LOG: work.logFile, FIXTURE_DIR: work.dir };
+    const fixture = spawn(process.execPath, [FIXTURE_SERVER, '--http', '0'], { env });
+    cleanups.push(() => void fixture.kill());
+    const upPort = (await lineMatching(fixture, 'stdout', /^listening (\d+)/))[1];
+    const proxy = spawn(process.execPath, [CLI, 'mcp', ...embeddedArgs(work), '--upstream', `http://127.0.0.1:${upPort}/mcp`, '--listen', '127.0.0.1:0'], { env });
+    cleanups.push(() => void proxy.kill());
+    const url = (await lineMatching(proxy, 'stderr', /listening on (\S+)/))[1]!;
+
+    const client = new Client({ name: 'http-agent', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    cleanups.push(() => client.close());
+    expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'over http' } }))).toBe('over http');
+    const d = await client.callTool({ name: 'delete_file', arguments: { path: 'x' } });
+    expect(d.isError).toBe(true);
+
+    const batch = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'smuggled' } } }]),
+    });
+    expect(batch.status).toBe(400);
+    expect(((await batch.json()) as { error: { code: number } }).error.code).toBe(-32600);
+
+    const evil = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', origin: 'http://evil.example' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+    });
+    expect(evil.status).toBe(403);
+    expect(work.calls()).toEqual([{ tool: 'echo', text: 'over http' }]);
+  }, 90_000);
+});

@@ -1,0 +1,86 @@
+/**
+ * Raw JSON-RPC on the proxy's stdin (threats §3.12): batches are refused and nothing in them is
+ * forwarded; unknown method spellings and a tools/call sent as a notification stop at the proxy.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, embeddedArgs, FIXTURE_SERVER, workDir, type Work } from './helpers.js';
+
+describe('airlock mcp: raw stdio', () => {
+  let work: Work;
+  let proc: ChildProcessWithoutNullStreams;
+  const replies = new Map<string, Record<string, unknown>>();
+  const nullReplies: Record<string, unknown>[] = [];
+  const waiters: Array<() => void> = [];
+
+  const send = (m: unknown) => proc.stdin.write(JSON.stringify(m) + '\n');
+  const reply = async (id: string | null, ms = 10_000): Promise<Record<string, unknown>> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      if (id === null && nullReplies.length > 0) return nullReplies.shift()!;
+      if (id !== null && replies.has(id)) return replies.get(id)!;
+      if (Date.now() > end) throw new Error(`no reply for ${id}`);
+      await new Promise<void>((r) => {
+        waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  };
+
+  beforeAll(async () => {
+    work = workDir();
+    proc = spawn(process.execPath, [CLI, 'mcp', ...embeddedArgs(work), '--', process.execPath, FIXTURE_SERVER], {
+      env: { PATH: process.env['PATH'] ?? '', FIXTURE_LOG: work.logFile, FIXTURE_DIR: work.dir },
+    });
+    createInterface({ input: proc.stdout }).on('line', (line) => {
+      const m = JSON.parse(line) as Record<string, unknown>;
+      if (m['id'] === null) nullReplies.push(m);
+      else if (m['id'] !== undefined) replies.set(String(m['id']), m);
+      waiters.splice(0).forEach((w) => w());
+    });
+    send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    expect((await reply('init', 30_000))['result']).toBeDefined();
+    send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  }, 60_000);
+  afterAll(() => {
+    proc?.stdin.end();
+    proc?.kill();
+  });
+
+  it('refuses a batch with -32600 and forwards none of its calls', async () => {
+    send([
+      { jsonrpc: '2.0', id: 'b1', method: 'tools/call', params: { name: 'delete_file', arguments: { path: 'x' } } },
+      { jsonrpc: '2.0', id: 'b2', method: 'tools/call', params: { name: 'echo', arguments: { text: 'smuggled' } } },
+    ]);
+    const r = await reply(null);
+    expect((r['error'] as { code: number }).code).toBe(-32600);
+    // A later single call still works: the session survived the refusal.
+    send({ jsonrpc: '2.0', id: 'after', method: 'tools/call', params: { name: 'echo', arguments: { text: 'single' } } });
+    expect(((await reply('after'))['result'] as { isError?: boolean }).isError).toBeFalsy();
+    expect(replies.has('b1') || replies.has('b2')).toBe(false);
+    expect(work.calls()).toEqual([{ tool: 'echo', text: 'single' }]);
+  });
+
+  it('a tools/call sent as a notification (no id) is not forwarded', async () => {
+    send({ jsonrpc: '2.0', method: 'tools/call', params: { name: 'echo', arguments: { text: 'as-notification' } } });
+    send({ jsonrpc: '2.0', id: 'ping1', method: 'ping' });
+    await reply('ping1');
+    expect(work.calls().some((c) => c['text'] === 'as-notification')).toBe(false);
+  });
+
+  it('method name variants are not forwarded ("Tools/Call", trailing space)', async () => {
+    send({ jsonrpc: '2.0', id: 'v1', method: 'Tools/Call', params: { name: 'echo', arguments: { text: 'variant1' } } });
+    send({ jsonrpc: '2.0', id: 'v2', method: 'tools/call ', params: { name: 'echo', arguments: { text: 'variant2' } } });
+    expect(((await reply('v1'))['error'] as { code: number }).code).toBe(-32601);
+    expect(((await reply('v2'))['error'] as { code: number }).code).toBe(-32601);
+    expect(work.calls().some((c) => String(c['text']).startsWith('variant'))).toBe(false);
+  });
+
+  it('answers a line that is not JSON with -32700 and stays up', async () => {
+    proc.stdin.write('{not json\n');
+    expect(((await reply(null))['error'] as { code: number }).code).toBe(-32700);
+    send({ jsonrpc: '2.0', id: 'ping2', method: 'ping' });
+    expect((await reply('ping2'))['result']).toEqual({});
+  });
+});
