@@ -189,6 +189,31 @@ describe('interactions', () => {
     expect(buttonsOf(last)).toEqual([]);
   });
 
+  it('two approvers click at once: one decides, the other is told, the message ends final, the thread hears it once', async () => {
+    const a = await w.ask();
+    const ts = approvalsPosts()[0]!.result!['ts'] as string;
+    const mk = (user: string) => signed(SECRET, interactionBody(blockActions({ team: TEAM, user, actionId: 'airlock.approve', value: a.id, channel: APPROVALS, messageTs: ts })), w.nowS());
+    const [r1, r2] = await Promise.all([w.post(SLACK_INTERACTIONS_PATH, mk('U0ALICE')), w.post(SLACK_INTERACTIONS_PATH, mk('U0BOB'))]);
+    await w.adapter.drain();
+    expect([r1.status, r2.status]).toEqual([200, 200]);
+    const stored = (await w.gw.repo.get(a.id))!;
+    expect(stored.status).toBe('approved');
+    expect(stored.votes).toHaveLength(1);
+    expect(ephemerals()).toHaveLength(1);
+    expect(blocksText(ephemerals()[0])).toMatch(/not_pending|conflict/);
+    expect(buttonsOf(w.slack.of('chat.update').at(-1))).toEqual([]);
+    expect(threadPosts().filter((c) => blocksText(c).includes('Approved'))).toHaveLength(1);
+  });
+
+  it('a payload without action_ts / trigger_id is refused (400)', async () => {
+    const a = await w.ask();
+    const p = blockActions({ team: TEAM, user: 'U0ALICE', actionId: 'airlock.approve', value: a.id, channel: APPROVALS, messageTs: '1.2' });
+    delete p['trigger_id'];
+    const res = await w.post(SLACK_INTERACTIONS_PATH, signed(SECRET, interactionBody(p), w.nowS()));
+    expect(res.status).toBe(400);
+    expect((await w.gw.repo.get(a.id))!.votes).toHaveLength(0);
+  });
+
   it('a decision made elsewhere (API, CLI) updates the Slack message through approval.decided', async () => {
     const a = await w.ask();
     await w.gw.repo.recordVote(a.id, { approver: 'Airlock::Human::"bob"', decision: 'approve', reason: 'cli', channel: 'cli', at: new Date(w.clock.now()).toISOString() }, { status: 'approved', decidedAt: new Date(w.clock.now()).toISOString() }, new Date(w.clock.now()).toISOString());

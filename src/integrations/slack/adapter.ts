@@ -279,7 +279,10 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     if (!userId || !actionId || ![ACTION_APPROVE, ACTION_DENY, ACTION_REVERSE].includes(actionId)) return ACK;
     if (!allowedTeam(team)) return ACK;
     // A second delivery of one click (same action_ts and trigger) counts once, even re-signed.
-    const clickKey = `click:${team}:${userId}:${str(action?.['action_ts']) ?? ''}:${str(payload['trigger_id']) ?? ''}`;
+    const actionTs = str(action?.['action_ts']);
+    const triggerId = str(payload['trigger_id']);
+    if (actionTs === undefined || triggerId === undefined) return { status: 400, body: '' };
+    const clickKey = `click:${team}:${userId}:${actionTs}:${triggerId}`;
     if (!(await replay.firstSeen(clickKey, clock.now() + 2 * toleranceS * 1000, clock.now()))) {
       emit({ type: 'replay_ignored', route: 'interactions' });
       return ACK;

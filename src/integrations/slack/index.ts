@@ -1,0 +1,10 @@
+export { createSlackAdapter } from './adapter.js';
+export type { RawHeaders, SlackAdapter, SlackAdapterEvent, SlackAdapterOptions, SlackHttpResponse } from './adapter.js';
+export { ACTION_APPROVE, ACTION_DENY, ACTION_REVERSE, approvalMessage, approvalUpdateMessage, decidedThreadMessage, executionResultMessage, waitingThreadMessage } from './messages.js';
+export type { ExecutionReport, RenderOptions, SlackBlock, SlackMessage } from './messages.js';
+export { createMemoryMessageRefs } from './ports.js';
+export type { ApprovalDesk, ChatHuman, EvidenceReader, EvidenceView, HumanDirectory, MessageRefStore, ReversalOutcome, ReversalStarter, SlackApproval, SlackMessageRef } from './ports.js';
+export { registerSlackRoutes, SLACK_COMMANDS_PATH, SLACK_INTERACTIONS_PATH } from './routes.js';
+export type { SlackRoutesOptions } from './routes.js';
+export { createMemoryReplayGuard, signSlackRequest, verifySlackRequest } from './signature.js';
+export type { ReplayGuard, SlackSignatureCheck } from './signature.js';
