@@ -65,6 +65,11 @@ export class Engine {
     return this.deadline - this.now();
   }
 
+  /** For tree-sitter's progress callback: true cancels the parse. */
+  pastDeadline(): boolean {
+    return this.now() > this.deadline;
+  }
+
   /** >0 while analysing text that is written to a file rather than run now. */
   quietDynamic = 0;
 

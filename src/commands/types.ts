@@ -79,7 +79,7 @@ export interface AnalyzerLimits {
   maxSyntaxDepth: number;
   /** Most simple commands analysed in one input. @defaultValue 1000 */
   maxCommands: number;
-  /** Wall-clock budget for one analysis, in milliseconds. @defaultValue 40 */
+  /** Budget for one analysis, in milliseconds of the analyzer's clock (CPU time via runtime/load-grammars). @defaultValue 40 */
   timeBudgetMs: number;
   /** Largest decoded payload analysed, in characters. @defaultValue 65536 */
   maxDecodedChars: number;

@@ -38,7 +38,13 @@ async function build(limits: Partial<AnalyzerLimits> | undefined): Promise<Analy
     // default for every other wasm module in the process.
     setFlagsFromString('--liftoff-only');
     try {
-      return await createAnalyzer({ bashWasm, powershellWasm, runtimeWasm, ...(limits ? { limits } : {}) });
+      // The time budget counts CPU time, so a busy machine (preemption) cannot turn an ordinary
+      // command into an analysis_limit deny; analysis is pure computation.
+      const now = (): number => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1000;
+      };
+      return await createAnalyzer({ bashWasm, powershellWasm, runtimeWasm, now, ...(limits ? { limits } : {}) });
     } finally {
       setFlagsFromString('--no-liftoff-only');
     }

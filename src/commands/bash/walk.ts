@@ -76,8 +76,7 @@ export function walkBash(engine: Engine, source: string, outer: SpanMapper, dept
       }
     : outer;
   const parser = engine.parsers.bash;
-  const stopAt = Date.now() + Math.max(1, engine.timeLeftMs());
-  const tree = parser.parse(text, null, { progressCallback: () => Date.now() > stopAt });
+  const tree = parser.parse(text, null, { progressCallback: () => engine.pastDeadline() });
   if (!tree) {
     engine.event('limit', map(0, text.length), 'the parser ran out of time', depth);
     return;

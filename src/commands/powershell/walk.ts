@@ -21,8 +21,7 @@ export function walkPowerShell(engine: Engine, source: string, outer: SpanMapper
   const ticks = d.changes.filter((c) => c.kind === 'backtick');
   if (ticks.length > 0) engine.event('decoded', outer(ticks[0]!.start, ticks[ticks.length - 1]!.end), 'hides names with backtick escapes (I`E`X reads as IEX)', depth);
 
-  const stopAt = Date.now() + Math.max(1, engine.timeLeftMs());
-  const tree = engine.parsers.powershell.parse(text, null, { progressCallback: () => Date.now() > stopAt });
+  const tree = engine.parsers.powershell.parse(text, null, { progressCallback: () => engine.pastDeadline() });
   if (!tree) {
     engine.event('limit', outer(0, source.length), 'the parser ran out of time', depth);
     return;
