@@ -137,6 +137,8 @@ function stdinMapper(engine: Engine, inv: Invocation): SpanMapper {
 function nested(engine: Engine, inv: Invocation, lang: Lang, code: string, map: SpanMapper, decoded = false): void {
   if (code.includes(DYN)) {
     engine.event('dynamic_code', inv.span, `${inv.program} runs code that is only known when the command runs`, inv.depth);
+    // PowerShell expressions were already walked in place; re-parsing their text adds nothing.
+    if (inv.lang === 'powershell' && lang === 'powershell') return;
     code = code.split(DYN).join(' ');
   }
   const added = engine.analyze(lang, code, map, inv.depth + 1, inv, decoded || inv.decoded);

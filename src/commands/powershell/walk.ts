@@ -21,6 +21,13 @@ export function walkPowerShell(engine: Engine, source: string, outer: SpanMapper
   const ticks = d.changes.filter((c) => c.kind === 'backtick');
   if (ticks.length > 0) engine.event('decoded', outer(ticks[0]!.start, ticks[ticks.length - 1]!.end), 'hides names with backtick escapes (I`E`X reads as IEX)', depth);
 
+  const lower = text.toLowerCase().replace(/\s+/g, ' ');
+  if (SIMPLE_COMMAND.test(text)) {
+    // Bare words only (`Get-ChildItem -Recurse -Filter *.log`, `git status`): the parse is trivial,
+    // and the PowerShell grammar is the slowest part of an analysis.
+    simpleCommand(engine, text, map, depth, lower);
+    return;
+  }
   const tree = engine.parsers.powershell.parse(text, null, { progressCallback: () => engine.pastDeadline() });
   if (!tree) {
     engine.event('limit', outer(0, source.length), 'the parser ran out of time', depth);
@@ -29,13 +36,34 @@ export function walkPowerShell(engine: Engine, source: string, outer: SpanMapper
   try {
     const root = tree.rootNode;
     if (root.hasError) engine.event('parse_error', map(0, text.length), 'the command is not valid PowerShell syntax', depth);
-    const lower = text.toLowerCase().replace(/\s+/g, ' ');
     engine.psScripts.push({ text: lower, span: map(0, text.length), depth });
     new PsWalker(engine, text, map, depth).run(root);
     scanExpressions(engine, text, map, depth);
   } finally {
     tree.delete();
   }
+}
+
+const BARE = '[A-Za-z0-9_\\-.:\\\\/*?+=~%]';
+const SIMPLE_COMMAND = new RegExp(`^ *(?!\\. )${BARE}+( +${BARE}+)* *$`);
+
+function simpleCommand(engine: Engine, text: string, map: SpanMapper, depth: number, lower: string): void {
+  const words = [...text.matchAll(/\S+/g)];
+  const first = words[0];
+  if (!first) return;
+  const span = map(first.index, text.trimEnd().length);
+  engine.psStatements.push({ text: lower.trim(), span, depth });
+  engine.psScripts.push({ text: lower, span: map(0, text.length), depth });
+  const inv = engine.addInvocation({
+    lang: 'powershell',
+    program: normalizeProgram('powershell', first[0]),
+    written: first[0],
+    args: words.slice(1).map((w) => w[0]),
+    argSpans: words.slice(1).map((w) => map(w.index, w.index + w[0].length)),
+    span,
+    depth,
+  });
+  engine.expand(inv, map);
 }
 
 class PsWalker {
@@ -154,6 +182,10 @@ class PsWalker {
       const env = /^\$env:(\w+)$/i.exec(t);
       if (env) this.engine.envRead.add(env[1]!.toUpperCase());
     }
+    // Expressions ((…), $(…), @(…), {…}, [type]::…, $x.Method()) are only known at run time; the
+    // commands inside them are walked where they stand.
+    if (/^[($@{[]/.test(t) && !/^\$[\w:]+$/.test(t) || /\)\s*\./.test(t)) return DYN + t;
+    if (/^"[^"]*"$/.test(t)) return t.slice(1, -1);
     return t;
   }
 }
