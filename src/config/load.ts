@@ -19,15 +19,28 @@ const ENV: Record<string, keyof ConfigInput> = {
   AIRLOCK_AUTH_FAILURE_REFILL_MS: 'authFailureRefillMs',
   AIRLOCK_URL: 'serverUrl',
   AIRLOCK_KEY: 'apiKey',
+  AIRLOCK_APPROVAL_TTL_MS: 'approvalTtlMs',
+  AIRLOCK_CONFIRMATION_TTL_MS: 'confirmationTtlMs',
+  AIRLOCK_GRANT_TTL_MS: 'grantTtlMs',
+  AIRLOCK_ISSUER: 'issuer',
+  AIRLOCK_WEBHOOKS: 'webhooks',
 };
-const NUMERIC = new Set(['port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs', 'usageFlushMs', 'authFailureBurst', 'authFailureRefillMs']);
+const JSON_VALUED = new Set(['webhooks']);
+const NUMERIC = new Set(['port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs', 'usageFlushMs', 'authFailureBurst', 'authFailureRefillMs', 'approvalTtlMs', 'confirmationTtlMs', 'grantTtlMs']);
 
 /** Merges defaults < environment < flags and validates once. Throws ERR_CONFIG_INVALID. */
 export function loadConfig(flags: Partial<ConfigInput> = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const merged: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV)) {
     const v = env[name];
-    if (v !== undefined && v !== '') merged[key] = NUMERIC.has(key) ? Number(v) : v;
+    if (v === undefined || v === '') continue;
+    if (JSON_VALUED.has(key)) {
+      try {
+        merged[key] = JSON.parse(v);
+      } catch {
+        throw new AirlockError('ERR_CONFIG_INVALID', `${name} is not valid JSON`);
+      }
+    } else merged[key] = NUMERIC.has(key) ? Number(v) : v;
   }
   for (const [k, v] of Object.entries(flags)) if (v !== undefined) merged[k] = v;
   const parsed = configSchema.safeParse(merged);

@@ -30,6 +30,22 @@ export const configSchema = z.strictObject({
   serverUrl: z.url().optional(),
   /** CLI: API key for the gateway (env AIRLOCK_KEY); default `<dataDir>/admin.key`. */
   apiKey: z.string().min(1).optional(),
+  /** How long an approval request stays open when the policy sets no `@approval_ttl`, ms. Default 15 min. */
+  approvalTtlMs: z.number().int().positive().default(15 * 60_000),
+  /** How long a confirmation stays open, ms. Default 5 min. */
+  confirmationTtlMs: z.number().int().positive().default(5 * 60_000),
+  /** Lifetime of an execution grant, ms (never longer than the approval it used). Default 60 s. */
+  grantTtlMs: z.number().int().positive().max(3_600_000).default(60_000),
+  /** `iss` of grants and tokens. Default `airlock`. */
+  issuer: z.string().min(1).max(200).default('airlock'),
+  /**
+   * Outbound webhooks (env AIRLOCK_WEBHOOKS as JSON): `[{url, secret, events?}]`, events from
+   * `approval.created`, `approval.decided`. Signed with HMAC-SHA256 (`X-Airlock-Signature`).
+   */
+  webhooks: z
+    .array(z.strictObject({ url: z.url({ protocol: /^https?$/ }), secret: z.string().min(16), events: z.array(z.enum(['approval.created', 'approval.decided'])).optional() }))
+    .max(20)
+    .default([]),
   /** pino log level. Default `info`. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

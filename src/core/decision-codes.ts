@@ -14,6 +14,17 @@ export const decisionCodes = {
   unknown_subject: 'the subject is neither in the identity registry nor a static entity of the bundle',
   subject_inactive: 'the subject is suspended, retired or expired',
   subject_unowned: 'the subject has no active owner (owner missing, retired or suspended)',
+  approval_consumed: 'an approval for exactly this action was used (once)',
+  confirmation_consumed: 'a confirmation for exactly this action was used (once)',
+  approval_already_used: 'the presented approval was already used; an approval allows one execution',
+  approval_unverifiable: 'context.approval is not a usable approval reference',
+  out_of_scope: 'the presented approval is bound to a different action or requester',
+  approval_expired: 'the presented approval has expired',
+  grant_pending: 'the presented approval is still pending',
+  command_missing: 'shell.exec needs the command text in context.command',
+  command_invalid: 'context.command must be the command text or {text, shell}',
+  analysis_unavailable: 'the command analyzer is not loaded',
+  analysis_error: 'command analysis failed; treated as deny',
   internal_error: 'an internal error occurred on the decision path; treated as deny',
 } as const;
 

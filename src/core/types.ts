@@ -57,6 +57,20 @@ export interface Caller {
   keyId?: string;
 }
 
+/** How a decision points at its open approval or confirmation. */
+export interface ApprovalRef {
+  id: string;
+  status?: 'pending' | 'approved' | 'denied' | 'expired' | 'consumed' | 'cancelled';
+  kind?: 'approval' | 'confirmation';
+  expiresAt?: string;
+  /** Cedar uid text of who may approve. */
+  approvers?: string;
+  quorum?: number;
+  /** Gateway-relative URLs: poll, and long-poll wait. */
+  pollUrl?: string;
+  waitUrl?: string;
+}
+
 export interface Decision {
   outcome: Outcome;
   reasons: Reason[];
@@ -68,6 +82,21 @@ export interface Decision {
   requirements?: Requirement[];
   /** Audit sequence number of the record that holds this decision. */
   auditSeq?: number;
+  /** approval_required: the approval request this decision waits for. */
+  approval?: ApprovalRef;
+  /** confirmation_required: the confirmation this decision waits for. */
+  confirmation?: ApprovalRef;
+  /** On allow: a short-lived signed execution grant (JWT) bound to `actionHash`. */
+  grant?: string;
+  /** When the request carried a command: what the analyzer found (secrets redacted). */
+  command?: {
+    shell: string;
+    risk: string;
+    verdict: string;
+    categories: string[];
+    summary: string[];
+    findings: { rule: string; category: string; severity: string; explanation: string }[];
+  };
 }
 
 export interface AuthorizeOptions {

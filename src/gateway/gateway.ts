@@ -1,18 +1,32 @@
+import type { ApprovalRepo } from '../approval/repo.js';
+import type { ApprovalRequest } from '../approval/types.js';
+import type { AuditWriter } from '../audit/writer.js';
+import { redact } from '../commands/redact.js';
+import type { Analyzer, CommandAnalysis } from '../commands/types.js';
 import { hashAction } from '../core/action-hash.js';
 import type { Clock } from '../core/clock.js';
 import { decisionCodes } from '../core/decision-codes.js';
 import { isAirlockError } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
 import type { AuthorizationRequest, AuthorizeOptions, Authorizer, Caller, Decision, Outcome, Reason } from '../core/types.js';
-import type { AuditWriter } from '../audit/writer.js';
+import { signGrant, type GrantClaims } from '../grants/grant.js';
+import type { KeyRing } from '../grants/keyring.js';
+import type { CedarEntity } from '../policy/types.js';
+import type { IdentityRepo } from '../store/port.js';
+import { uidKey, type EntitySource } from './entities.js';
 import type { PolicyHolder } from './policy-holder.js';
+import { analyzeCommandStep } from './steps/analyze-command.js';
 import { evaluatePolicy } from './steps/evaluate-policy.js';
 import { resolveSubject } from './steps/resolve-subject.js';
-import type { EntitySource } from './entities.js';
-import type { IdentityRepo } from '../store/port.js';
+import { settleRequirements } from './steps/settle-requirements.js';
 
 export interface GatewayObserver {
   onDecision?(outcome: Outcome, ms: number, reasons: Reason[]): void;
+}
+
+/** Something happened that outside parties (webhooks, long-poll waiters, chat) may want to know. */
+export interface GatewayEvents {
+  approvalOpened?(a: ApprovalRequest): void;
 }
 
 export interface GatewayDeps {
@@ -22,6 +36,13 @@ export interface GatewayDeps {
   entities?: EntitySource;
   /** The identity registry (DESIGN §2 step 2). Without it, subjects are not checked (unit tests only). */
   registry?: IdentityRepo;
+  /** The command analyzer (DESIGN §2 step 4). Without it, a request carrying a command is denied. */
+  analyzer?: Analyzer;
+  /** Approvals and confirmations (DESIGN §2 step 6). Without them, approval_required stays as is. */
+  approvals?: { repo: ApprovalRepo; approvalTtlMs: number; confirmationTtlMs: number };
+  /** Execution grants on allow (DESIGN §2 step 8). */
+  grants?: { keys: KeyRing; ttlMs: number; issuer: string };
+  events?: GatewayEvents;
   observer?: GatewayObserver;
 }
 
@@ -37,38 +58,161 @@ function reason(code: keyof typeof decisionCodes, message?: string, policyId?: s
   return r;
 }
 
+const qualify = (type: string, ns: string) => (type.includes('::') ? type : `${ns}::${type}`);
+
+/** uid text of an entity reference attribute (`{__entity: {type, id}}`), if it is one. */
+function refText(v: unknown): string | undefined {
+  const e = (v as { __entity?: { type?: unknown; id?: unknown } } | undefined)?.__entity;
+  return e && typeof e.type === 'string' && typeof e.id === 'string' ? uidKey({ type: e.type, id: e.id }) : undefined;
+}
+
+/** The Human named by `context.initiator` (`{type, id}` or an id string), as uid text. */
+function initiatorOf(req: AuthorizationRequest, ns: string): string | undefined {
+  const v = req.context?.['initiator'];
+  if (typeof v === 'string' && v.length > 0) return uidKey({ type: `${ns}::Human`, id: v });
+  if (typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string') {
+    const t = (v as { type?: unknown }).type;
+    return uidKey({ type: qualify(typeof t === 'string' ? t : 'Human', ns), id: (v as { id: string }).id });
+  }
+  return undefined;
+}
+
+function commandView(a: CommandAnalysis): NonNullable<Decision['command']> {
+  return {
+    shell: a.shell,
+    risk: a.risk,
+    verdict: a.verdict,
+    categories: [...new Set(a.categories)],
+    summary: a.summary,
+    findings: a.findings.map((f) => ({ rule: f.rule, category: f.category, severity: f.severity, explanation: f.explanation })),
+  };
+}
+
+/** The request as the audit log keeps it: a command's secrets redacted (threats.md A3). */
+function auditedRequest(req: AuthorizationRequest): Record<string, unknown> {
+  const cmd = req.context?.['command'];
+  if (typeof cmd === 'string') return { ...req, context: { ...req.context, command: redact(cmd) } };
+  if (typeof cmd === 'object' && cmd !== null && typeof (cmd as { text?: unknown }).text === 'string') {
+    return { ...req, context: { ...req.context, command: { ...(cmd as object), text: redact((cmd as { text: string }).text) } } };
+  }
+  return req as unknown as Record<string, unknown>;
+}
+
+interface Decided {
+  decision: Decision;
+  audit: Record<string, unknown>;
+  opened?: ApprovalRequest;
+  consumed?: ApprovalRequest;
+  grantClaims?: GrantClaims;
+}
+
 /**
  * The authorize() pipeline (DESIGN §2). Each step can end it. Any throw on the path becomes a deny
  * that is still audited (fail closed, DESIGN §6); if the audit write itself fails, the answer is
- * deny `audit_unavailable`, never an unrecorded allow.
+ * deny `audit_unavailable`, never an unrecorded allow, and no grant leaves.
  */
 export function createGateway(deps: GatewayDeps): Gateway {
-  async function decide(req: AuthorizationRequest, requestId: string, decidedAt: string, vouched: boolean): Promise<Decision> {
+  async function decide(req: AuthorizationRequest, requestId: string, decidedAt: string, caller: Caller, vouched: boolean): Promise<Decided> {
     let actionHash = '';
     let policyVersion = 'none';
+    const audit: Record<string, unknown> = {};
+    const end = (outcome: Outcome, reasons: Reason[]): Decided => ({ decision: { outcome, reasons, actionHash, policyVersion, requestId, decidedAt }, audit });
     try {
       actionHash = hashAction(req);
       const bundle = deps.policies.current();
-      if (!bundle) {
-        return { outcome: 'deny', reasons: [reason('no_bundle')], actionHash, policyVersion, requestId, decidedAt };
-      }
+      if (!bundle) return end('deny', [reason('no_bundle')]);
       policyVersion = bundle.version;
-      let prefetched;
+      const ns = bundle.namespace;
+      const requester = uidKey({ type: qualify(req.subject.type, ns), id: req.subject.id });
+
+      // Step 2: unknown, inactive or unowned subjects end the pipeline here.
+      let prefetched: Map<string, CedarEntity> | undefined;
       if (deps.registry) {
-        // DESIGN §2 step 2: unknown, inactive or unowned subjects end the pipeline here.
         const subject = await resolveSubject(bundle, req, deps.registry, deps.clock.now(), vouched);
-        if (!subject.ok) return { outcome: 'deny', reasons: [subject.reason], actionHash, policyVersion, requestId, decidedAt };
+        if (!subject.ok) return end('deny', [subject.reason]);
         prefetched = subject.entities;
       }
-      const result = await evaluatePolicy(bundle, req, deps.entities, prefetched);
+      const subjectEntity = prefetched?.get(requester) ?? bundle.staticEntities.get(requester);
+      const owner = refText(subjectEntity?.attrs['owner']);
+      audit['subject'] = owner ? { uid: requester, owner } : { uid: requester };
+
+      // Step 4: a command is analyzed, and policy sees the analysis, never the caller's claims.
+      const cmd = analyzeCommandStep(req, deps.analyzer);
+      if (cmd.kind === 'refused') return end('deny', [reason(cmd.code, cmd.message)]);
+      let policyRequest = req;
+      let command: Decision['command'];
+      if (cmd.kind === 'analyzed') {
+        policyRequest = cmd.policyRequest;
+        command = commandView(cmd.analysis);
+        audit['command'] = { ...command, programs: cmd.analysis.facts.programs, hosts: cmd.analysis.facts.hosts, needsRoot: cmd.analysis.facts.needsRoot };
+      }
+
+      // Step 5: policy.
+      const result = await evaluatePolicy(bundle, policyRequest, deps.entities, prefetched);
       const d: Decision = { outcome: result.outcome, reasons: result.reasons, actionHash, policyVersion, requestId, decidedAt };
       if (result.requirements.length > 0) d.requirements = result.requirements;
-      return d;
+      if (command) d.command = command;
+      const out: Decided = { decision: d, audit };
+
+      // Step 6: approvals and confirmations bound to this exact action hash.
+      if (deps.approvals && (d.outcome === 'approval_required' || d.outcome === 'confirmation_required')) {
+        const initiator = initiatorOf(req, ns);
+        const settled = await settleRequirements(
+          {
+            outcome: d.outcome,
+            reasons: d.reasons,
+            requirements: result.requirements,
+            request: req,
+            actionHash,
+            requestId,
+            caller,
+            requester,
+            ...(owner ? { owner } : {}),
+            ...(initiator ? { initiator } : {}),
+            delegationChain: [],
+            nowMs: deps.clock.now(),
+          },
+          { approvals: deps.approvals.repo, approvalTtlMs: deps.approvals.approvalTtlMs, confirmationTtlMs: deps.approvals.confirmationTtlMs },
+        );
+        d.outcome = settled.outcome;
+        d.reasons = settled.reasons;
+        if (settled.approval) {
+          if (settled.approval.kind === 'confirmation') d.confirmation = settled.approval;
+          else d.approval = settled.approval;
+          audit['approval'] = { id: settled.approval.id, kind: settled.approval.kind, status: settled.approval.status };
+        }
+        if (settled.opened) out.opened = settled.opened;
+        if (settled.consumed) {
+          out.consumed = settled.consumed;
+          audit['consumedApproval'] = settled.consumed.id;
+        }
+      }
+
+      // Step 8 (prepared before step 7 so the record holds the grant's claims).
+      if (d.outcome === 'allow' && deps.grants) {
+        const nowS = Math.floor(deps.clock.now() / 1000);
+        // A grant never outlives the approval that allowed it.
+        const approvalEnd = out.consumed ? Math.floor(Date.parse(out.consumed.expiresAt) / 1000) : Infinity;
+        const claims: GrantClaims = {
+          iss: deps.grants.issuer,
+          sub: requester,
+          aud: uidKey({ type: qualify(req.resource.type, ns), id: req.resource.id }),
+          jti: uuidv7(deps.clock.now()),
+          iat: nowS,
+          exp: Math.max(nowS + 1, Math.min(nowS + Math.ceil(deps.grants.ttlMs / 1000), approvalEnd)),
+          ahash: actionHash,
+          rid: requestId,
+        };
+        d.grant = await signGrant(claims, await deps.grants.keys.current());
+        out.grantClaims = claims;
+        audit['grant'] = claims;
+      }
+      return out;
     } catch (err) {
       // fail closed: an error anywhere in evaluation ⇒ deny (DESIGN §6)
       const code = isAirlockError(err) && err.code === 'ERR_REQUEST_INVALID' ? 'evaluation_error' : 'internal_error';
       const message = err instanceof Error ? err.message : String(err);
-      return { outcome: 'deny', reasons: [reason(code, `${decisionCodes[code]}: ${message}`)], actionHash, policyVersion, requestId, decidedAt };
+      return end('deny', [reason(code, `${decisionCodes[code]}: ${message}`)]);
     }
   }
 
@@ -78,25 +222,35 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const started = performance.now();
       const requestId = options.requestId ?? uuidv7(deps.clock.now());
       const decidedAt = new Date(deps.clock.now()).toISOString();
-      let decision = await decide(req, requestId, decidedAt, options.vouchedSubject === true);
       const caller = options.caller ?? EMBEDDED_CALLER;
+      const decided = await decide(req, requestId, decidedAt, caller, options.vouchedSubject === true);
+      let decision = decided.decision;
       try {
-        const rec = await deps.audit.append('decision', {
-          requestId,
-          caller: { ...caller },
-          ...(options.vouchedSubject ? { vouchedSubject: true } : {}),
-          request: req as unknown as Record<string, unknown>,
-          decision: {
-            outcome: decision.outcome,
-            reasons: decision.reasons,
-            actionHash: decision.actionHash,
-            policyVersion: decision.policyVersion,
-            ...(decision.requirements ? { requirements: decision.requirements } : {}),
-          },
-        });
-        decision.auditSeq = rec.seq;
+        const appends = [
+          deps.audit.append('decision', {
+            requestId,
+            caller: { ...caller },
+            ...(options.vouchedSubject ? { vouchedSubject: true } : {}),
+            request: auditedRequest(req),
+            decision: {
+              outcome: decision.outcome,
+              reasons: decision.reasons,
+              actionHash: decision.actionHash,
+              policyVersion: decision.policyVersion,
+              ...(decision.requirements ? { requirements: decision.requirements } : {}),
+            },
+            ...decided.audit,
+          }),
+        ];
+        if (decided.opened) {
+          const a = decided.opened;
+          appends.push(deps.audit.append('approval.opened', { requestId, approvalId: a.id, kind: a.kind, actionHash: a.actionHash, requester: a.requester, approvers: a.approvers ?? null, quorum: a.quorum, expiresAt: a.expiresAt }));
+        }
+        if (decided.consumed) appends.push(deps.audit.append('approval.consumed', { requestId, approvalId: decided.consumed.id, consumedBy: requestId }));
+        const [rec] = await Promise.all(appends);
+        decision.auditSeq = rec!.seq;
       } catch (err) {
-        // fail closed: audit write error ⇒ deny (DESIGN §2 step 7)
+        // fail closed: audit write error ⇒ deny, and the grant never leaves (DESIGN §2 step 7)
         decision = {
           outcome: 'deny',
           reasons: [reason('audit_unavailable', `${decisionCodes.audit_unavailable}: ${(err as Error).message}`)],
@@ -106,6 +260,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
           decidedAt,
         };
       }
+      if (decided.opened && decision.outcome !== 'deny') deps.events?.approvalOpened?.(decided.opened);
       deps.observer?.onDecision?.(decision.outcome, performance.now() - started, decision.reasons);
       return decision;
     },

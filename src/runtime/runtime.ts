@@ -18,6 +18,10 @@ import { compileBundle, type CompiledBundle, type CompileResult } from '../polic
 import type { BundleProblem } from '../policy/types.js';
 import type { SignedCheckpoint, Store } from '../store/port.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { loadAnalyzer } from './load-grammars.js';
+import type { Analyzer } from '../commands/types.js';
+import { createWebhookDispatcher, type WebhookDispatcher } from '../integrations/webhooks/dispatcher.js';
+import { createApprovalDesk, type ApprovalDesk } from './approval-desk.js';
 import { approvalScopes } from './approval-scopes.js';
 import { readBundleDir } from './load-bundle.js';
 
@@ -39,6 +43,14 @@ export interface Runtime {
   readonly identities: IdentityService;
   /** Batched `lastUsedAt` updates. */
   readonly usage: UsageRecorder;
+  /** Approvals and confirmations: votes, waits, events. */
+  readonly approvals: ApprovalDesk;
+  /** Keys that sign execution grants (and delegation tokens); published as the JWKS. */
+  readonly grantKeys: KeyRing;
+  /** The command analyzer (tree-sitter grammars loaded once). */
+  readonly analyzer: Analyzer;
+  /** Outbound signed webhooks. */
+  readonly webhooks: WebhookDispatcher;
   /**
    * On a data directory with no identities at all: creates the admin human `admin` with one key,
    * writes the key to `<dataDir>/admin.key` (mode 0600) and returns it; otherwise undefined.
@@ -113,7 +125,21 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     timeoutMs: config.auditTimeoutMs,
     ...(opts.observer?.onAuditCommit ? { onCommit: opts.observer.onAuditCommit } : {}),
   });
-  const gateway = createGateway({ policies, audit, clock, registry: store.identities, ...(opts.observer ? { observer: opts.observer } : {}) });
+  const analyzer = await loadAnalyzer();
+  const grantKeys = createKeyRing(store.keys, 'grant', clock);
+  const webhooks = createWebhookDispatcher({ targets: config.webhooks });
+  const approvals = createApprovalDesk({ repo: store.approvals, audit, clock, policies, webhooks });
+  const gateway = createGateway({
+    policies,
+    audit,
+    clock,
+    registry: store.identities,
+    analyzer,
+    approvals: { repo: store.approvals, approvalTtlMs: config.approvalTtlMs, confirmationTtlMs: config.confirmationTtlMs },
+    grants: { keys: grantKeys, ttlMs: config.grantTtlMs, issuer: config.issuer },
+    events: { approvalOpened: (a) => approvals.opened(a) },
+    ...(opts.observer ? { observer: opts.observer } : {}),
+  });
   const bundleView = (): RegistryBundleView | undefined => {
     const b = policies.current();
     if (!b) return undefined;
@@ -161,6 +187,10 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     clock,
     identities,
     usage,
+    approvals,
+    grantKeys,
+    analyzer,
+    webhooks,
     async bootstrapAdmin() {
       if ((await s.identities.count()) > 0) return undefined;
       const r = await identities.createHuman(
@@ -215,6 +245,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       if (timer) clearInterval(timer);
       await usage.close();
       await audit.close();
+      await webhooks.drain();
       await checkpoint().catch(() => undefined);
       await s.close();
     },

@@ -3,33 +3,21 @@
  * `guard()`) is written against `AirlockClient`, so it works the same against a remote gateway
  * (`Airlock.connect`) and the in-process one (`Airlock.embedded`).
  */
-import type { AuthorizationRequest, Authorizer, Decision } from '../core/types.js';
+import type { ApprovalRef as CoreApprovalRef, AuthorizationRequest, Authorizer, Decision } from '../core/types.js';
 
 export type { AuthorizationRequest, Authorizer, Decision, Outcome, Reason, Requirement, EntityRef, ActionRef } from '../core/types.js';
 
 /** The approval a gateway opened for an `approval_required` decision (approvals API). */
-export interface ApprovalRef {
-  id: string;
-  status: ApprovalState;
-  expiresAt?: string;
-  pollUrl?: string;
-  waitUrl?: string;
-}
+export type ApprovalRef = CoreApprovalRef;
 
 /** The confirmation a gateway opened for a `confirmation_required` decision. */
-export interface ConfirmationRef {
-  id: string;
-  expiresAt?: string;
-}
+export type ConfirmationRef = CoreApprovalRef;
 
 /**
- * A decision as a gateway with the approvals API returns it: `approval` on `approval_required`,
- * `confirmation` on `confirmation_required`. Both are absent on gateways that predate that API.
+ * A decision as a gateway returns it: `approval` on `approval_required`, `confirmation` on
+ * `confirmation_required` (the core `Decision` carries both).
  */
-export interface GatewayDecision extends Decision {
-  approval?: ApprovalRef;
-  confirmation?: ConfirmationRef;
-}
+export type GatewayDecision = Decision;
 
 export type ApprovalState = 'pending' | 'approved' | 'denied' | 'expired' | 'consumed' | 'cancelled';
 

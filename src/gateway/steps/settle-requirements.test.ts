@@ -92,7 +92,7 @@ describe('settle requirements (DESIGN §2 step 6)', () => {
     expect(ok.outcome).toBe('allow');
     const twice = await settleRequirements(withApproval('sha256:' + 'a'.repeat(64)), o);
     expect(twice.outcome).toBe('deny');
-    expect(twice.reasons[0]!.code).toBe('approval_consumed');
+    expect(twice.reasons[0]!.code).toBe('approval_already_used');
     const bogus = await settleRequirements(input({ request: { ...input().request, context: { approval: 'x' } } }), o);
     expect(bogus.reasons[0]!.code).toBe('approval_unverifiable');
   });

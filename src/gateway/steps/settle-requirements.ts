@@ -97,7 +97,7 @@ export async function settleRequirements(input: SettleInput, opts: SettleOptions
     const used = await opts.approvals.consumeById(id, input.actionHash, nowIso, input.requestId);
     if (!used || used.requester !== input.requester || used.kind !== kind) {
       const known = await opts.approvals.get(id);
-      const code = !known || known.actionHash !== input.actionHash || known.requester !== input.requester ? 'out_of_scope' : known.status === 'consumed' ? 'approval_consumed' : known.status === 'expired' || Date.parse(known.expiresAt) <= input.nowMs ? 'approval_expired' : known.status === 'pending' ? 'grant_pending' : 'approval_unverifiable';
+      const code = !known || known.actionHash !== input.actionHash || known.requester !== input.requester ? 'out_of_scope' : known.status === 'consumed' ? 'approval_already_used' : known.status === 'expired' || Date.parse(known.expiresAt) <= input.nowMs ? 'approval_expired' : known.status === 'pending' ? 'grant_pending' : 'approval_unverifiable';
       return { outcome: 'deny', reasons: [{ code, message: `approval ${id} cannot be used for this action (${code})` }] };
     }
     return { outcome: 'allow', reasons: [{ code: 'approval_consumed', message: `approved request ${id} used for this action`, policyId: used.policyIds[0] ?? '' }], consumed: used };

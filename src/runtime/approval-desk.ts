@@ -1,0 +1,170 @@
+import { EventEmitter } from 'node:events';
+import { confirmAction, voteOnApproval, type VoteResult } from '../approval/decide.js';
+import type { ApprovalFilter, ApprovalRepo } from '../approval/repo.js';
+import { effectiveStatus } from '../approval/rules.js';
+import type { ApprovalRequest, ApproverFacts, VoteChannel } from '../approval/types.js';
+import type { AuditWriter } from '../audit/writer.js';
+import type { Clock } from '../core/clock.js';
+import { uuidv7 } from '../core/ids.js';
+import { uidKey } from '../gateway/entities.js';
+import type { PolicyHolder } from '../gateway/policy-holder.js';
+import { uidOf } from '../identity/entity.js';
+import type { Identity } from '../identity/types.js';
+import type { WebhookDispatcher } from '../integrations/webhooks/dispatcher.js';
+
+/**
+ * Where people act on approvals and confirmations, whatever the channel (API, CLI, console, chat):
+ * eligibility and the conditional write come from `approval/`, and every vote is an audit record
+ * in the same chain, then an event (webhooks, long-poll waiters, chat).
+ */
+export interface ApprovalDesk {
+  get(id: string): Promise<ApprovalRequest | undefined>;
+  list(filter: ApprovalFilter): Promise<ApprovalRequest[]>;
+  /** The approval rules' view of a registry identity: roles, groups and their ancestor groups. */
+  factsOf(identity: Identity): ApproverFacts;
+  vote(id: string, who: ApproverFacts, decision: 'approve' | 'deny', reason: string, channel: VoteChannel): Promise<VoteResult>;
+  confirm(id: string, by: { identity: Identity; onBehalfOf?: string }, channel: VoteChannel): Promise<VoteResult>;
+  cancel(id: string, by: string): Promise<ApprovalRequest | undefined>;
+  /** Resolves with the request once it leaves `pending`, or with its state when `timeoutMs` passes. */
+  waitFor(id: string, timeoutMs: number): Promise<ApprovalRequest | undefined>;
+  /** A new request was opened (by the gateway). */
+  opened(a: ApprovalRequest): void;
+  /** Subscribe to every change (opened, decided); returns the unsubscribe function. */
+  onChange(listener: (event: 'approval.created' | 'approval.decided', a: ApprovalRequest) => void): () => void;
+}
+
+export interface ApprovalDeskDeps {
+  repo: ApprovalRepo;
+  audit: AuditWriter;
+  clock: Clock;
+  policies: PolicyHolder;
+  webhooks?: WebhookDispatcher;
+  /** How often a waiter re-reads the store, for changes made by another process. */
+  pollMs?: number;
+}
+
+export function createApprovalDesk(deps: ApprovalDeskDeps): ApprovalDesk {
+  const bus = new EventEmitter();
+  bus.setMaxListeners(0);
+  const pollMs = deps.pollMs ?? 500;
+
+  const view = (a: ApprovalRequest): ApprovalRequest => ({ ...a, status: effectiveStatus(a, deps.clock.now()) });
+
+  function publish(event: 'approval.created' | 'approval.decided', a: ApprovalRequest): void {
+    bus.emit('change', event, a);
+    bus.emit(`id:${a.id}`, a);
+    deps.webhooks?.emit({
+      type: event,
+      id: uuidv7(deps.clock.now()),
+      at: new Date(deps.clock.now()).toISOString(),
+      data: {
+        approval: { id: a.id, kind: a.kind, status: a.status, actionHash: a.actionHash, requester: a.requester, approvers: a.approvers, quorum: a.quorum, expiresAt: a.expiresAt, reason: a.reason, votes: a.votes },
+        request: a.request,
+      },
+    });
+  }
+
+  async function afterVote(r: VoteResult, id: string): Promise<VoteResult> {
+    if (!r.ok) return r;
+    const last = r.request.votes.at(-1)!;
+    await deps.audit.append('approval.vote', {
+      requestId: r.request.openedBy,
+      approvalId: id,
+      kind: r.request.kind,
+      approver: last.approver,
+      decision: last.decision,
+      reason: last.reason,
+      channel: last.channel,
+      status: r.request.status,
+    });
+    if (r.resolved) publish('approval.decided', r.request);
+    return r;
+  }
+
+  return {
+    async get(id) {
+      const a = await deps.repo.get(id);
+      return a && view(a);
+    },
+    async list(filter) {
+      return (await deps.repo.list(filter)).map(view);
+    },
+    factsOf(identity) {
+      const bundle = deps.policies.current();
+      const ns = bundle?.namespace ?? 'Airlock';
+      const ancestors = new Set<string>();
+      const stack = identity.groups.map((g) => ({ type: `${ns}::Group`, id: g }));
+      while (stack.length > 0) {
+        const g = stack.pop()!;
+        const k = uidKey(g);
+        if (ancestors.has(k)) continue;
+        ancestors.add(k);
+        stack.push(...(bundle?.staticEntities.get(k)?.parents ?? []));
+      }
+      return {
+        uid: uidKey(uidOf(identity, ns)),
+        roles: identity.class === 'human' ? identity.roles : [],
+        active: identity.status === 'active',
+        ancestors: [...ancestors],
+      };
+    },
+    async vote(id, who, decision, reason, channel) {
+      return afterVote(await voteOnApproval(deps.repo, id, who, decision, reason, channel, deps.clock.now()), id);
+    },
+    async confirm(id, by, channel) {
+      const ns = deps.policies.current()?.namespace ?? 'Airlock';
+      const r = await confirmAction(
+        deps.repo,
+        id,
+        {
+          uid: uidKey(uidOf(by.identity, ns)),
+          isHuman: by.identity.class === 'human',
+          isPep: by.identity.class === 'nhi' && by.identity.pep !== undefined,
+          ...(by.onBehalfOf ? { onBehalfOf: by.onBehalfOf } : {}),
+        },
+        channel,
+        deps.clock.now(),
+      );
+      return afterVote(r, id);
+    },
+    async cancel(id, by) {
+      const r = await deps.repo.cancel(id, new Date(deps.clock.now()).toISOString());
+      if (r) {
+        await deps.audit.append('approval.cancelled', { requestId: r.openedBy, approvalId: id, by });
+        publish('approval.decided', r);
+      }
+      return r;
+    },
+    async waitFor(id, timeoutMs) {
+      const first = await this.get(id);
+      if (!first || first.status !== 'pending') return first;
+      return new Promise((resolve) => {
+        let done = false;
+        const finish = async () => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          clearInterval(poll);
+          bus.off(`id:${id}`, onEvent);
+          resolve(await this.get(id));
+        };
+        const onEvent = () => void finish();
+        // Another process (CLI, a second replica) may decide: re-read the store now and then.
+        const poll = setInterval(() => {
+          void this.get(id).then((a) => {
+            if (a && a.status !== 'pending') void finish();
+          });
+        }, pollMs);
+        const timer = setTimeout(() => void finish(), timeoutMs);
+        bus.on(`id:${id}`, onEvent);
+      });
+    },
+    opened(a) {
+      publish('approval.created', a);
+    },
+    onChange(listener) {
+      bus.on('change', listener);
+      return () => bus.off('change', listener);
+    },
+  };
+}
