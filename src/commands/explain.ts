@@ -23,7 +23,11 @@ function describe(inv: Invocation): string {
   if (isCodeRunner(inv.program) && readsCodeFromStdin(inv) && inv.upstream.length > 0) return `Runs whatever the previous step outputs as a ${inv.program} program (\`${shown}\`)`;
   const verb = VERBS[inv.program];
   const who = inv.root ? ' as root' : '';
-  if (verb) return `${verb[0]!.toUpperCase()}${verb.slice(1)} ${inv.args.join(' ').slice(0, 80)}${who} (\`${shown}\`)`.replace(/\s+\(/, ' (');
+  if (verb) {
+    const operands = inv.args.filter((a) => !a.startsWith('-')).join(' ').slice(0, 80);
+    const recursive = /^(rm|remove-item|cp|chmod|chown)$/.test(inv.program) && inv.args.some((a) => /^-[a-zA-Z]*[rR]|^--recursive|^-recurse$/i.test(a)) ? ' recursively' : '';
+    return `${verb[0]!.toUpperCase()}${verb.slice(1)} ${operands}${recursive}${who} (\`${shown}\`)`.replace(/\s+\(/, ' (');
+  }
   return `Runs ${inv.program}${who}${inv.args.length > 0 ? ` with ${inv.args.length} argument${inv.args.length === 1 ? '' : 's'}` : ''} (\`${shown}\`)`;
 }
 

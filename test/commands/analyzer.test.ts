@@ -261,7 +261,7 @@ describe('facts and policy context', () => {
     expect(a.facts.urls).toContain('https://api.example.com/v1');
     expect(a.facts.hosts).toContain('api.example.com');
     expect(a.facts.filesWritten).toEqual(expect.arrayContaining(['/tmp/out.json', '/tmp/copy.txt']));
-    expect(a.facts.filesRead).toContain('/home/user/notes.txt');
+    expect(a.facts.filesRead).toContain('~/notes.txt');
     expect(a.facts.needsRoot).toBe(true);
   });
   it('toPolicyContext has only strings, booleans and string sets', () => {

@@ -377,10 +377,12 @@ class BashWalker {
     return { name: nameNode?.text ?? '', value: w?.value ?? '' };
   }
 
-  private lookup(name: string): { value: string; dynamic: boolean; known: boolean } {
+  private lookup(name: string, forSlicing = false): { value: string; dynamic: boolean; known: boolean } {
     const v = this.vars.get(name);
     if (v) return { ...v, known: true };
     if (/^[A-Za-z_]/.test(name)) this.engine.envRead.add(name);
+    // $HOME reads as ~ (facts stay truthful); ${HOME:0:1} needs a concrete value to slice.
+    if (name === 'HOME' && !forSlicing) return { value: '~', dynamic: false, known: true };
     const k = knownVars[name];
     if (k !== undefined) return { value: k, dynamic: false, known: true };
     return { value: DYN, dynamic: true, known: false };
@@ -483,7 +485,7 @@ class BashWalker {
     }
     const sub = /^([A-Za-z_][A-Za-z0-9_]*):(-?\d+)(?::(\d+))?$/.exec(inner);
     if (sub) {
-      const v = this.lookup(sub[1]!);
+      const v = this.lookup(sub[1]!, true);
       res.trick = 'expansion';
       if (!v.dynamic) {
         const from = Number(sub[2]);

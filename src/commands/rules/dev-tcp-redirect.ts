@@ -10,6 +10,7 @@ export const rule = defineRule({
   check: perInvocation((inv) => {
     const r = inv.redirects.find((x) => DEV.test(x.target));
     const a = inv.args.find((x) => DEV.test(x));
+    if (inv.program === 'ztcp' && !inv.args.some((x) => x.startsWith('-'))) return `zsh's ztcp opens a raw connection to ${inv.args.join(' port ')}, the zsh form of a /dev/tcp reverse shell`;
     const m = DEV.exec(r?.target ?? a ?? '');
     if (!m) return undefined;
     return `connects ${inv.program}'s input/output to ${m[2]} port ${m[3]} over ${m[1]!.toUpperCase()}, handing control of this shell to that machine`;

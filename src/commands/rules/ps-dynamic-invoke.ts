@@ -13,7 +13,8 @@ export const rule = defineRule({
       else if (inv.args.some((a) => /^[$(]|\$|\u{E000}/u.test(a))) hits.push({ span: inv.span, explanation: 'runs PowerShell code that is only known at run time' });
     }
     for (const s of ctx.psScripts) {
-      if (/\$executioncontext\.invokecommand\.(invokescript|newscriptblock)|\[scriptblock\]::create\(\s*\$|\.invoke\(\s*\)\s*$|invoke-command\s+-scriptblock\s+\(\[scriptblock\]/.test(s.text)) hits.push({ span: s.span, explanation: 'creates and runs a script block from text built at run time' });
+      if (/-bxor/.test(s.text) && /iex|invoke-expression|scriptblock|\.invoke\(/.test(s.text)) hits.push({ span: s.span, explanation: 'decodes text with an XOR key and runs it' });
+      else if (/\$executioncontext\.invokecommand\.(invokescript|newscriptblock)|\[scriptblock\]::create\(\s*\$|\.invoke\(\s*\)\s*$|invoke-command\s+-scriptblock\s+\(\[scriptblock\]/.test(s.text)) hits.push({ span: s.span, explanation: 'creates and runs a script block from text built at run time' });
     }
     return hits;
   },
