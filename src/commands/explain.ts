@@ -3,6 +3,7 @@ import type { Invocation } from './ir.js';
 import type { Finding } from './types.js';
 import { display, fetchOutputs, invocationUrls } from './rules/match.js';
 import { isFetcher, isCodeRunner, readsCodeFromStdin } from './programs.js';
+import { isSender } from './rules/exfil-upload.js';
 
 const VERBS: Record<string, string> = {
   rm: 'deletes', 'remove-item': 'deletes', del: 'deletes', rmdir: 'removes directories', rd: 'removes directories', cp: 'copies', mv: 'moves',
@@ -14,6 +15,11 @@ const VERBS: Record<string, string> = {
 
 function describe(inv: Invocation): string {
   const shown = display(inv, 100);
+  if (isSender(inv)) {
+    const to = invocationUrls(inv)[0] ?? inv.args.filter((a) => !a.startsWith('-')).slice(-2).join(' ');
+    const from = inv.upstream.length > 0 ? 'the output of the previous step' : 'data';
+    return `Sends ${from} to ${to || 'another machine'} (\`${shown}\`)`;
+  }
   if (isFetcher(inv)) {
     const urls = invocationUrls(inv);
     const outs = fetchOutputs(inv);
