@@ -80,8 +80,9 @@ export function tokenizeCmd(text: string): CmdSegment[] {
     if (ch === '\n' || ch === '\r') { endSeg(i, ch); continue; }
     if (ch === '(' || ch === ')') {
       if (curStart < 0 && words.length === 0) { segStart = i + 1; continue; }
-      if (ch === ')' ) { endSeg(i, ')'); continue; }
-      if (curStart < 0) curStart = i;
+      if (ch === ')') { endSeg(i, ')'); continue; }
+      // `if exist x (del x)`, `for … do (…)`: an opening parenthesis at a word start opens a block.
+      if (curStart < 0) { endSeg(i, '('); continue; }
       cur += ch;
       continue;
     }
