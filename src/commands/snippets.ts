@@ -33,6 +33,7 @@ function scan(engine: Engine, via: Invocation, lang: Snippet['lang'], code: stri
     const text = decodeHex(m[1]!);
     if (text) engine.analyze('posix', text, fixedMapper(span), via.depth + 1, via, true);
   }
+  if (lang === 'other') for (const m of code.matchAll(/do shell script\s+"((?:[^"\\]|\\.){1,4000})"/g)) engine.analyze('posix', m[1]!.replace(/\\"/g, '"'), fixedMapper(span), via.depth + 1, via, via.decoded);
   for (const m of code.matchAll(SHELL_CALL)) {
     engine.tick();
     engine.analyze('posix', m[2]!, fixedMapper(span), via.depth + 1, via, via.decoded);

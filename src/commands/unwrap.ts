@@ -70,6 +70,17 @@ export function resolveProgram(lang: Lang, written: string, args: string[], argS
       a = a.slice(i + 1);
       continue;
     }
+    if (prog === 'conhost' && a.length > 0) {
+      // `conhost.exe --headless powershell …` hides the window of the program it starts.
+      let i = 0;
+      while (i < a.length && a[i]!.startsWith('--')) i += /^--(width|height)$/.test(a[i]!) ? 2 : 1;
+      if (i >= a.length) break;
+      wrappers.push('conhost');
+      w = a[i]!;
+      s = s.slice(i + 1);
+      a = a.slice(i + 1);
+      continue;
+    }
     if (!SIMPLE.has(prog) || lang === 'powershell') break;
     if (prog === 'command' && a.some((x) => x === '-v' || x === '-V')) break;
     let i = 0;
@@ -273,8 +284,8 @@ export function expandInvocation(engine: Engine, inv: Invocation, _map: SpanMapp
     }
     return;
   }
-  if ((p === 'schtasks' || p === 'reg' || p === 'sc' || p === 'wmic' || p === 'at') && inv.lang !== 'posix') {
-    const flag = p === 'schtasks' ? /^\/tr$/i : p === 'reg' ? /^\/d$/i : p === 'sc' ? /^binpath=$/i : /^create$/i;
+  if ((p === 'schtasks' || p === 'reg' || p === 'sc' || p === 'wmic' || p === 'at' || p === 'forfiles') && inv.lang !== 'posix') {
+    const flag = p === 'schtasks' ? /^\/tr$/i : p === 'reg' ? /^\/d$/i : p === 'sc' ? /^binpath=$/i : p === 'forfiles' ? /^\/c$/i : /^create$/i;
     const i = a.findIndex((x) => flag.test(x));
     const code = i >= 0 ? a[i + 1] : undefined;
     if (code && /\.(exe|bat|cmd|ps1|vbs|js|hta|dll)\b|powershell|cmd|mshta|rundll32|regsvr32|wscript|cscript/i.test(code)) nested(engine, inv, 'cmd', code, argMapper(engine, inv, i + 1, code));

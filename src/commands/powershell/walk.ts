@@ -213,6 +213,11 @@ function scanExpressions(engine: Engine, text: string, map: SpanMapper, depth: n
     const code = constString(m[1]!);
     if (code) engine.analyze('powershell', code, fixedMapper(map(m.index, m.index + m[0].length)), depth + 1);
   }
+  // WScript.Shell .Run / .Exec and Shell.Application .ShellExecute start a command line.
+  for (const m of text.matchAll(/\.(?:run|exec|shellexecute)\s*\(\s*('(?:[^']|'')*'|"[^"$]*")/gi)) {
+    const code = constString(m[1]!);
+    if (code && /\s|\.exe|powershell|cmd/i.test(code)) engine.analyze('cmd', code, fixedMapper(map(m.index, m.index + m[0].length)), depth + 1);
+  }
   for (const m of text.matchAll(/\.invokescript\s*\(\s*('(?:[^']|'')*'|"[^"$]*")\s*\)/gi)) {
     const code = constString(m[1]!);
     if (code) engine.analyze('powershell', code, fixedMapper(map(m.index, m.index + m[0].length)), depth + 1);

@@ -15,6 +15,10 @@ export function isSender(inv: Invocation): boolean {
   if (p === 'ftp' || p === 'tftp' || p === 'smbclient' || p === 'sendmail' || p === 'mail' || p === 'mutt' || p === 'send-mailmessage') return true;
   if (p === 'openssl') return a[0] === 's_client';
   if (p === 'ssh') return inv.upstream.length > 0;
+  if (p === 'aws') return /^s3 (cp|mv|sync)\b/.test(a.join(' ')) && /^s3:\/\//.test(a[a.length - 1] ?? '');
+  if (p === 'gsutil') return a.some((x) => x === 'cp' || x === 'rsync') && /^gs:\/\//.test(a[a.length - 1] ?? '');
+  if (p === 'rclone') return /^(copy|sync|move)$/.test(a[0] ?? '');
+  if (p === 'az') return /^storage blob upload/.test(a.join(' '));
   return false;
 }
 

@@ -12,6 +12,7 @@ export const rule = defineRule({
       const target = inv.args.filter((x) => !x.startsWith('-') && !/^[ugoa]*[+=-]|^\d+$/.test(x));
       return `sets the setuid/setgid bit on ${target.join(', ')}, so anyone who runs it gets its owner's rights (root)`;
     }
+    if (inv.program === 'install' && /(^|\s)(-m|--mode)[ =]?([46][0-7]{3}|u\+s|\+s)\b/.test(a)) return 'installs a program with the setuid bit, so anyone who runs it gets root';
     if (inv.program === 'setcap' && /cap_(setuid|setgid|sys_admin|dac_override|dac_read_search|sys_ptrace)/.test(a)) return 'gives a program root-level capabilities';
     return undefined;
   }),
