@@ -9,6 +9,7 @@ const suites = [
   ['http', './http.mjs'],
   ['commands', './commands.mjs'],
   ['delegation', './delegation.mjs'],
+  ['mcp', './mcp.mjs'],
 ];
 console.log(`airlock benchmarks (${quick ? 'quick' : 'full'}) — node ${process.version}, ${new Date().toISOString()}`);
 let failed = 0;
