@@ -75,7 +75,7 @@ export function assembleEvidence(requestId: string, sources: readonly EvidenceSo
           a.status = String(appr['status'] ?? a.status ?? 'pending');
         }
         if (typeof r['consumedApproval'] === 'string') approvalFor(r['consumedApproval']).consumedBy = requestId;
-        if (typeof r['reverses'] === 'string') doc.reversal = { ...doc.reversal, reverses: r['reverses'] };
+        if (typeof context?.['reverses'] === 'string') doc.reversal = { ...doc.reversal, reverses: context['reverses'] };
         break;
       }
       case 'approval.opened': {

@@ -36,6 +36,12 @@ export const errorCodes = {
   ERR_OWNER_UNKNOWN: { status: 422, exit: 2, message: 'owner is not an existing, non-retired human' },
   ERR_GROUP_UNKNOWN: { status: 422, exit: 2, message: 'group is not defined in the policy bundle' },
   ERR_SERVER_UNREACHABLE: { status: 503, exit: 2, message: 'the Airlock server could not be reached' },
+  ERR_APPROVAL_NOT_FOUND: { status: 404, exit: 2, message: 'no such approval or confirmation request (or not visible to this caller)' },
+  ERR_APPROVAL_REFUSED: { status: 403, exit: 3, message: 'the approval rules refuse this decision by this person (details.rule says which)' },
+  ERR_APPROVAL_CONFLICT: { status: 409, exit: 1, message: 'the request was already resolved, expired or cancelled' },
+  ERR_GRANT_INVALID: { status: 400, exit: 1, message: 'the execution grant does not verify (details.rule says why)' },
+  ERR_GRANT_USED: { status: 409, exit: 1, message: 'the execution grant was already redeemed' },
+  ERR_REVERSAL_UNAVAILABLE: { status: 409, exit: 1, message: 'no reversal was recorded for this execution' },
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

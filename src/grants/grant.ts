@@ -1,4 +1,4 @@
-import { SignJWT, decodeProtectedHeader, jwtVerify, errors as joseErrors, type CryptoKey } from 'jose';
+import { SignJWT, compactVerify, decodeProtectedHeader, jwtVerify, errors as joseErrors, type CryptoKey } from 'jose';
 
 /** Explicit token type per kind, so a grant is never accepted as another token (RFC 8725 §3.11). */
 export const GRANT_TYP = 'airlock-grant+jwt';
@@ -90,5 +90,23 @@ export async function verifyGrant(
       if (e.claim === 'nbf' || e.claim === 'iat') return fail('grant_not_yet_valid');
     }
     return fail('grant_malformed');
+  }
+}
+
+/**
+ * Signature and type only, no time checks: for reporting the execution of an action whose grant
+ * has since expired (the grant still proves which decision it belongs to).
+ */
+export async function grantClaimsIfSigned(token: string, keyFor: (kid: string) => Promise<CryptoKey | undefined>): Promise<GrantClaims | undefined> {
+  try {
+    const h = decodeProtectedHeader(token);
+    if (h.alg !== 'EdDSA' || h.typ !== GRANT_TYP || typeof h.kid !== 'string' || 'jwk' in h || 'jku' in h) return undefined;
+    const key = await keyFor(h.kid);
+    if (!key) return undefined;
+    const { payload } = await compactVerify(token, key, { algorithms: ['EdDSA'] });
+    const claims = JSON.parse(new TextDecoder().decode(payload)) as GrantClaims;
+    return typeof claims.rid === 'string' && typeof claims.ahash === 'string' ? claims : undefined;
+  } catch {
+    return undefined;
   }
 }

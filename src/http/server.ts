@@ -5,7 +5,10 @@ import type { Runtime } from '../runtime/runtime.js';
 import { decisionOptions, registerAuthentication } from './auth.js';
 import { sendError } from './errors.js';
 import type { Metrics } from './metrics.js';
+import { registerAccessRequestRoutes, requestableDenial } from './routes/access-requests.js';
+import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerAuthzenRoutes } from './routes/authzen.js';
+import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerGatewayRoutes } from './routes/gateway.js';
 import { registerIdentityRoutes } from './routes/identities.js';
 
@@ -90,8 +93,11 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     return `http://${host}:${port}`;
   };
 
-  registerAuthzenRoutes(app, { authorizer: runtime.gateway, optionsFor, baseUrl });
+  registerAuthzenRoutes(app, { authorizer: runtime.gateway, optionsFor, baseUrl, extras: (d) => requestableDenial(runtime, d, baseUrl()) });
   registerGatewayRoutes(app, { runtime, metrics, optionsFor });
   registerIdentityRoutes(app, { runtime });
+  registerApprovalRoutes(app, { runtime });
+  registerEvidenceRoutes(app, { runtime, optionsFor });
+  registerAccessRequestRoutes(app, { runtime, baseUrl });
   return app;
 }

@@ -8,6 +8,8 @@ export interface AuthzenRouteDeps {
   /** The caller's options for a request; throws 403 when the caller may not ask about its subject. */
   optionsFor(req: FastifyRequest, request: AuthorizationRequest): Promise<AuthorizeOptions>;
   baseUrl(req: FastifyRequest): string;
+  /** Extra AuthZEN context for a decision (the access-request profile's requestable denial). */
+  extras?(d: Decision, req: FastifyRequest): Promise<Record<string, unknown>>;
 }
 
 type Semantic = 'execute_all' | 'deny_on_first_deny' | 'permit_on_first_permit';
@@ -46,9 +48,13 @@ function mergeDefault(item: unknown, dflt: unknown): unknown {
 /** OpenID AuthZEN Authorization API 1.0: evaluation, evaluations (batch) and discovery. */
 export function registerAuthzenRoutes(app: FastifyInstance, deps: AuthzenRouteDeps): void {
   const decide = { config: { access: 'decide' } };
+  const answer = async (d: Decision, req: FastifyRequest) => {
+    const extra = deps.extras ? await deps.extras(d, req) : {};
+    return { decision: d.outcome === 'allow', context: { ...d, ...extra } };
+  };
   app.post('/access/v1/evaluation', decide, async (req) => {
     const request = parseAuthorizationRequest(req.body);
-    return toAuthzen(await deps.authorizer.authorize(request, await deps.optionsFor(req, request)));
+    return answer(await deps.authorizer.authorize(request, await deps.optionsFor(req, request)), req);
   });
 
   app.post('/access/v1/evaluations', decide, async (req) => {
@@ -57,7 +63,7 @@ export function registerAuthzenRoutes(app: FastifyInstance, deps: AuthzenRouteDe
     // AuthZEN §7.1: absent or empty `evaluations` behaves exactly like the single endpoint.
     if (items === undefined || (Array.isArray(items) && items.length === 0)) {
       const request = parseAuthorizationRequest(body);
-      return toAuthzen(await deps.authorizer.authorize(request, await deps.optionsFor(req, request)));
+      return answer(await deps.authorizer.authorize(request, await deps.optionsFor(req, request)), req);
     }
     if (!Array.isArray(items)) throw new AirlockError('ERR_REQUEST_INVALID', '/evaluations: must be an array', { path: '/evaluations' });
     if (items.length > MAX_BATCH_ITEMS) {
@@ -123,6 +129,9 @@ export function registerAuthzenRoutes(app: FastifyInstance, deps: AuthzenRouteDe
       policy_decision_point: base,
       access_evaluation_endpoint: `${base}/access/v1/evaluation`,
       access_evaluations_endpoint: `${base}/access/v1/evaluations`,
+      access_request_endpoint: `${base}/access/v1/requests`,
+      jwks_uri: `${base}/.well-known/jwks.json`,
+      capabilities: ['urn:openid:authzen:capability:access-request'],
     };
   });
 

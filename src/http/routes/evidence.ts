@@ -1,0 +1,136 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { assembleEvidence, type EvidenceSource } from '../../audit/evidence.js';
+import { AirlockError } from '../../core/errors.js';
+import { asObject, parseAuthorizationRequest } from '../../core/request-shape.js';
+import type { AuthorizationRequest, AuthorizeOptions } from '../../core/types.js';
+import { grantClaimsIfSigned, verifyGrant } from '../../grants/grant.js';
+import { hasRole } from '../../identity/subject.js';
+import type { Runtime } from '../../runtime/runtime.js';
+import type { AuditRecord } from '../../store/port.js';
+import { identityOf } from './approvals.js';
+
+export interface EvidenceRouteDeps {
+  runtime: Runtime;
+  optionsFor(req: FastifyRequest, request: AuthorizationRequest): Promise<AuthorizeOptions>;
+}
+
+const toSource = (r: AuditRecord): EvidenceSource => ({ seq: r.seq, writer: r.writer, at: r.at, kind: r.kind, hash: r.hash, record: JSON.parse(r.recordText) as Record<string, unknown> });
+
+/** Every audit record about one action: its own, and those of the approvals it opened or used. */
+export async function evidenceSources(runtime: Runtime, requestId: string): Promise<EvidenceSource[]> {
+  const own = await runtime.store.audit.find({ requestId });
+  const approvalIds = new Set<string>();
+  for (const r of own) {
+    const rec = JSON.parse(r.recordText) as { approval?: { id?: string }; consumedApproval?: string; approvalId?: string };
+    if (rec.approval?.id) approvalIds.add(rec.approval.id);
+    if (rec.consumedApproval) approvalIds.add(rec.consumedApproval);
+    if (rec.approvalId) approvalIds.add(rec.approvalId);
+  }
+  const seen = new Set(own.map((r) => `${r.writer}:${r.seq}`));
+  const all = [...own];
+  for (const id of approvalIds) {
+    for (const r of await runtime.store.audit.find({ approvalId: id })) {
+      if (!seen.has(`${r.writer}:${r.seq}`)) {
+        seen.add(`${r.writer}:${r.seq}`);
+        all.push(r);
+      }
+    }
+  }
+  return all.map(toSource);
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+/** Grants, execution records, evidence and reversal (issue "evidence and reversal"). */
+export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRouteDeps): void {
+  const { runtime } = deps;
+
+  app.get('/.well-known/jwks.json', { config: { access: 'open' } }, async (_req, reply) => {
+    reply.header('cache-control', 'max-age=60');
+    return { keys: await runtime.grantKeys.publicJwks() };
+  });
+
+  /** The decision record of a request, visible to readers and to the caller or subject of it. */
+  async function decisionRecord(req: FastifyRequest, requestId: string) {
+    const sources = await evidenceSources(runtime, requestId);
+    const decision = sources.find((s) => s.kind === 'decision' && s.record['requestId'] === requestId);
+    const who = identityOf(req);
+    const caller = decision?.record['caller'] as { id?: string } | undefined;
+    const subject = (decision?.record['request'] as { subject?: { id?: string } } | undefined)?.subject;
+    const reader = hasRole(who, 'admin') || hasRole(who, 'auditor') || hasRole(who, 'approver');
+    if (!decision || (!reader && caller?.id !== who.id && subject?.id !== who.id)) throw new AirlockError('ERR_NOT_FOUND', `no evidence for request ${requestId}`);
+    return { sources, decision };
+  }
+
+  app.post('/v1/grants/redeem', async (req) => {
+    const body = asObject(req.body, '/');
+    const grant = body['grant'];
+    const actionHash = body['actionHash'];
+    if (typeof grant !== 'string' || grant.length > 8192) throw new AirlockError('ERR_REQUEST_INVALID', '/grant: the grant token', { path: '/grant' });
+    if (typeof actionHash !== 'string') throw new AirlockError('ERR_REQUEST_INVALID', '/actionHash: the action hash the grant must be bound to', { path: '/actionHash' });
+    const now = runtime.clock.now();
+    const check = await verifyGrant(grant, { issuer: runtime.config.issuer, actionHash, nowS: Math.floor(now / 1000), keyFor: (kid) => runtime.grantKeys.publicKey(kid) });
+    if (!check.ok) throw new AirlockError('ERR_GRANT_INVALID', check.message, { rule: check.code });
+    const first = await runtime.store.grants.redeem(check.claims.jti, check.claims.rid, new Date(now).toISOString(), new Date(check.claims.exp * 1000).toISOString());
+    if (!first) throw new AirlockError('ERR_GRANT_USED', `grant ${check.claims.jti} was already redeemed`);
+    await runtime.audit.append('grant.redeemed', { requestId: check.claims.rid, jti: check.claims.jti, by: identityOf(req).id });
+    return { redeemed: true, claims: check.claims };
+  });
+
+  app.post('/v1/executions', async (req) => {
+    const body = asObject(req.body, '/');
+    const who = identityOf(req);
+    let requestId = body['requestId'];
+    if (body['grant'] !== undefined) {
+      // An execution may be reported after the grant expired; its signature still names the decision.
+      const claims = typeof body['grant'] === 'string' ? await grantClaimsIfSigned(body['grant'], (kid) => runtime.grantKeys.publicKey(kid)) : undefined;
+      if (!claims) throw new AirlockError('ERR_GRANT_INVALID', 'the grant does not verify', { rule: 'grant_signature' });
+      requestId = claims.rid;
+    }
+    if (typeof requestId !== 'string') throw new AirlockError('ERR_REQUEST_INVALID', '/requestId (or /grant): which decision this execution belongs to', { path: '/requestId' });
+    const status = body['status'];
+    if (status !== 'succeeded' && status !== 'failed') throw new AirlockError('ERR_REQUEST_INVALID', '/status: succeeded or failed', { path: '/status' });
+    const record: Record<string, unknown> = { requestId, status, reportedBy: who.id };
+    for (const k of ['startedAt', 'finishedAt'] as const) {
+      const v = body[k];
+      if (v !== undefined && (typeof v !== 'string' || !ISO.test(v))) throw new AirlockError('ERR_REQUEST_INVALID', `/${k}: RFC 3339 UTC time`, { path: `/${k}` });
+      if (v !== undefined) record[k] = v;
+    }
+    const digest = body['outputDigest'];
+    if (digest !== undefined && (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest))) throw new AirlockError('ERR_REQUEST_INVALID', '/outputDigest: sha256:<hex>', { path: '/outputDigest' });
+    if (digest !== undefined) record['outputDigest'] = digest;
+    if (body['reversal'] !== undefined) record['reversal'] = parseAuthorizationRequest(body['reversal'], '/reversal');
+    const { decision } = await decisionRecord(req, requestId);
+    const caller = decision.record['caller'] as { id?: string };
+    if (caller.id !== who.id) throw new AirlockError('ERR_FORBIDDEN', 'only the caller that received the decision reports its execution');
+    if ((decision.record['decision'] as { outcome?: string }).outcome !== 'allow') throw new AirlockError('ERR_REQUEST_INVALID', `request ${requestId} was not allowed; there is nothing to report`);
+    const rec = await runtime.audit.append('execution', record);
+    return { recorded: true, requestId, auditSeq: rec.seq };
+  });
+
+  app.get<{ Params: { requestId: string } }>('/v1/evidence/:requestId', async (req) => {
+    const { sources } = await decisionRecord(req, req.params.requestId);
+    const doc = assembleEvidence(req.params.requestId, sources);
+    // Live state of the approvals (the records show the votes; the store shows whether it is still open).
+    for (const a of doc.approvals) {
+      const live = await runtime.approvals.get(a.id);
+      if (live) a.status = live.status;
+    }
+    return doc;
+  });
+
+  app.post<{ Params: { requestId: string } }>('/v1/evidence/:requestId/reverse', { config: { bodyOptional: true } }, async (req) => {
+    const original = req.params.requestId;
+    const { sources } = await decisionRecord(req, original);
+    const execution = [...sources].reverse().find((s) => s.kind === 'execution');
+    const reversal = execution?.record['reversal'];
+    if (!reversal) throw new AirlockError('ERR_REVERSAL_UNAVAILABLE', `no reversal was recorded for request ${original}`);
+    const base = parseAuthorizationRequest(reversal, '/reversal');
+    // The reversal is a new action in its own right: the whole pipeline, policy and approvals included.
+    const request: AuthorizationRequest = { ...base, context: { ...base.context, reverses: original } };
+    const options = await deps.optionsFor(req, request);
+    const decision = await runtime.gateway.authorize(request, options);
+    await runtime.audit.append('reversal.requested', { requestId: original, reversalRequestId: decision.requestId, outcome: decision.outcome });
+    return decision;
+  });
+}
