@@ -18,6 +18,9 @@ describe('error code pins', () => {
   it('pins the set of error codes', () => {
     // Removing or renaming a code breaks clients: change this list only on purpose.
     expect(Object.keys(errorCodes).sort()).toEqual([
+      'ERR_APPROVAL_CONFLICT',
+      'ERR_APPROVAL_NOT_FOUND',
+      'ERR_APPROVAL_REFUSED',
       'ERR_AUDIT_CORRUPT',
       'ERR_AUDIT_UNAVAILABLE',
       'ERR_AUTH_RATE_LIMITED',
@@ -28,6 +31,8 @@ describe('error code pins', () => {
       'ERR_CHECKPOINT_INVALID',
       'ERR_CONFIG_INVALID',
       'ERR_FORBIDDEN',
+      'ERR_GRANT_INVALID',
+      'ERR_GRANT_USED',
       'ERR_GROUP_UNKNOWN',
       'ERR_IDENTITY_EXISTS',
       'ERR_IDENTITY_INVALID',
@@ -44,6 +49,7 @@ describe('error code pins', () => {
       'ERR_NOT_READY',
       'ERR_OWNER_UNKNOWN',
       'ERR_REQUEST_INVALID',
+      'ERR_REVERSAL_UNAVAILABLE',
       'ERR_SERVER_UNREACHABLE',
       'ERR_STORE_UNAVAILABLE',
       'ERR_SUBJECT_FORBIDDEN',
@@ -54,13 +60,24 @@ describe('error code pins', () => {
 
   it('pins the set of decision codes', () => {
     expect(Object.keys(decisionCodes).sort()).toEqual([
+      'analysis_error',
+      'analysis_unavailable',
+      'approval_already_used',
+      'approval_consumed',
+      'approval_expired',
       'approval_required',
+      'approval_unverifiable',
       'audit_unavailable',
+      'command_invalid',
+      'command_missing',
+      'confirmation_consumed',
       'confirmation_required',
       'default_deny',
       'evaluation_error',
+      'grant_pending',
       'internal_error',
       'no_bundle',
+      'out_of_scope',
       'policy_forbid',
       'policy_permit',
       'subject_inactive',
