@@ -121,7 +121,7 @@ export function resolveProgram(lang: Lang, written: string, args: string[], argS
     w = a[i]!;
     s = s.slice(i + 1);
     a = a.slice(i + 1);
-    if (prog === 'xargs') {
+    if (prog === 'xargs' && !args.some((x) => /^-[Ii]|^--replace/.test(x))) {
       a = [...a, DYN];
       s = [...s, s[s.length - 1] ?? { start: 0, end: 0 }];
     }
@@ -145,7 +145,16 @@ function stdinMapper(engine: Engine, inv: Invocation): SpanMapper {
   return fixedMapper(span);
 }
 
+/** Tools whose whole purpose is to print shell set-up code for `eval "$(tool …)"`. */
+const ENV_PRINTERS = /^(ssh-agent|gpg-agent|keychain|pyenv|rbenv|nodenv|jenv|goenv|plenv|direnv|brew|starship|zoxide|fnm|mise|rtx|asdf|conda|mamba|micromamba|opam|dircolors|thefuck|docker-machine|minikube|navi|atuin|mcfly|fzf|kubectl|helm|gh|rustup|pipenv|poetry|uv|npm|pnpm|rye|nix|op|aws-vault|luarocks|perl|ruby)$/;
+
+function fromEnvPrinter(inv: Invocation): boolean {
+  const subs = inv.substitutions;
+  return subs.length > 0 && subs.every((s) => (ENV_PRINTERS.test(s.program) && !s.args.some((a) => /^-[ce]$/.test(a))) || (s.program === 'cat' && s.args.length > 0 && s.args.every((a) => !a.startsWith('/dev/') && !a.includes(DYN))));
+}
+
 function nested(engine: Engine, inv: Invocation, lang: Lang, code: string, map: SpanMapper, decoded = false): void {
+  if (code.includes(DYN) && fromEnvPrinter(inv)) return;
   if (code.includes(DYN)) {
     engine.event('dynamic_code', inv.span, `${inv.program} runs code that is only known when the command runs`, inv.depth);
     // PowerShell expressions were already walked in place; re-parsing their text adds nothing.

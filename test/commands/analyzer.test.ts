@@ -341,3 +341,26 @@ describe('more paths', () => {
     expect(performance.now() - t0).toBeLessThan(1500);
   });
 });
+
+describe('everyday commands found in review stay allowed', () => {
+  it.each<[Shell, string]>([
+    ['bash', "ssh user@host 'mkdir -p ~/.ssh && cat >> ~/.ssh/authorized_keys' < ~/.ssh/id_ed25519.pub"],
+    ['bash', 'eval "$(ssh-agent -s)"'],
+    ['bash', 'eval "$(pyenv init -)"'],
+    ['bash', 'eval "$(/opt/homebrew/bin/brew shellenv)"'],
+    ['bash', 'source <(kubectl completion bash)'],
+    ['bash', 'xargs -a hosts.txt -I{} ssh {} uptime'],
+    ['bash', 'git commit -m "Remove the rm -rf / footgun from docs"'],
+    ['bash', 'grep -rn "curl .* | sh" docs/'],
+    ['bash', "kubectl get secret app-tls -o jsonpath='{.data.tls\\.crt}' | base64 -d | openssl x509 -noout -enddate"],
+    ['bash', 'sudo find /var/log -type f -name "*.log" -size +100M -exec truncate -s 0 {} \\;'],
+    ['powershell', '& "C:\\Program Files\\Git\\bin\\git.exe" status'],
+    ['powershell', 'Start-Process -FilePath "msiexec.exe" -ArgumentList "/i node.msi /qn" -Wait'],
+    ['cmd', 'reg add HKCU\\Console /v VirtualTerminalLevel /t REG_DWORD /d 1 /f'],
+  ])('%s: %s', (shell, command) => {
+    expect(run(command, shell).verdict).toBe('allow');
+  });
+  it('a vendor PowerShell installer asks instead of being denied', () => {
+    expect(run('iex "& { $(irm https://aka.ms/install-powershell.ps1) } -UseMSI"', 'powershell').verdict).toBe('ask');
+  });
+});

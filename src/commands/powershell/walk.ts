@@ -165,7 +165,8 @@ class PsWalker {
     const program = normalizeProgram('powershell', name);
     const inv = this.engine.addInvocation({
       lang: 'powershell', program, written: name, args, argSpans, span, depth: this.depth,
-      nameTrick: nameNode.type === 'command_name' ? undefined : dynamic ? 'variable' : 'concat',
+      // `& "C:\Program Files\x.exe"` is how PowerShell runs a quoted path; only computed names hide anything.
+      nameTrick: nameNode.type === 'command_name' || constString(nameNode.text) !== undefined ? undefined : dynamic ? 'variable' : 'concat',
     });
     if (dynamic) this.engine.event('dynamic_program', span, invoked ? 'invokes a command whose name is computed when it runs' : 'the program name is only known when the command runs', this.depth);
     this.pending.push(inv);

@@ -4,7 +4,7 @@ import { isCodeRunner, isFetcher, readsCodeFromStdin, isPosixShell } from '../pr
 import type { Invocation, RuleContext } from '../ir.js';
 
 /** Installer hosts run by their vendors; piping them to a shell still asks (vendor-installer-pipe). */
-export const VENDOR_INSTALLERS = /^(sh\.rustup\.rs|get\.docker\.com|test\.docker\.com|get\.helm\.sh|deno\.land|bun\.sh|install\.python-poetry\.org|get\.pnpm\.io|fnm\.vercel\.app|sdk\.cloudflare\.com|cli\.github\.com|get\.k3s\.io|raw\.githubusercontent\.com\/(nvm-sh|Homebrew|ohmyzsh)\/|astral\.sh|rye\.astral\.sh|ollama\.com|tailscale\.com|starship\.rs|get\.sdkman\.io|install\.determinate\.systems|nixos\.org|sh\.vector\.dev|get\.jetpack\.io|pyenv\.run|mise\.run|get\.volta\.sh|claude\.ai|opencode\.ai)/i;
+export const VENDOR_INSTALLERS = /^(sh\.rustup\.rs|aka\.ms\/install-powershell\.ps1|get\.scoop\.sh|community\.chocolatey\.org\/install\.ps1|dot\.net\/v1\/dotnet-install\.(ps1|sh)|astral\.sh\/uv\/install\.(ps1|sh)|bun\.sh\/install(\.ps1)?|deno\.land\/install\.(ps1|sh)|win\.rustup\.rs|get\.docker\.com|test\.docker\.com|get\.helm\.sh|deno\.land|bun\.sh|install\.python-poetry\.org|get\.pnpm\.io|fnm\.vercel\.app|sdk\.cloudflare\.com|cli\.github\.com|get\.k3s\.io|raw\.githubusercontent\.com\/(nvm-sh|Homebrew|ohmyzsh)\/|astral\.sh|rye\.astral\.sh|ollama\.com|tailscale\.com|starship\.rs|get\.sdkman\.io|install\.determinate\.systems|nixos\.org|sh\.vector\.dev|get\.jetpack\.io|pyenv\.run|mise\.run|get\.volta\.sh|claude\.ai|opencode\.ai)/i;
 
 /** Code runner fed by a download: `curl … | sh`, `bash <(curl …)`, `eval "$(wget -O- …)"`. */
 export function downloadRuns(ctx: RuleContext): { inv: Invocation; fetch: Invocation }[] {
