@@ -1,5 +1,9 @@
 import type { ApprovalRepo } from '../approval/repo.js';
+import type { DelegationRepo } from '../delegation/repo.js';
 import type { ApiKeyRecord, Identity, IdentityFilter } from '../identity/types.js';
+
+/** Delegation links (issue #5): the port is declared beside its domain and re-exported here. */
+export type { DelegationFilter, DelegationLink, DelegationRepo } from '../delegation/repo.js';
 
 /**
  * The storage port. Every method is async so the SQLite adapter (synchronous driver) and a
@@ -139,6 +143,7 @@ export interface Store {
   readonly identities: IdentityRepo;
   readonly credentials: CredentialRepo;
   readonly approvals: ApprovalRepo;
+  readonly delegations: DelegationRepo;
   readonly grants: GrantLedger;
   close(): Promise<void>;
 }

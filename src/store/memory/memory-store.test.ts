@@ -1,4 +1,7 @@
+import { runDelegationRepoContract } from '../../delegation/repo-contract.js';
 import { runStoreContract } from '../contract.js';
 import { openMemoryStore } from './memory-store.js';
 
 runStoreContract('memory', () => openMemoryStore());
+
+runDelegationRepoContract('memory store', () => openMemoryStore().delegations);

@@ -1,4 +1,5 @@
 import { createMemoryApprovalRepo } from '../../approval/memory-repo.js';
+import { createMemoryDelegationRepo } from '../../delegation/memory-repo.js';
 import { AirlockError } from '../../core/errors.js';
 import type { ApiKeyRecord, Identity, IdentityFilter } from '../../identity/types.js';
 import type {
@@ -181,5 +182,5 @@ export function openMemoryStore(): Store {
       return true;
     },
   };
-  return { kind: 'memory', audit, keys: keyRepo, identities: identityRepo, credentials: credentialRepo, approvals: createMemoryApprovalRepo(), grants, async close() {} };
+  return { kind: 'memory', audit, keys: keyRepo, identities: identityRepo, credentials: credentialRepo, approvals: createMemoryApprovalRepo(), delegations: createMemoryDelegationRepo(), grants, async close() {} };
 }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { APPROVALS_MIGRATION } from './approval-repo.js';
+import { DELEGATIONS_MIGRATION } from './delegation-repo.js';
 
 /** Ordered schema migrations; `user_version` records how many have run. Append only. */
 const migrations: string[] = [
@@ -67,6 +68,8 @@ const migrations: string[] = [
    ) WITHOUT ROWID;
    CREATE INDEX audit_request_id ON audit (json_extract(record, '$.requestId'));
    CREATE INDEX audit_approval_id ON audit (json_extract(record, '$.approvalId'));`,
+  // 4: delegation links (issue #5): one row per hop, revoked in place, never deleted.
+  DELEGATIONS_MIGRATION,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -3,6 +3,7 @@ import { AirlockError } from '../../core/errors.js';
 import type { AuditEntry, AuditRecord, AuditRepo, ChainHead, KeyRepo, SealFn, SignedCheckpoint, Store, StoredKey, GrantLedger } from '../port.js';
 import { createSqliteIdentityRepos } from './identity-tables.js';
 import { createSqliteApprovalRepo } from './approval-repo.js';
+import { createSqliteDelegationRepo } from './delegation-repo.js';
 import { migrate } from './migrations.js';
 
 export interface SqliteStoreOptions {
@@ -151,6 +152,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     identities,
     credentials,
     approvals: createSqliteApprovalRepo(db),
+    delegations: createSqliteDelegationRepo(db),
     grants,
     async close() {
       if (db.open) db.close();
