@@ -5,132 +5,15 @@
  */
 import { DYN, type Invocation, type Lang } from './ir.js';
 import { fixedMapper, shiftMapper, type Engine, type SpanMapper } from './engine.js';
-import type { Span } from './types.js';
-import { decodeBase64Text } from './decode.js';
-import { isPosixShell, isPython, normalizeProgram, PS_HOSTS, readsCodeFromStdin } from './programs.js';
+import { isPosixShell, isPython, PS_HOSTS, readsCodeFromStdin } from './programs.js';
 import { scanSnippet } from './snippets.js';
+import { resolveProgram } from './wrappers.js';
+import { expandPowerShellHost } from './powershell/host.js';
 
-export interface Resolved {
-  program: string;
-  written: string;
-  args: string[];
-  argSpans: Span[];
-  wrappers: string[];
-  root: boolean;
-}
-
-/** Options that take a value, per wrapper. */
-const valued: Record<string, RegExp> = {
-  sudo: /^-[ugphCDrtUTR]$|^--(user|group|host|prompt|chdir|role|type|other-user|close-from|command-timeout)$/,
-  doas: /^-[uC]$/,
-  env: /^-[uCS]$|^--(unset|chdir|split-string)$/,
-  nice: /^-n$|^--adjustment$/,
-  ionice: /^-[cnp]$/,
-  timeout: /^-[sk]$|^--(signal|kill-after)$/,
-  stdbuf: /^-[ioe]$/,
-  taskset: /^-c$/,
-  xargs: /^-[IinPdLEsa]$|^--(max-args|max-procs|delimiter|replace|arg-file|max-lines|eof)$/,
-  exec: /^-a$/,
-  proxychains: /^-f$/,
-  proxychains4: /^-f$/,
-  flock: /^-[wEn]$/,
-  strace: /^-[opesEuS]$/,
-  ltrace: /^-[opesEuS]$/,
-  nsenter: /^-[tSGwr]$|^--(target|setuid|setgid|wd|root)$/,
-  'systemd-run': /^-[pEu]$|^--(unit|property|setenv|uid|gid|working-directory|description|slice|on-calendar)$/,
-  runuser: /^-[ugl]$/,
-  chroot: /^--(userspec|groups)$/,
-  watch: /^-[n]$|^--(interval)$/,
-};
-
-const ROOT = new Set(['sudo', 'doas', 'pkexec', 'run0', 'gsudo', 'su', 'runuser']);
-const SIMPLE = new Set([
-  'nohup', 'time', 'builtin', 'setsid', 'caffeinate', 'torsocks', 'unbuffer', 'chronic', 'tsocks', 'catchsegv', 'nice', 'ionice',
-  'stdbuf', 'timeout', 'taskset', 'exec', 'xargs', 'proxychains', 'proxychains4', 'flock', 'strace', 'ltrace', 'sudo', 'doas', 'pkexec',
-  'run0', 'gsudo', 'env', 'busybox', 'unshare', 'systemd-run', 'runuser', 'chroot', 'sg', 'firejail', 'command', 'watch',
-  'dbus-launch', 'xvfb-run', 'chpst', 'faketime', 'ltrace', 'valgrind', 'call',
-]);
-
-export function resolveProgram(lang: Lang, written: string, args: string[], argSpans: Span[]): Resolved {
-  let w = written;
-  let a = args;
-  let s = argSpans;
-  const wrappers: string[] = [];
-  let root = false;
-  for (let guard = 0; guard < 8; guard++) {
-    const prog = normalizeProgram(lang, w);
-    if (lang === 'cmd' && prog === 'start') {
-      let i = 0;
-      if (a[i] !== undefined && a[i] === '') i++;
-      while (i < a.length && /^\//.test(a[i]!)) i++;
-      if (i >= a.length) break;
-      wrappers.push('start');
-      w = a[i]!;
-      s = s.slice(i + 1);
-      a = a.slice(i + 1);
-      continue;
-    }
-    if (prog === 'conhost' && a.length > 0) {
-      // `conhost.exe --headless powershell …` hides the window of the program it starts.
-      let i = 0;
-      while (i < a.length && a[i]!.startsWith('--')) i += /^--(width|height)$/.test(a[i]!) ? 2 : 1;
-      if (i >= a.length) break;
-      wrappers.push('conhost');
-      w = a[i]!;
-      s = s.slice(i + 1);
-      a = a.slice(i + 1);
-      continue;
-    }
-    if (!SIMPLE.has(prog) || lang === 'powershell') break;
-    if (prog === 'command' && a.some((x) => x === '-v' || x === '-V')) break;
-    let i = 0;
-    const takesValue = valued[prog];
-    while (i < a.length) {
-      const x = a[i]!;
-      if (x === '--') { i++; break; }
-      if (prog === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(x)) { i++; continue; }
-      if ((prog === 'timeout' || prog === 'chroot' || prog === 'flock' || prog === 'sg' || prog === 'chrt') && !x.startsWith('-')) {
-        i++; // the duration, new root, lock file or group
-        break;
-      }
-      if (prog === 'taskset' && !x.startsWith('-') && /^(0x)?[0-9a-f,-]+$/i.test(x)) { i++; break; }
-      if (prog === 'nice' && /^-\d+$/.test(x)) { i++; continue; }
-      if (!x.startsWith('-') || x === '-') break;
-      if (prog === 'flock' && (x === '-c' || x === '--command')) break;
-      i++;
-      if (takesValue?.test(x)) i++;
-    }
-    if (prog === 'env' && a.slice(0, i).some((x) => x === '-S' || x === '--split-string')) {
-      const idx = a.findIndex((x) => x === '-S' || x === '--split-string');
-      const parts = (a[idx + 1] ?? '').split(/\s+/).filter(Boolean);
-      a = [...parts, ...a.slice(idx + 2)];
-      s = [...parts.map(() => s[idx + 1] ?? s[0]!), ...s.slice(idx + 2)];
-      i = 0;
-    }
-    if (ROOT.has(prog)) root = true;
-    if (i >= a.length) {
-      if (prog === 'xargs') {
-        wrappers.push(prog);
-        w = 'echo';
-        a = [];
-        s = [];
-      }
-      break;
-    }
-    wrappers.push(prog);
-    w = a[i]!;
-    s = s.slice(i + 1);
-    a = a.slice(i + 1);
-    if (prog === 'xargs' && !args.some((x) => /^-[Ii]|^--replace/.test(x))) {
-      a = [...a, DYN];
-      s = [...s, s[s.length - 1] ?? { start: 0, end: 0 }];
-    }
-  }
-  return { program: normalizeProgram(lang, w), written: w, args: a, argSpans: s, wrappers, root };
-}
+export { resolveProgram, type Resolved } from './wrappers.js';
 
 /** A mapper for nested code found in argument `i` of `inv`. */
-function argMapper(engine: Engine, inv: Invocation, i: number, value: string): SpanMapper {
+export function argMapper(engine: Engine, inv: Invocation, i: number, value: string): SpanMapper {
   const span = inv.argSpans[i] ?? inv.span;
   const raw = engine.input.slice(span.start, span.end);
   const at = raw.indexOf(value);
@@ -138,7 +21,7 @@ function argMapper(engine: Engine, inv: Invocation, i: number, value: string): S
   return fixedMapper(span);
 }
 
-function stdinMapper(engine: Engine, inv: Invocation): SpanMapper {
+export function stdinMapper(engine: Engine, inv: Invocation): SpanMapper {
   const span = inv.stdinSpan ?? inv.span;
   const text = inv.stdinText ?? '';
   if (!inv.stdinDecoded && engine.input.slice(span.start, span.end) === text) return shiftMapper((x, y) => ({ start: x, end: y }), span.start);
@@ -153,7 +36,7 @@ function fromEnvPrinter(inv: Invocation): boolean {
   return subs.length > 0 && subs.every((s) => (ENV_PRINTERS.test(s.program) && !s.args.some((a) => /^-[ce]$/.test(a))) || (s.program === 'cat' && s.args.length > 0 && s.args.every((a) => !a.startsWith('/dev/') && !a.includes(DYN))));
 }
 
-function nested(engine: Engine, inv: Invocation, lang: Lang, code: string, map: SpanMapper, decoded = false): void {
+export function nested(engine: Engine, inv: Invocation, lang: Lang, code: string, map: SpanMapper, decoded = false): void {
   if (code.includes(DYN) && fromEnvPrinter(inv)) return;
   if (code.includes(DYN)) {
     engine.event('dynamic_code', inv.span, `${inv.program} runs code that is only known when the command runs`, inv.depth);
@@ -386,46 +269,6 @@ function expandLines(engine: Engine, inv: Invocation, text: string, targets: str
     code = code.replace(/^ExecStart(Pre|Post)?=/, '').replace(/^Exec=/, '');
     if (code.trim()) nested(engine, inv, 'posix', code, fixedMapper(inv.span));
   }
-}
-
-/** PowerShell host options (-Command, -EncodedCommand, -File…), prefix-matched as PowerShell does. */
-function expandPowerShellHost(engine: Engine, inv: Invocation): void {
-  const a = inv.args;
-  for (let i = 0; i < a.length; i++) {
-    const raw = a[i]!;
-    const m = /^[-/\u2013\u2014\u2015]+([A-Za-z]+)(?::(.*))?$/.exec(raw);
-    if (!m) {
-      // The first operand starts the command text.
-      const code = a.slice(i).join(' ');
-      if (/\.ps1$/i.test(raw)) return;
-      nested(engine, inv, 'powershell', code, a.length === i + 1 ? argMapper(engine, inv, i, code) : fixedMapper(inv.span));
-      return;
-    }
-    const name = m[1]!.toLowerCase();
-    const inline = m[2];
-    const isEncoded = name === 'e' || name === 'ec' || (name.startsWith('en') && 'encodedcommand'.startsWith(name));
-    const isCommand = name === 'c' || (name.length >= 3 && 'command'.startsWith(name));
-    if (isEncoded) {
-      const value = inline ?? a[i + 1] ?? '';
-      const span = inv.argSpans[inline !== undefined ? i : i + 1] ?? inv.span;
-      const decoded = decodeBase64Text(value, 'utf16le');
-      engine.event('encoded_command', span, decoded ? `runs a base64-encoded PowerShell script: ${clip(decoded)}` : 'runs a base64-encoded PowerShell script that does not decode to text', inv.depth);
-      if (decoded) nested(engine, inv, 'powershell', decoded, fixedMapper(span), true);
-      else engine.event('binary_payload', span, 'an encoded command that could not be decoded', inv.depth);
-      return;
-    }
-    if (isCommand) {
-      const rest = inline !== undefined ? [inline, ...a.slice(i + 1)] : a.slice(i + 1);
-      const code = rest.join(' ');
-      if (code === '-') {
-        if (inv.stdinText !== undefined) nested(engine, inv, 'powershell', inv.stdinText, stdinMapper(engine, inv), inv.stdinDecoded);
-      } else if (code.trim()) nested(engine, inv, 'powershell', code, rest.length === 1 ? argMapper(engine, inv, i + 1, code) : fixedMapper(inv.span));
-      return;
-    }
-    if ('file'.startsWith(name) && name[0] === 'f') return;
-    if (inline === undefined && /^(w|wi|win|wind|windo|window|windows|windowst|windowsty|windowstyl|windowstyle|ep|ex|exe|exec|execu|execut|executi|executio|execution|executionp\w*|v|ve|ver|vers|versi|versio|version|inputformat|if|of|outputformat|configurationname|settingsfile|workingdirectory|wd|custompipename)$/.test(name)) i++;
-  }
-  if (inv.stdinText !== undefined && a.every((x) => /^[-/]/.test(x))) nested(engine, inv, 'powershell', inv.stdinText, stdinMapper(engine, inv), inv.stdinDecoded);
 }
 
 function clip(s: string): string {

@@ -9,7 +9,8 @@ import { LimitExceeded, type Engine, type SpanMapper } from '../engine.js';
 import type { Span } from '../types.js';
 import { decodeCEscapes } from '../decode.js';
 import { pipelineOutput } from './static-eval.js';
-import { resolveProgram } from '../unwrap.js';
+import { resolveProgram } from '../wrappers.js';
+import { clip, firstError, joinContinuations, knownVars, unescapeWord } from './source.js';
 
 interface Word {
   value: string;
@@ -20,50 +21,12 @@ interface Word {
   decoded: boolean;
 }
 
-/** Values for well-known variables, so `${HOME:0:1}` and `$HOME/.ssh` resolve. */
-const knownVars: Record<string, string> = {
-  HOME: '/home/user',
-  PWD: '/home/user',
-  SHELL: '/bin/bash',
-  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-  IFS: ' ',
-  TMPDIR: '/tmp',
-};
-
 const STATEMENT_TYPES = new Set([
   'command', 'pipeline', 'list', 'redirected_statement', 'subshell', 'compound_statement', 'if_statement',
   'while_statement', 'for_statement', 'c_style_for_statement', 'case_statement', 'function_definition',
   'negated_command', 'test_command', 'variable_assignment', 'declaration_command', 'unset_command', 'program',
   'do_group', 'else_clause', 'elif_clause', 'case_item', 'ERROR', 'variable_assignments',
 ]);
-
-/**
- * Removes backslash-newline line continuations outside single quotes, as bash does before it splits
- * words (`cu\⏎rl` runs curl). Returns the text and the source index of each of its chars.
- */
-function joinContinuations(src: string): { text: string; idx: number[] } | undefined {
-  if (!src.includes('\\\n') && !src.includes('\\\r\n')) return undefined;
-  let text = '';
-  const idx: number[] = [];
-  let single = false;
-  for (let i = 0; i < src.length; i++) {
-    const ch = src[i]!;
-    if (ch === "'" && !single) single = true;
-    else if (ch === "'" && single) single = false;
-    else if (ch === '\\' && !single) {
-      if (src[i + 1] === '\n') { i += 1; continue; }
-      if (src[i + 1] === '\r' && src[i + 2] === '\n') { i += 2; continue; }
-      text += ch + (src[i + 1] ?? '');
-      idx.push(i, i + 1);
-      i++;
-      continue;
-    }
-    text += ch;
-    idx.push(i);
-  }
-  idx.push(src.length);
-  return { text, idx };
-}
 
 export function walkBash(engine: Engine, source: string, outer: SpanMapper, depth: number): void {
   const joined = joinContinuations(source);
@@ -91,18 +54,6 @@ export function walkBash(engine: Engine, source: string, outer: SpanMapper, dept
   } finally {
     tree.delete();
   }
-}
-
-function firstError(n: Node): Node | undefined {
-  const stack: Node[] = [n];
-  let guard = 0;
-  while (stack.length > 0 && guard++ < 100000) {
-    const cur = stack.pop()!;
-    if (cur.isError || cur.isMissing) return cur;
-    if (!cur.hasError) continue;
-    for (let i = cur.childCount - 1; i >= 0; i--) stack.push(cur.child(i)!);
-  }
-  return undefined;
 }
 
 class BashWalker {
@@ -526,11 +477,3 @@ class BashWalker {
   }
 }
 
-function unescapeWord(t: string): string {
-  if (!t.includes('\\')) return t;
-  return t.replace(/\\(\n|.)/g, (_m, ch: string) => (ch === '\n' ? '' : ch));
-}
-
-function clip(s: string): string {
-  return s.length > 60 ? s.slice(0, 57) + '…' : s;
-}
