@@ -23,10 +23,12 @@ const ENV: Record<string, keyof ConfigInput> = {
   AIRLOCK_CONFIRMATION_TTL_MS: 'confirmationTtlMs',
   AIRLOCK_GRANT_TTL_MS: 'grantTtlMs',
   AIRLOCK_ISSUER: 'issuer',
+  AIRLOCK_DELEGATION_MAX_DEPTH: 'delegationMaxDepth',
+  AIRLOCK_DELEGATION_MAX_TTL_MS: 'delegationMaxTtlMs',
   AIRLOCK_WEBHOOKS: 'webhooks',
 };
 const JSON_VALUED = new Set(['webhooks']);
-const NUMERIC = new Set(['port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs', 'usageFlushMs', 'authFailureBurst', 'authFailureRefillMs', 'approvalTtlMs', 'confirmationTtlMs', 'grantTtlMs']);
+const NUMERIC = new Set(['port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs', 'usageFlushMs', 'authFailureBurst', 'authFailureRefillMs', 'approvalTtlMs', 'confirmationTtlMs', 'grantTtlMs', 'delegationMaxDepth', 'delegationMaxTtlMs']);
 
 /** Merges defaults < environment < flags and validates once. Throws ERR_CONFIG_INVALID. */
 export function loadConfig(flags: Partial<ConfigInput> = {}, env: NodeJS.ProcessEnv = process.env): Config {

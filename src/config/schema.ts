@@ -36,6 +36,10 @@ export const configSchema = z.strictObject({
   confirmationTtlMs: z.number().int().positive().default(5 * 60_000),
   /** Lifetime of an execution grant, ms (never longer than the approval it used). Default 60 s. */
   grantTtlMs: z.number().int().positive().max(3_600_000).default(60_000),
+  /** Longest delegation path (root link = 1); lowering it also refuses deeper tokens already issued. Default 4, at most 16. */
+  delegationMaxDepth: z.number().int().min(1).max(16).default(4),
+  /** Longest lifetime of one delegation link, ms. Default 24 h. */
+  delegationMaxTtlMs: z.number().int().min(1000).max(7 * 24 * 3_600_000).default(24 * 3_600_000),
   /** `iss` of grants and tokens. Default `airlock`. */
   issuer: z.string().min(1).max(200).default('airlock'),
   /**

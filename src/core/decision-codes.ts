@@ -26,6 +26,13 @@ export const decisionCodes = {
   analysis_unavailable: 'the command analyzer is not loaded',
   analysis_error: 'command analysis failed; treated as deny',
   internal_error: 'an internal error occurred on the decision path; treated as deny',
+  // Delegated execution paths (DESIGN §2 step 3); same texts as delegation/codes.ts `delegationCodes`.
+  delegation_invalid: 'the delegation token or its chain is malformed, forged, spliced or does not verify',
+  delegation_expired: 'the delegation token or a link of its chain has expired',
+  delegation_revoked: 'a link of the delegation chain has been revoked',
+  delegation_actor_mismatch: 'the caller is not the current actor of the delegation token',
+  delegation_actor_inactive: 'an identity on the delegation path is no longer active and owned',
+  delegation_scope: 'the requested action or resource is outside the delegated scope',
 } as const;
 
 export type DecisionCode = keyof typeof decisionCodes;

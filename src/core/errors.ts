@@ -41,6 +41,7 @@ export const errorCodes = {
   ERR_APPROVAL_CONFLICT: { status: 409, exit: 1, message: 'the request was already resolved, expired or cancelled' },
   ERR_GRANT_INVALID: { status: 400, exit: 1, message: 'the execution grant does not verify (details.rule says why)' },
   ERR_GRANT_USED: { status: 409, exit: 1, message: 'the execution grant was already redeemed' },
+  ERR_DELEGATION_REFUSED: { status: 400, exit: 1, message: 'the delegation was not issued (details.reason is the stable refusal code)' },
   ERR_REVERSAL_UNAVAILABLE: { status: 409, exit: 1, message: 'no reversal was recorded for this execution' },
 } as const;
 

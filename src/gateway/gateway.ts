@@ -19,6 +19,8 @@ import { analyzeCommandStep } from './steps/analyze-command.js';
 import { evaluatePolicy } from './steps/evaluate-policy.js';
 import { resolveSubject } from './steps/resolve-subject.js';
 import { settleRequirements } from './steps/settle-requirements.js';
+import { DELEGATION_TOKEN_KEY, verifyDelegationStep, withoutDelegationToken, type DelegationStepDeps } from './steps/verify-delegation.js';
+import { pathIdentities } from '../delegation/verify-chain.js';
 
 export interface GatewayObserver {
   onDecision?(outcome: Outcome, ms: number, reasons: Reason[]): void;
@@ -42,6 +44,8 @@ export interface GatewayDeps {
   approvals?: { repo: ApprovalRepo; approvalTtlMs: number; confirmationTtlMs: number };
   /** Execution grants on allow (DESIGN §2 step 8). */
   grants?: { keys: KeyRing; ttlMs: number; issuer: string };
+  /** Delegated execution paths (DESIGN §2 step 3). Without it, a request carrying a delegation token is denied. */
+  delegation?: DelegationStepDeps;
   events?: GatewayEvents;
   observer?: GatewayObserver;
 }
@@ -90,6 +94,8 @@ function commandView(a: CommandAnalysis): NonNullable<Decision['command']> {
 
 /** The request as the audit log keeps it: a command's secrets redacted (threats.md A3). */
 function auditedRequest(req: AuthorizationRequest): Record<string, unknown> {
+  // The delegation token is proof material; the record names its verified path instead.
+  if (typeof req.context?.[DELEGATION_TOKEN_KEY] === 'string') req = { ...req, context: { ...req.context, [DELEGATION_TOKEN_KEY]: '[redacted]' } };
   const cmd = req.context?.['command'];
   if (typeof cmd === 'string') return { ...req, context: { ...req.context, command: redact(cmd) } };
   if (typeof cmd === 'object' && cmd !== null && typeof (cmd as { text?: unknown }).text === 'string') {
@@ -136,10 +142,24 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const owner = refText(subjectEntity?.attrs['owner']);
       audit['subject'] = owner ? { uid: requester, owner } : { uid: requester };
 
+      // Step 3: a delegation token revalidates its whole path; policy sees context.delegation.
+      const dlg = await verifyDelegationStep(req, { caller, requester, namespace: ns, nowMs: deps.clock.now() }, deps.delegation, deps.registry);
+      if (dlg.kind === 'refused') {
+        audit['delegation'] = dlg.detail !== undefined ? { refused: dlg.code, detail: dlg.detail } : { refused: dlg.code };
+        return end('deny', [reason(dlg.code, dlg.message)]);
+      }
+      let delegated = req;
+      let delegationChain: string[] = [];
+      if (dlg.kind === 'verified') {
+        delegated = dlg.policyRequest;
+        delegationChain = pathIdentities(dlg.context);
+        audit['delegation'] = { ...dlg.context, path: delegationChain };
+      }
+
       // Step 4: a command is analyzed, and policy sees the analysis, never the caller's claims.
-      const cmd = analyzeCommandStep(req, deps.analyzer);
+      const cmd = analyzeCommandStep(delegated, deps.analyzer);
       if (cmd.kind === 'refused') return end('deny', [reason(cmd.code, cmd.message)]);
-      let policyRequest = req;
+      let policyRequest = delegated;
       let command: Decision['command'];
       if (cmd.kind === 'analyzed') {
         policyRequest = cmd.policyRequest;
@@ -162,14 +182,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
             outcome: d.outcome,
             reasons: d.reasons,
             requirements: result.requirements,
-            request: req,
+            request: withoutDelegationToken(req),
             actionHash,
             requestId,
             caller,
             requester,
             ...(owner ? { owner } : {}),
             ...(initiator ? { initiator } : {}),
-            delegationChain: [],
+            delegationChain,
             nowMs: deps.clock.now(),
           },
           { approvals: deps.approvals.repo, approvalTtlMs: deps.approvals.approvalTtlMs, confirmationTtlMs: deps.approvals.confirmationTtlMs },

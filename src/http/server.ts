@@ -8,6 +8,7 @@ import type { Metrics } from './metrics.js';
 import { registerAccessRequestRoutes, requestableDenial } from './routes/access-requests.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerAuthzenRoutes } from './routes/authzen.js';
+import { registerDelegationRoutes, withDelegationHeader } from './routes/delegations.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerGatewayRoutes } from './routes/gateway.js';
 import { registerIdentityRoutes } from './routes/identities.js';
@@ -82,7 +83,8 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
 
   // DESIGN §2 step 1: every route but /healthz and discovery needs an API key.
   registerAuthentication(app, runtime, metrics);
-  const optionsFor = (req: FastifyRequest, request: Parameters<typeof decisionOptions>[2]) => decisionOptions(runtime, req, request);
+  // X-Airlock-Delegation is copied into context.delegationToken before the subject rule and the gateway see the request.
+  const optionsFor = (req: FastifyRequest, request: Parameters<typeof decisionOptions>[2]) => decisionOptions(runtime, req, withDelegationHeader(req, request));
   // Discovery URLs come from configuration or the socket we listen on, never from the client's
   // Host header (a cached discovery document must not be poisonable).
   const baseUrl = (): string => {
@@ -99,5 +101,6 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   registerApprovalRoutes(app, { runtime });
   registerEvidenceRoutes(app, { runtime, optionsFor });
   registerAccessRequestRoutes(app, { runtime, baseUrl });
+  registerDelegationRoutes(app, { runtime });
   return app;
 }

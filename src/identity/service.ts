@@ -22,6 +22,12 @@ export interface IdentityServiceDeps {
   /** The audit chain changes are written to (same chain as decisions). */
   audit: AuditTarget;
   bundle(): RegistryBundleView | undefined;
+  /**
+   * Called after a suspend or retire (also a repeated one): the runtime revokes every delegation
+   * link where the identity is an actor (issue #5). A failure is reported to the caller; the
+   * status change stands, and the gateway already denies paths through an inactive identity.
+   */
+  onDeactivated?(identity: Identity, op: 'suspend' | 'retire', actor: Actor): Promise<void>;
 }
 
 /** A new key as returned once: the view plus the full secret `key`. */
@@ -237,7 +243,7 @@ export class IdentityService {
 
   /** suspend: active → suspended; resume: suspended → active; retire: → retired (final). Repeats change nothing. */
   async setStatus(cls: 'nhi' | 'human', id: string, op: StatusOp, actor: Actor): Promise<ChangeResult<Identity>> {
-    return this.mutate(cls, id, `${cls}.${op}`, actor, (cur) => {
+    const r = await this.mutate(cls, id, `${cls}.${op}`, actor, (cur) => {
       if (cur.status === 'retired') {
         if (op === 'retire') return undefined;
         throw new AirlockError('ERR_IDENTITY_RETIRED', `${cur.id} is retired; retirement is final`, { id });
@@ -245,6 +251,8 @@ export class IdentityService {
       const status = op === 'suspend' ? 'suspended' : op === 'resume' ? 'active' : 'retired';
       return { ...cur, status } as Identity;
     });
+    if (op !== 'resume') await this.deps.onDeactivated?.(r.value, op, actor);
+    return r;
   }
 
   async createKey(cls: 'nhi' | 'human', id: string, input: KeyCreateInput, actor: Actor): Promise<ChangeResult<IssuedKey>> {

@@ -22,6 +22,8 @@ import { loadAnalyzer } from './load-grammars.js';
 import type { Analyzer } from '../commands/types.js';
 import { createWebhookDispatcher, type WebhookDispatcher } from '../integrations/webhooks/dispatcher.js';
 import { createApprovalDesk, type ApprovalDesk } from './approval-desk.js';
+import { createDelegationDesk, type DelegationDesk } from './delegation-desk.js';
+import { createTokenCache } from '../delegation/token.js';
 import { approvalScopes } from './approval-scopes.js';
 import { readBundleDir } from './load-bundle.js';
 
@@ -47,6 +49,8 @@ export interface Runtime {
   readonly approvals: ApprovalDesk;
   /** Keys that sign execution grants (and delegation tokens); published as the JWKS. */
   readonly grantKeys: KeyRing;
+  /** Delegation links: issue (token exchange), show, revoke (issue #5). */
+  readonly delegations: DelegationDesk;
   /** The command analyzer (tree-sitter grammars loaded once). */
   readonly analyzer: Analyzer;
   /** Outbound signed webhooks. */
@@ -137,6 +141,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     analyzer,
     approvals: { repo: store.approvals, approvalTtlMs: config.approvalTtlMs, confirmationTtlMs: config.confirmationTtlMs },
     grants: { keys: grantKeys, ttlMs: config.grantTtlMs, issuer: config.issuer },
+    // Delegation tokens are signed with the grant keys; `aud` is this gateway (its issuer name).
+    delegation: { repo: store.delegations, keys: grantKeys, issuer: config.issuer, audience: config.issuer, maxDepth: config.delegationMaxDepth, tokenCache: createTokenCache() },
     events: { approvalOpened: (a) => approvals.opened(a) },
     ...(opts.observer ? { observer: opts.observer } : {}),
   });
@@ -149,12 +155,29 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       hasStatic: (k) => b.staticEntities.has(k),
     };
   };
+  const delegations = createDelegationDesk({
+    repo: store.delegations,
+    keys: grantKeys,
+    audit,
+    clock,
+    policies,
+    registry: store.identities,
+    gateway,
+    issuer: config.issuer,
+    audience: config.issuer,
+    maxDepth: config.delegationMaxDepth,
+    maxTtlMs: config.delegationMaxTtlMs,
+  });
   const identities = new IdentityService({
     identities: store.identities,
     credentials: store.credentials,
     clock,
     audit: { writer: config.writerId, seal: sealRecord },
     bundle: bundleView,
+    // Suspending or retiring an identity revokes every delegation link where it is an actor.
+    onDeactivated: async (i, op, actor) => {
+      await delegations.revokeActor(i, `identity.${op}`, `${actor.type}:${actor.id}`);
+    },
   });
   const usage = createUsageRecorder(store, config.usageFlushMs);
 
@@ -189,6 +212,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     usage,
     approvals,
     grantKeys,
+    delegations,
     analyzer,
     webhooks,
     async bootstrapAdmin() {

@@ -1,0 +1,101 @@
+import type { AuthorizationRequest, Caller } from '../../core/types.js';
+import { decisionCodes } from '../../core/decision-codes.js';
+import type { DelegationCode } from '../../delegation/codes.js';
+import type { DelegationRepo } from '../../delegation/repo.js';
+import type { TokenCache } from '../../delegation/token.js';
+import { parseUid } from '../../delegation/uid.js';
+import { verifyDelegation, type DelegationContext } from '../../delegation/verify-chain.js';
+import type { KeyRing } from '../../grants/keyring.js';
+import { matchesUid, registryTypeOf } from '../../identity/entity.js';
+import { checkRegistrySubject } from '../../identity/subject.js';
+import type { IdentityRepo } from '../../store/port.js';
+
+/** Where a request carries its delegation token (AuthZEN callers; the HTTP edge copies `X-Airlock-Delegation` here). */
+export const DELEGATION_TOKEN_KEY = 'delegationToken';
+/** What policy sees; set by this step only. */
+export const DELEGATION_CONTEXT_KEY = 'delegation';
+
+export interface DelegationStepDeps {
+  repo: DelegationRepo;
+  /** The grant key ring: delegation tokens are signed with it and verified against it only. */
+  keys: KeyRing;
+  issuer: string;
+  audience: string;
+  maxDepth?: number;
+  /** Verified-signature cache; revocation, path, actors and scope are still read on every request. */
+  tokenCache?: TokenCache;
+}
+
+export type DelegationStep =
+  | { kind: 'none' }
+  | { kind: 'verified'; context: DelegationContext; policyRequest: AuthorizationRequest }
+  | { kind: 'refused'; code: DelegationCode; message: string; detail?: string };
+
+/** The request without its delegation token (what approvals keep; the token is proof material, not the action). */
+export function withoutDelegationToken(req: AuthorizationRequest): AuthorizationRequest {
+  if (!req.context || !Object.hasOwn(req.context, DELEGATION_TOKEN_KEY)) return req;
+  const { [DELEGATION_TOKEN_KEY]: _t, ...context } = req.context;
+  return { ...req, context };
+}
+
+/** Is `uid` a registry identity that is active, unexpired and (NHI) owned by an active human, now? */
+async function isActiveOwned(registry: IdentityRepo | undefined, uid: string, namespace: string, nowMs: number): Promise<boolean> {
+  const parsed = parseUid(uid, namespace)?.uid;
+  if (!parsed || !registry || !registryTypeOf(parsed.type, namespace)) return false;
+  const found = await registry.get(parsed.id);
+  if (!found || !matchesUid(found, parsed, namespace)) return false;
+  const owner = found.class === 'nhi' ? await registry.get(found.owner) : undefined;
+  return checkRegistrySubject(found, owner, nowMs).ok;
+}
+
+function refuse(code: DelegationCode, detail?: string): DelegationStep {
+  const r: DelegationStep = { kind: 'refused', code, message: detail ? `${decisionCodes[code]}: ${detail}` : decisionCodes[code] };
+  if (detail !== undefined) r.detail = detail;
+  return r;
+}
+
+/**
+ * DESIGN §2 step 3. Without a token nothing happens — but a request may never bring its own
+ * `context.delegation` (only a verified token sets it). With one: `verifyDelegation` checks the
+ * signature against Airlock's keys only, the whole stored path, every identity on it, and that the
+ * action and resource fall inside the leaf scope; then the caller (proof of possession) and the
+ * request's subject must both be the token's current actor. On success policy sees
+ * `context.delegation = {depth, root, actors, purpose, linkIds}`, overwriting nothing a caller can
+ * set. Every failure is a refusal the gateway answers as deny (fail closed, DESIGN §6).
+ */
+export async function verifyDelegationStep(
+  req: AuthorizationRequest,
+  at: { caller: Caller; requester: string; namespace: string; nowMs: number },
+  deps: DelegationStepDeps | undefined,
+  registry: IdentityRepo | undefined,
+): Promise<DelegationStep> {
+  const ctx = req.context ?? {};
+  const token = ctx[DELEGATION_TOKEN_KEY];
+  if (token === undefined) {
+    if (Object.hasOwn(ctx, DELEGATION_CONTEXT_KEY)) return refuse('delegation_invalid', 'context.delegation is set by the gateway from a verified delegation token, never by the caller');
+    return { kind: 'none' };
+  }
+  if (typeof token !== 'string' || token.length === 0) return refuse('delegation_invalid', 'context.delegationToken must be a token string');
+  if (!deps) return refuse('delegation_invalid', 'delegation is not configured on this gateway');
+  const ns = at.namespace;
+  const caller = parseUid(`${at.caller.type}::${JSON.stringify(at.caller.id)}`, ns)?.text;
+  if (caller === undefined) return refuse('delegation_actor_mismatch');
+  const v = await verifyDelegation(token, {
+    caller,
+    now: at.nowMs,
+    issuer: deps.issuer,
+    audience: deps.audience,
+    namespace: ns,
+    keyFor: (kid) => deps.keys.publicKey(kid),
+    repo: deps.repo,
+    isActiveOwned: (uid) => isActiveOwned(registry, uid, ns, at.nowMs),
+    ...(deps.maxDepth !== undefined ? { maxDepth: deps.maxDepth } : {}),
+    ...(deps.tokenCache ? { tokenCache: deps.tokenCache } : {}),
+    request: { action: { name: req.action.name }, resource: { type: req.resource.type, id: req.resource.id } },
+  });
+  if (!v.ok) return refuse(v.code, typeof v.detail === 'string' ? v.detail : undefined);
+  // The work is done by the current actor, for itself: the subject must be that actor too.
+  if (v.context.actors.at(-1) !== at.requester) return refuse('delegation_actor_mismatch', 'the request subject must be the current actor of the delegation token');
+  const { [DELEGATION_TOKEN_KEY]: _t, [DELEGATION_CONTEXT_KEY]: _d, ...rest } = ctx;
+  return { kind: 'verified', context: v.context, policyRequest: { ...req, context: { ...rest, [DELEGATION_CONTEXT_KEY]: { ...v.context } } } };
+}
