@@ -13,6 +13,8 @@ export interface Resolved {
   argSpans: Span[];
   wrappers: string[];
   root: boolean;
+  /** Assignments given to env/sudo (`sudo EDITOR='tee -a' visudo`). */
+  env: Record<string, string>;
 }
 
 /** Options that take a value, per wrapper. */
@@ -37,6 +39,7 @@ const valued: Record<string, RegExp> = {
   runuser: /^-[ugl]$/,
   chroot: /^--(userspec|groups)$/,
   watch: /^-[n]$|^--(interval)$/,
+  sshpass: /^-[pfde]$/,
 };
 
 const ROOT = new Set(['sudo', 'doas', 'pkexec', 'run0', 'gsudo', 'su', 'runuser']);
@@ -44,7 +47,7 @@ const SIMPLE = new Set([
   'nohup', 'time', 'builtin', 'setsid', 'caffeinate', 'torsocks', 'unbuffer', 'chronic', 'tsocks', 'catchsegv', 'nice', 'ionice',
   'stdbuf', 'timeout', 'taskset', 'exec', 'xargs', 'proxychains', 'proxychains4', 'flock', 'strace', 'ltrace', 'sudo', 'doas', 'pkexec',
   'run0', 'gsudo', 'env', 'busybox', 'unshare', 'systemd-run', 'runuser', 'chroot', 'sg', 'firejail', 'command', 'watch',
-  'dbus-launch', 'xvfb-run', 'chpst', 'faketime', 'ltrace', 'valgrind', 'call',
+  'dbus-launch', 'xvfb-run', 'sshpass', 'chpst', 'faketime', 'ltrace', 'valgrind', 'call',
 ]);
 
 export function resolveProgram(lang: Lang, written: string, args: string[], argSpans: Span[]): Resolved {
@@ -52,6 +55,7 @@ export function resolveProgram(lang: Lang, written: string, args: string[], argS
   let a = args;
   let s = argSpans;
   const wrappers: string[] = [];
+  const env: Record<string, string> = {};
   let root = false;
   for (let guard = 0; guard < 8; guard++) {
     const prog = normalizeProgram(lang, w);
@@ -84,7 +88,12 @@ export function resolveProgram(lang: Lang, written: string, args: string[], argS
     while (i < a.length) {
       const x = a[i]!;
       if (x === '--') { i++; break; }
-      if (prog === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(x)) { i++; continue; }
+      if ((prog === 'env' || prog === 'sudo' || prog === 'doas') && /^[A-Za-z_][A-Za-z0-9_]*=/.test(x)) {
+        const eq = x.indexOf('=');
+        env[x.slice(0, eq)] = x.slice(eq + 1);
+        i++;
+        continue;
+      }
       if ((prog === 'timeout' || prog === 'chroot' || prog === 'flock' || prog === 'sg' || prog === 'chrt') && !x.startsWith('-')) {
         i++; // the duration, new root, lock file or group
         break;
@@ -122,6 +131,6 @@ export function resolveProgram(lang: Lang, written: string, args: string[], argS
       s = [...s, s[s.length - 1] ?? { start: 0, end: 0 }];
     }
   }
-  return { program: normalizeProgram(lang, w), written: w, args: a, argSpans: s, wrappers, root };
+  return { program: normalizeProgram(lang, w), written: w, args: a, argSpans: s, wrappers, root, env };
 }
 

@@ -284,7 +284,7 @@ class BashWalker {
       argSpans: resolved.argSpans,
       span: this.span(node),
       depth: this.depth,
-      env,
+      env: { ...env, ...resolved.env },
       root: resolved.root,
       wrappers: resolved.wrappers,
       nameTrick: trick,

@@ -29,6 +29,7 @@ export function tokenizeCmd(text: string): CmdSegment[] {
   let curStart = -1;
   let segStart = 0;
   let inQ = false;
+  let blocks = 0;
   let pendingRedirect: { op: string; start: number } | undefined;
 
   const endWord = (end: number): void => {
@@ -79,10 +80,10 @@ export function tokenizeCmd(text: string): CmdSegment[] {
     }
     if (ch === '\n' || ch === '\r') { endSeg(i, ch); continue; }
     if (ch === '(' || ch === ')') {
-      if (curStart < 0 && words.length === 0) { segStart = i + 1; continue; }
-      if (ch === ')') { endSeg(i, ')'); continue; }
-      // `if exist x (del x)`, `for … do (…)`: an opening parenthesis at a word start opens a block.
-      if (curStart < 0) { endSeg(i, '('); continue; }
+      // Parentheses are special only as blocks: `(a & b)`, `if exist x (del x)`; `echo a(b)` is text.
+      if (ch === '(' && curStart < 0) { blocks++; if (words.length === 0) segStart = i + 1; else endSeg(i, '('); continue; }
+      if (ch === ')' && blocks > 0) { blocks--; endSeg(i, ')'); continue; }
+      if (curStart < 0) curStart = i;
       cur += ch;
       continue;
     }

@@ -58,7 +58,16 @@ export function walkCmd(engine: Engine, text: string, map: SpanMapper, depth: nu
       }
     }
     for (const rd of seg.redirects) inv.redirects.push({ op: rd.op, target: rd.target, span: map(rd.start, rd.end) });
-    if (prev) { inv.upstream.push(prev, ...prev.upstream.slice(-32)); prev.downstream.push(inv); }
+    if (prev) {
+      inv.upstream.push(prev, ...prev.upstream.slice(-32));
+      prev.downstream.push(inv);
+      // `echo … | powershell -`: the echoed text is the script.
+      const echoed = prev.program === 'echo' ? prev.args.join(' ') : prev.program === 'cmd' ? /^echo\s+(.+)$/is.exec(prev.args[prev.args.length - 1] ?? '')?.[1] : undefined;
+      if (echoed) {
+        inv.stdinText = echoed;
+        inv.stdinSpan = prev.span;
+      }
+    }
     prev = seg.next === '|' ? inv : undefined;
     pending.push(inv);
   }

@@ -10,6 +10,7 @@ export function expandPowerShellHost(engine: Engine, inv: Invocation): void {
   for (let i = 0; i < a.length; i++) {
     const raw = a[i]!;
     const m = /^[-/\u2013\u2014\u2015]+([A-Za-z]+)(?::(.*))?$/.exec(raw);
+    if (raw === '-') break;
     if (!m) {
       // The first operand starts the command text.
       const code = a.slice(i).join(' ');

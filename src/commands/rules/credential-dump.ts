@@ -17,6 +17,7 @@ export const rule = defineRule({
         if (p === 'ntdsutil' && !/ifm|ntds/.test(a)) return undefined;
         return `${p} is a credential dumping tool`;
       }
+      if (p === 'gpg' && /--export-secret-(keys|subkeys)/.test(a)) return 'exports GPG private keys';
       if (p === 'rundll32' && /comsvcs(\.dll)?[, ]+#?(minidump|24)/.test(a)) return 'dumps a process (typically LSASS, which holds logon secrets) with comsvcs.dll MiniDump';
       if (p === 'security' && /^(dump-keychain|find-generic-password.*-[wg]|find-internet-password.*-[wg]|export)/.test(a)) return 'reads secrets out of the macOS keychain';
       if (p === 'vssadmin' && /create shadow/.test(a)) return 'creates a volume shadow copy, usually to copy locked credential files (NTDS.dit, SAM)';

@@ -19,7 +19,7 @@ export function recursiveDeleteTargets(inv: Invocation): string[] | undefined {
   }
   if ((p === 'rd' || p === 'rmdir') && a.some((x) => /^\/s$/i.test(x))) return a.filter((x) => !x.startsWith('/') || /^\/[a-z]/i.test(x) === false);
   if ((p === 'del' || p === 'erase') && a.some((x) => /^\/s$/i.test(x))) return a.filter((x) => !/^\/[a-z]$/i.test(x)).map((x) => x.replace(/\\?\*(\.\*)?$/, ''));
-  if (p === 'find' && (a.includes('-delete') || a.some((x, i) => /^-exec/.test(x) && a[i + 1] === 'rm'))) {
+  if (p === 'find' && (a.includes('-delete') || a.some((x, i) => /^-exec/.test(x) && /^(rm|shred|unlink|truncate)$/.test(a[i + 1] ?? '')))) {
     // Predicates that narrow what is deleted (-name, -mtime…) make it a clean-up, not a wipe.
     if (a.some((x) => /^-(i?name|i?path|i?regex|mtime|mmin|atime|ctime|size|user|group|newer|empty|perm|iwholename|wholename)$/.test(x))) return [];
     return [a[0] ?? '.'];

@@ -64,7 +64,7 @@ export const rule = defineRule({
     }
     for (const s of ctx.psScripts) {
       const upload = /uploadstring|uploadfile|uploaddata|-method\s+(post|put)|-infile|\.send\(|net\.sockets\.tcpclient/.test(s.text);
-      const secret = /get-content[^|;]*(\.ssh|\.aws|credentials|login data|sam\b|ntds)|gci env:|get-childitem env:|\$env:\w*(key|token|secret|pass)|\.ssh\\id_|\.aws\\credentials|lsass|ntds\.dit|sam\.save|login data/.test(s.text);
+      const secret = /get-content[^|;]*(\.ssh|\.aws|credentials|login data|sam\b|ntds)|gci env:|get-childitem env:|\$env:\w*(key|token|secret|pass)|\.ssh\\id_|\.aws\\credentials|lsass|ntds\.dit|sam\.save|login data|compress-archive[^;|]*(\$env:userprofile|documents|desktop|\.ssh|\.aws)/.test(s.text);
       if (upload && secret) hits.push({ span: s.span, explanation: 'reads credentials or environment secrets and uploads them' });
     }
     return hits;

@@ -61,6 +61,7 @@ import { rule as securityToolDisable } from './security-tool-disable.js';
 import { rule as setuidShell } from './setuid-shell.js';
 import { rule as shellOverNetwork } from './shell-over-network.js';
 import { rule as shellProfileWrite } from './shell-profile-write.js';
+import { rule as snippetDownloadExec } from './snippet-download-exec.js';
 import { rule as socketShellSnippet } from './socket-shell-snippet.js';
 import { rule as sshKeyImplant } from './ssh-key-implant.js';
 import { rule as stagedDownload } from './staged-download.js';
@@ -140,6 +141,7 @@ export const rules: readonly Rule[] = [
   setuidShell,
   shellOverNetwork,
   shellProfileWrite,
+  snippetDownloadExec,
   socketShellSnippet,
   sshKeyImplant,
   stagedDownload,

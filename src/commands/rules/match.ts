@@ -114,7 +114,7 @@ const STRONG_SECRETS: RegExp[] = [
   /(^|[/\\])\.azure[/\\](accessTokens\.json|msal_token_cache|azureProfile\.json)/i,
   /^\/etc\/(shadow|gshadow|master\.passwd)(-|$)/,
   /(^|[/\\])\.(git-credentials|netrc|pgpass|my\.cnf)$/i,
-  /Login Data|[/\\]Cookies$|key[34]\.db|logins\.json|Local State|\.keychain(-db)?\b|wallet\.dat|\.password-store|\.gnupg[/\\](private-keys|secring)/i,
+  /Login Data|[/\\]Cookies$|cookies\.sqlite|key[34]\.db|logins\.json|Local State|\.keychain(-db)?\b|wallet\.dat|\.password-store|\.gnupg[/\\](private-keys|secring)/i,
   /^\/proc\/(\d+|self|\*)\/(environ|mem|maps)$/,
   /(^|[/\\])(sam|security|system)(\.save|\.hiv)?$/i,
   /ntds\.dit|\\config\\(sam|security|system)\b|unattend\.xml|sysprep\.inf|groups\.xml|\\microsoft\\credentials|\\microsoft\\protect|sitemanager\.xml|\\\.vault|web\.config|winscp\.ini|\.kdbx$/i,

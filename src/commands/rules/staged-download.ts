@@ -21,6 +21,13 @@ const byInvocation = perInvocation((inv) => {
       if (/^[^/\s]+:/.test(from) && isStagingPath(to)) return `copies ${from} from another machine into ${to}, a temporary or hidden place`;
       return undefined;
     }
+    if (/^(copy|xcopy|robocopy|copy-item|cp)$/.test(inv.program)) {
+      const ops = inv.args.filter((x) => !x.startsWith('/') || x.startsWith('//'));
+      const unc = ops.find((x) => /^\\\\[^\\]+\\/.test(x));
+      const dest = ops[ops.length - 1] ?? '';
+      if (unc && unc !== dest && isStagingPath(dest)) return `copies ${unc} from a network share into ${dest}, a temporary or public place`;
+      return undefined;
+    }
     if (!isFetcher(inv)) return undefined;
     const urls = invocationUrls(inv);
     const outs = fetchOutputs(inv);

@@ -12,7 +12,7 @@ export const rule = defineRule({
     if (f) return `writes directly to ${f}, granting accounts root rights or passwords outside the normal tools`;
     const a = lowerArgs(inv);
     if ((inv.program === 'useradd' || inv.program === 'adduser' || inv.program === 'usermod') && /(-u|--uid)\s+0\b|(^|\s)-o(\s|$)|--non-unique/.test(a)) return 'creates an account with user id 0, a second root';
-    if (inv.program === 'visudo' && a.includes('-f')) return undefined;
+    if (inv.program === 'visudo' && /\btee\b|\bsed\b|\bcp\b/.test(inv.env['EDITOR'] ?? inv.env['VISUAL'] ?? '')) return 'edits sudoers non-interactively through a fake editor, granting rights outside the normal review';
     return undefined;
   }),
   cases: {
