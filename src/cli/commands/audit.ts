@@ -16,11 +16,21 @@ const HELP = `usage: airlock audit <verify|export|head> [options]
       bad seq when any record was edited, removed, inserted or reordered. With --head FILE (the
       output of \`airlock audit head\`, kept elsewhere), also proves the log still reaches that head,
       which catches records cut off the end.
-  airlock audit export [--data-dir DIR] [--since SEQ] [--writer ID] [--format jsonl]
+  airlock audit export [--data-dir DIR] [--since SEQ] [--writer ID] [--format jsonl] [--delegation ID]
       Streams records as JSON lines: {writer, seq, at, kind, prevHash, hash, record}.
+      --delegation ID keeps the records whose delegation.linkIds contain link ID: its issuance and
+      every link issued below it, every decision made under it, every revocation that touched it —
+      enough to rebuild the whole path after the fact.
   airlock audit head [--data-dir DIR]
       Signs the current chain head (Ed25519) when it moved and prints the latest signed checkpoint
       as JSON. Keep a copy outside this machine.`;
+
+/** Does the record name link `id` in `delegation.linkIds` (decisions, issuance, revocations)? */
+function underDelegation(recordText: string, id: string): boolean {
+  if (!recordText.includes(id)) return false;
+  const ids = (JSON.parse(recordText) as { delegation?: { linkIds?: unknown } }).delegation?.linkIds;
+  return Array.isArray(ids) && ids.includes(id);
+}
 
 export const command: CliCommand = {
   name: 'audit',
@@ -35,6 +45,7 @@ export const command: CliCommand = {
       since: { type: 'string' },
       writer: { type: 'string' },
       format: { type: 'string' },
+      delegation: { type: 'string' },
     }, false);
     const config = loadConfig({ dataDir: values['data-dir'] }, io.env);
     if (sub !== 'verify' && sub !== 'export' && sub !== 'head') {
@@ -53,6 +64,7 @@ export const command: CliCommand = {
             const page = await store.audit.read(w, from, 1000);
             if (page.length === 0) break;
             for (const r of page) {
+              if (values.delegation !== undefined && !underDelegation(r.recordText, values.delegation)) continue;
               const { recordText, ...rest } = r;
               io.stdout.write(`{"writer":${JSON.stringify(rest.writer)},"seq":${rest.seq},"at":${JSON.stringify(rest.at)},"kind":${JSON.stringify(rest.kind)},"prevHash":${JSON.stringify(rest.prevHash)},"hash":${JSON.stringify(rest.hash)},"record":${recordText}}\n`);
             }
