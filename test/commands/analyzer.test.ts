@@ -364,3 +364,28 @@ describe('everyday commands found in review stay allowed', () => {
     expect(run('iex "& { $(irm https://aka.ms/install-powershell.ps1) } -UseMSI"', 'powershell').verdict).toBe('ask');
   });
 });
+
+describe('fuzz: any input yields a well-formed analysis', () => {
+  it('2,000 random strings over shell metacharacters, in every shell', () => {
+    let seed = 42;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const alphabet = [..."abc -=$(){}[]<>|&;'\"`\\\n\r\t#*?~!%^,.:/@+"].concat(['curl', 'sh', 'iex', 'rm -rf', '\u200b', '\u202e', '\u001b[', 'powershell -enc ', 'cmd /c ', '$(', '<<EOF\n', '@\'\n']);
+    const shells: Shell[] = ['bash', 'sh', 'zsh', 'powershell', 'cmd'];
+    for (let i = 0; i < 2000; i++) {
+      let s = '';
+      const len = 1 + rnd(60);
+      for (let j = 0; j < len; j++) s += alphabet[rnd(alphabet.length)];
+      const a = run(s, shells[i % shells.length]!);
+      expect(['allow', 'ask', 'deny']).toContain(a.verdict);
+      for (const f of a.findings) {
+        expect(f.span.start, s).toBeGreaterThanOrEqual(0);
+        expect(f.span.end, s).toBeLessThanOrEqual(s.length);
+        expect(f.span.start, s).toBeLessThanOrEqual(f.span.end);
+      }
+      if (a.findings.some((f) => f.rule === 'analysis_limit')) expect(a.verdict).toBe('deny');
+    }
+  });
+});
