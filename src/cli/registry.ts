@@ -15,4 +15,6 @@ export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   'shell-init': async () => (await import('./commands/shell-init.js')).command,
   mcp: async () => (await import('./commands/mcp.js')).command,
   hook: async () => (await import('./commands/hook.js')).command,
+  delegate: async () => (await import('./commands/delegate.js')).command,
+  delegations: async () => (await import('./commands/delegations.js')).command,
 };

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -312,6 +313,31 @@ describe('revocation', () => {
     expect(path[1].revokedReason).toBe('identity.suspend');
     expect((await post('/v1/identities/b/resume', {}, 'admin-key')).status).toBe(200);
     expect(codes(await decide('c', asAgent('c', 'tool.call', GET_FILE), c.tokens[2]))).toEqual(['delegation_revoked']);
+  });
+});
+
+describe('CLI', () => {
+  const cli = (args: string[]) => promisify(execFile)(process.execPath, ['dist/cli/main.js', ...args], { env: { PATH: process.env['PATH'] ?? '' } });
+  it('airlock delegate (root, then a hop with --token FILE), delegations path/list/revoke', async () => {
+    const as = (who: string) => ['--url', gw.url, '--key', keys[who]!];
+    const root = await cli(['delegate', ...as('hana'), '--to', 'a', '--scope', 'tool.call:Tool::github.*', '--ttl', '20m', '--purpose', 'cli run']);
+    const t1 = root.stdout.trim();
+    expect(decodeJwt(t1)).toMatchObject({ sub: uid('Human', 'hana'), dpth: 1, scope: 'tool.call:Tool::github.*' });
+    const file = join(gw.dataDir, 'a.token');
+    writeFileSync(file, t1 + '\n');
+    const hop2 = await cli(['delegate', ...as('a'), '--to', 'b', '--token', file, '--scope', 'tool.call:Tool::github.get_file', '--ttl', '5m']);
+    const t2 = hop2.stdout.trim();
+    expect((await decide('b', asAgent('b', 'tool.call', GET_FILE), t2)).outcome).toBe('allow');
+    const id2 = decodeJwt(t2).jti!;
+    const path = JSON.parse((await cli(['delegations', 'path', id2, ...as('hana'), '--json'])).stdout);
+    expect(path.path.map((e: any) => e.delegate)).toEqual([uid('Agent', 'a'), uid('Agent', 'b')]);
+    expect((await cli(['delegations', 'list', ...as('b')])).stdout).toContain(id2);
+    const widened = await cli(['delegate', ...as('a'), '--to', 'b', '--token', file, '--scope', 'tool.call']).catch((e: { code: number; stderr: string }) => e);
+    expect((widened as { code: number }).code).toBe(1);
+    expect((widened as { stderr: string }).stderr).toContain('ERR_DELEGATION_REFUSED');
+    const rev = await cli(['delegations', 'revoke', decodeJwt(t1).jti!, ...as('hana'), '--reason', 'done']);
+    expect(rev.stdout).toContain('revoked 2 link(s)');
+    expect(codes(await decide('b', asAgent('b', 'tool.call', GET_FILE), t2))).toEqual(['delegation_revoked']);
   });
 });
 
