@@ -140,7 +140,7 @@ function safeUser(): string {
 }
 
 /** A running gateway for this data dir: `<dataDir>/serve.json` written by `airlock serve`, with a live pid. */
-function runningServer(dataDir: string): string | undefined {
+export function runningServer(dataDir: string): string | undefined {
   const file = join(dataDir, 'serve.json');
   if (!existsSync(file)) return undefined;
   try {
@@ -153,7 +153,7 @@ function runningServer(dataDir: string): string | undefined {
   }
 }
 
-function keyFor(config: Config): string {
+export function keyFor(config: Config): string {
   if (config.apiKey) return config.apiKey;
   const file = join(config.dataDir, 'admin.key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();

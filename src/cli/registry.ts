@@ -17,4 +17,10 @@ export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   hook: async () => (await import('./commands/hook.js')).command,
   delegate: async () => (await import('./commands/delegate.js')).command,
   delegations: async () => (await import('./commands/delegations.js')).command,
+  approvals: async () => (await import('./commands/approvals.js')).approvals,
+  approve: async () => (await import('./commands/approvals.js')).approve,
+  deny: async () => (await import('./commands/approvals.js')).deny,
+  confirm: async () => (await import('./commands/approvals.js')).confirm,
+  evidence: async () => (await import('./commands/approvals.js')).evidence,
+  keys: async () => (await import('./commands/approvals.js')).keysCommand,
 };

@@ -24,6 +24,16 @@ context.delegationToken in AuthZEN requests.
 
 ${GATEWAY_HELP}`;
 
+/** The link id (`jti`) of a token we were just given (display only; the gateway verifies tokens). */
+function linkIdOf(token: string): string | undefined {
+  try {
+    const jti = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti?: unknown }).jti;
+    return typeof jti === 'string' ? jti : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export const command: CliCommand = {
   name: 'delegate',
   summary: 'delegate a scope to an agent for a while; prints the delegation token',
@@ -37,7 +47,7 @@ export const command: CliCommand = {
     const to = values.to ?? usage('airlock delegate: --to AGENT is required');
     const call = gatewayCall(values, io.env);
     let token: string;
-    let summary: { id?: string; expiresIn: number; scope: string };
+    let summary: { id?: string | undefined; expiresIn: number; scope: string };
     if (values.token === undefined) {
       if (values.scope === undefined || values.purpose === undefined) usage('airlock delegate: a root delegation needs --scope and --purpose');
       const body: Record<string, unknown> = { delegate: entityArg(to), scope: values.scope, purpose: values.purpose };
@@ -62,7 +72,7 @@ export const command: CliCommand = {
         throw new AirlockError('ERR_DELEGATION_REFUSED', json?.error_description ?? `HTTP ${status}`, { reason: json?.airlock_code, error: json?.error, ...(json?.airlock_detail ? { detail: json.airlock_detail } : {}) });
       }
       token = json.access_token;
-      summary = { expiresIn: json.expires_in, scope: json.scope };
+      summary = { id: linkIdOf(token), expiresIn: json.expires_in, scope: json.scope };
     }
     if (values.out !== undefined) writeFileSync(values.out, token + '\n', { mode: 0o600 });
     if (values.json) io.stdout.write(JSON.stringify({ ...summary, token }, null, 2) + '\n');

@@ -62,6 +62,17 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
     return { sources, decision };
   }
 
+  app.post('/v1/keys/rotate', { config: { access: 'admin' } }, async (req) => {
+    const body = req.body === undefined ? {} : asObject(req.body, '/');
+    const purpose = body['purpose'] ?? 'grant';
+    if (purpose !== 'grant' && purpose !== 'audit') throw new AirlockError('ERR_REQUEST_INVALID', '/purpose: grant or audit', { path: '/purpose' });
+    const ring = purpose === 'grant' ? runtime.grantKeys : runtime.auditKeys;
+    const previous = (await ring.current()).kid;
+    const next = await ring.rotate();
+    await runtime.audit.append('keys.rotated', { purpose, kid: next.kid, previous, by: identityOf(req).id });
+    return { purpose, kid: next.kid, previous };
+  });
+
   app.post('/v1/grants/redeem', async (req) => {
     const body = asObject(req.body, '/');
     const grant = body['grant'];
