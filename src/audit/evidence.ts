@@ -97,7 +97,9 @@ export function assembleEvidence(requestId: string, sources: readonly EvidenceSo
         break;
       }
       case 'execution':
-        doc.execution = { status: r['status'], startedAt: r['startedAt'], finishedAt: r['finishedAt'], outputDigest: r['outputDigest'], reportedBy: r['reportedBy'], at: s.at };
+        doc.execution = Object.fromEntries(
+          Object.entries({ status: r['status'], startedAt: r['startedAt'], finishedAt: r['finishedAt'], durationMs: r['durationMs'], outputDigest: r['outputDigest'], executor: r['executor'], error: r['error'], confirmedVia: r['confirmedVia'], reportedBy: r['reportedBy'], at: s.at }).filter(([, v]) => v !== undefined),
+        );
         if (r['reversal'] !== undefined) doc.reversal = { ...doc.reversal, reversal: r['reversal'] };
         break;
       case 'reversal.requested':

@@ -5,6 +5,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { decisionOptions, registerAuthentication } from './auth.js';
 import { sendError } from './errors.js';
 import type { Metrics } from './metrics.js';
+import { handleClaudeCodeHook } from '../integrations/hooks/index.js';
 import { registerAccessRequestRoutes, requestableDenial } from './routes/access-requests.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerAuthzenRoutes } from './routes/authzen.js';
@@ -101,6 +102,15 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   registerApprovalRoutes(app, { runtime });
   registerEvidenceRoutes(app, { runtime, optionsFor });
   registerAccessRequestRoutes(app, { runtime, baseUrl });
+  // Claude Code `type: "http"` hooks: the caller is the agent; always 2xx with the decision JSON,
+  // because an HTTP hook cannot block by status code (garbage in → a deny answer, never an error).
+  app.post('/v1/hooks/claude-code', { config: { access: 'decide' } }, async (req) =>
+    handleClaudeCodeHook(
+      req.body,
+      { authorize: (r) => runtime.gateway.authorize(r, { caller: req.auth!.caller }) },
+      { subject: { type: req.auth!.caller.type, id: req.auth!.caller.id }, host: 'claude-code' },
+    ),
+  );
   registerDelegationRoutes(app, { runtime });
   return app;
 }

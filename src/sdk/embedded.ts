@@ -1,7 +1,8 @@
 /**
  * `airlock/embedded` — the same pipeline in process: SQLite store and audit log in `dataDir`, the
- * Cedar bundle from `policies`. Approvals and confirmations need the approvals API, which the
- * embedded gateway does not have yet: `waitForApproval` and `confirm` throw `AirlockUnsupported`.
+ * Cedar bundle from `policies`. `waitForApproval` waits on the same approval desk as the HTTP API;
+ * `confirm` throws `AirlockUnsupported`: a confirmation names the person who gave it, and an
+ * in-process client has no authenticated person (confirm through a running gateway).
  */
 import { loadConfig } from '../config/load.js';
 import type { Caller } from '../core/types.js';
@@ -29,18 +30,21 @@ export async function createEmbeddedClient(options: EmbeddedOptions = {}): Promi
   const config = loadConfig({ dataDir: options.dataDir, policies: options.policies, checkpointIntervalMs: 0, logLevel: 'silent' }, {});
   const runtime = await createRuntime(config);
   const caller: Caller = options.caller ?? { type: 'process', id: `pid:${process.pid}`, via: 'embedded' };
-  const capabilities: ClientCapabilities = { approvals: false, confirmations: false, executionReports: true };
+  const capabilities: ClientCapabilities = { approvals: true, confirmations: false, executionReports: true };
   return {
     runtime,
     capabilities,
     authorize(request: AuthorizationRequest): Promise<GatewayDecision> {
       return runtime.gateway.authorize(request, { caller });
     },
-    async waitForApproval(): Promise<ApprovalStatus> {
-      throw new AirlockUnsupported('the embedded gateway has no approvals API yet; use a running gateway (Airlock.connect)');
+    async waitForApproval(id: string, opts: { timeoutMs: number }): Promise<ApprovalStatus> {
+      if (typeof id !== 'string' || id.length === 0) throw new TypeError('id must be an approval id');
+      const a = await runtime.approvals.waitFor(id, opts.timeoutMs);
+      if (!a) throw new AirlockUnsupported(`no approval request ${id}`);
+      return { id: a.id, status: a.status, expiresAt: a.expiresAt, votes: a.votes, approvers: a.approvers, quorum: a.quorum };
     },
     async confirm(): Promise<void> {
-      throw new AirlockUnsupported('the embedded gateway has no confirmations API yet; use a running gateway (Airlock.connect)');
+      throw new AirlockUnsupported('an embedded client has no authenticated person to confirm as; confirm through a running gateway (POST /v1/confirmations/{id}/confirm)');
     },
     async reportExecution(report: ExecutionReport): Promise<void> {
       await runtime.audit.append('execution', { caller: { ...caller }, ...report });

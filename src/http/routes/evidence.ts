@@ -111,6 +111,15 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
     if (digest !== undefined && (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest))) throw new AirlockError('ERR_REQUEST_INVALID', '/outputDigest: sha256:<hex>', { path: '/outputDigest' });
     if (digest !== undefined) record['outputDigest'] = digest;
     if (body['reversal'] !== undefined) record['reversal'] = parseAuthorizationRequest(body['reversal'], '/reversal');
+    // What SDK executors add (guard, MCP proxy, hooks): who ran it, how long, how it was confirmed.
+    const durationMs = body['durationMs'];
+    if (durationMs !== undefined && (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs < 0)) throw new AirlockError('ERR_REQUEST_INVALID', '/durationMs: a non-negative number', { path: '/durationMs' });
+    if (durationMs !== undefined) record['durationMs'] = durationMs;
+    for (const k of ['executor', 'error', 'confirmedVia', 'actionHash'] as const) {
+      const v = body[k];
+      if (v !== undefined && (typeof v !== 'string' || v.length > 500)) throw new AirlockError('ERR_REQUEST_INVALID', `/${k}: a string of at most 500 characters`, { path: `/${k}` });
+      if (v !== undefined) record[k] = v;
+    }
     const { decision } = await decisionRecord(req, requestId);
     const caller = decision.record['caller'] as { id?: string };
     if (caller.id !== who.id) throw new AirlockError('ERR_FORBIDDEN', 'only the caller that received the decision reports its execution');
