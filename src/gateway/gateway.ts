@@ -145,7 +145,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       // Step 3: a delegation token revalidates its whole path; policy sees context.delegation.
       const dlg = await verifyDelegationStep(req, { caller, requester, namespace: ns, nowMs: deps.clock.now() }, deps.delegation, deps.registry);
       if (dlg.kind === 'refused') {
-        audit['delegation'] = dlg.detail !== undefined ? { refused: dlg.code, detail: dlg.detail } : { refused: dlg.code };
+        audit['delegation'] = { refused: dlg.code, ...(dlg.detail !== undefined ? { detail: dlg.detail } : {}), ...(dlg.context ? { ...dlg.context, path: pathIdentities(dlg.context) } : {}) };
         return end('deny', [reason(dlg.code, dlg.message)]);
       }
       let delegated = req;

@@ -345,6 +345,7 @@ describe('audit', () => {
   it('`airlock audit export --delegation ID` reconstructs the path: issuance, decisions under it, revocation', async () => {
     const c = await chain('audit trail');
     await decide('c', asAgent('c', 'tool.call', GET_FILE), c.tokens[2]);
+    await decide('c', asAgent('c', 'tool.call', { type: 'Tool', id: 'github.merge' }), c.tokens[2]); // refused on a verified path: outside scope
     await post(`/v1/delegations/${c.ids[0]}/revoke`, { reason: 'end of task' }, 'hana');
     await decide('c', asAgent('c', 'tool.call', GET_FILE), c.tokens[2]); // refused: revoked
     if (!existsSync('dist/cli/main.js')) throw new Error('run `npm run build` first (dist/cli/main.js is spawned)');
@@ -357,8 +358,9 @@ describe('audit', () => {
       [3, uid('Agent', 'b'), uid('Agent', 'c')],
     ]);
     const decisions = lines.filter((l) => l.kind === 'decision');
-    expect(decisions).toHaveLength(1);
+    expect(decisions.map((d) => d.record.decision.outcome)).toEqual(['allow', 'deny']);
     expect(decisions[0].record.delegation).toMatchObject({ depth: 3, root: uid('Human', 'hana'), linkIds: c.ids, path: [uid('Human', 'hana'), uid('Agent', 'a'), uid('Agent', 'b'), uid('Agent', 'c')] });
+    expect(decisions[1].record.delegation).toMatchObject({ refused: 'delegation_scope', linkIds: c.ids });
     expect(JSON.stringify(decisions[0].record)).not.toContain(c.tokens[2]); // the token itself is not kept
     const revoked = lines.filter((l) => l.kind === 'delegation.revoked');
     expect(revoked.map((l) => [l.record.linkId, l.record.revoked, l.record.reason])).toEqual([[c.ids[0], c.ids, 'end of task']]);

@@ -4,7 +4,8 @@ import type { DelegationCode } from '../../delegation/codes.js';
 import type { DelegationRepo } from '../../delegation/repo.js';
 import type { TokenCache } from '../../delegation/token.js';
 import { parseUid } from '../../delegation/uid.js';
-import { verifyDelegation, type DelegationContext } from '../../delegation/verify-chain.js';
+import { scopeAllows } from '../../delegation/scope.js';
+import { verifyChain, type DelegationContext } from '../../delegation/verify-chain.js';
 import type { KeyRing } from '../../grants/keyring.js';
 import { matchesUid, registryTypeOf } from '../../identity/entity.js';
 import { checkRegistrySubject } from '../../identity/subject.js';
@@ -29,7 +30,8 @@ export interface DelegationStepDeps {
 export type DelegationStep =
   | { kind: 'none' }
   | { kind: 'verified'; context: DelegationContext; policyRequest: AuthorizationRequest }
-  | { kind: 'refused'; code: DelegationCode; message: string; detail?: string };
+  /** `context` is set when the path itself verified (a scope or subject refusal): the audit record names its links. */
+  | { kind: 'refused'; code: DelegationCode; message: string; detail?: string; context?: DelegationContext };
 
 /** The request without its delegation token (what approvals keep; the token is proof material, not the action). */
 export function withoutDelegationToken(req: AuthorizationRequest): AuthorizationRequest {
@@ -48,9 +50,10 @@ async function isActiveOwned(registry: IdentityRepo | undefined, uid: string, na
   return checkRegistrySubject(found, owner, nowMs).ok;
 }
 
-function refuse(code: DelegationCode, detail?: string): DelegationStep {
+function refuse(code: DelegationCode, detail?: string, context?: DelegationContext): DelegationStep {
   const r: DelegationStep = { kind: 'refused', code, message: detail ? `${decisionCodes[code]}: ${detail}` : decisionCodes[code] };
   if (detail !== undefined) r.detail = detail;
+  if (context !== undefined) r.context = context;
   return r;
 }
 
@@ -80,7 +83,9 @@ export async function verifyDelegationStep(
   const ns = at.namespace;
   const caller = parseUid(`${at.caller.type}::${JSON.stringify(at.caller.id)}`, ns)?.text;
   if (caller === undefined) return refuse('delegation_actor_mismatch');
-  const v = await verifyDelegation(token, {
+  // verifyDelegation = verifyChain + leaf scope; done in two steps so that a refusal on a path that
+  // did verify still names its links in the audit record.
+  const v = await verifyChain(token, {
     caller,
     now: at.nowMs,
     issuer: deps.issuer,
@@ -91,11 +96,13 @@ export async function verifyDelegationStep(
     isActiveOwned: (uid) => isActiveOwned(registry, uid, ns, at.nowMs),
     ...(deps.maxDepth !== undefined ? { maxDepth: deps.maxDepth } : {}),
     ...(deps.tokenCache ? { tokenCache: deps.tokenCache } : {}),
-    request: { action: { name: req.action.name }, resource: { type: req.resource.type, id: req.resource.id } },
   });
   if (!v.ok) return refuse(v.code, typeof v.detail === 'string' ? v.detail : undefined);
+  if (!scopeAllows(v.chain.scope, { action: { name: req.action.name }, resource: { type: req.resource.type, id: req.resource.id } }, ns)) {
+    return refuse('delegation_scope', undefined, v.context);
+  }
   // The work is done by the current actor, for itself: the subject must be that actor too.
-  if (v.context.actors.at(-1) !== at.requester) return refuse('delegation_actor_mismatch', 'the request subject must be the current actor of the delegation token');
+  if (v.context.actors.at(-1) !== at.requester) return refuse('delegation_actor_mismatch', 'the request subject must be the current actor of the delegation token', v.context);
   const { [DELEGATION_TOKEN_KEY]: _t, [DELEGATION_CONTEXT_KEY]: _d, ...rest } = ctx;
   return { kind: 'verified', context: v.context, policyRequest: { ...req, context: { ...rest, [DELEGATION_CONTEXT_KEY]: { ...v.context } } } };
 }
