@@ -12,6 +12,7 @@ export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   identity: async () => (await import('./commands/identity.js')).command,
   human: async () => (await import('./commands/human.js')).command,
   check: async () => (await import('./commands/check.js')).command,
+  exec: async () => (await import('./commands/exec.js')).command,
   'shell-init': async () => (await import('./commands/shell-init.js')).command,
   mcp: async () => (await import('./commands/mcp.js')).command,
   hook: async () => (await import('./commands/hook.js')).command,
