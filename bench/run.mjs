@@ -7,6 +7,7 @@ const suites = [
   ['policy', './policy.mjs'],
   ['pipeline', './pipeline.mjs'],
   ['http', './http.mjs'],
+  ['approvals', './approvals.mjs'],
   ['commands', './commands.mjs'],
   ['delegation', './delegation.mjs'],
   ['mcp', './mcp.mjs'],
