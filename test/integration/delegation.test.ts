@@ -189,6 +189,20 @@ describe('a three-hop chain human → A → B → C', () => {
   });
 });
 
+describe('presenting a token', () => {
+  it('X-Airlock-Delegation and context.delegationToken that differ are refused; a malformed header value is a delegation_invalid deny', async () => {
+    const c = await chain();
+    const both = await post('/v1/authorize', asAgent('c', 'tool.call', GET_FILE, { delegationToken: c.tokens[1] }), 'c', { 'x-airlock-delegation': c.tokens[2] });
+    expect([both.status, both.json.error.code]).toEqual([400, 'ERR_REQUEST_INVALID']);
+    const same = await post('/v1/authorize', asAgent('c', 'tool.call', GET_FILE, { delegationToken: c.tokens[2] }), 'c', { 'x-airlock-delegation': c.tokens[2] });
+    expect(same.json.outcome).toBe('allow');
+    expect(codes(await decide('c', asAgent('c', 'tool.call', GET_FILE), 'not-a-jwt'))).toEqual(['delegation_invalid']);
+    // The token endpoint takes a form body only; /v1/delegations JSON only.
+    const form = await fetch(`${gw.url}/v1/delegations`, { method: 'POST', headers: { ...auth('hana'), 'content-type': 'application/x-www-form-urlencoded' }, body: 'delegate=a' });
+    expect(form.status).toBe(415);
+  });
+});
+
 describe('policy conditions on context.delegation', () => {
   it('no secret reads beyond depth 2', async () => {
     const c = await chain();
