@@ -49,7 +49,7 @@ describe('guard() on the embedded gateway (example bundle)', () => {
 
   it('confirmation_required → AirlockConfirmationRequired (a confirm callback cannot help without the confirmations API)', async () => {
     let ran = false;
-    const describe = () => ({ subject: { type: 'Agent', id: 'deploy-bot' }, action: { name: 'delegate' }, resource: { type: 'Agent', id: 'support-agent' } });
+    const describe = () => ({ subject: { type: 'Agent', id: 'deploy-bot' }, action: { name: 'shell.exec' }, resource: { type: 'Host', id: 'web-1' }, context: { environment: 'production', command: 'ls /srv' } });
     const hand = airlock.guard(() => (ran = true), describe, { confirm: () => true });
     const err = await hand().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AirlockConfirmationRequired);
