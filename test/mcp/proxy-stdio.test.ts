@@ -19,7 +19,7 @@ describe('airlock mcp (stdio, embedded gateway) in front of the fixture server',
 
   beforeAll(async () => {
     work = workDir();
-    proxied = await connectProxy({ work, proxyArgs: embeddedArgs(work) });
+    proxied = await connectProxy({ work, proxyArgs: ['--approval-wait', '1s', ...embeddedArgs(work)] });
     direct = new Client({ name: 'direct', version: '1' });
     await direct.connect(new StdioClientTransport({ command: process.execPath, args: [FIXTURE_SERVER], env: { PATH: process.env['PATH'] ?? '', FIXTURE_LOG: join(work.dir, 'direct.log'), FIXTURE_DIR: work.dir } }));
   }, 60_000);
@@ -86,9 +86,10 @@ describe('airlock mcp (stdio, embedded gateway) in front of the fixture server',
     expect(work.calls().some((c) => c['tool'] === 'run_command')).toBe(false);
   });
 
-  it('refuses approval_required naming the approval (no approvals API yet) and does not forward', async () => {
+  it('approval_required: waits (here 1 s), then refuses naming the approval, and does not forward', async () => {
     const r = await proxied.client.callTool({ name: 'deploy', arguments: { service: 'checkout' } });
     expect(r.isError).toBe(true);
+    expect(textOf(r)).toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/); // the approval id, so a person can approve and the agent retry
     expect((r._meta?.['dev.airlock/decision'] as { outcome: string }).outcome).toBe('approval_required');
     expect(textOf(r)).toMatch(/independent human approval/);
     expect(work.calls().some((c) => c['tool'] === 'deploy')).toBe(false);
