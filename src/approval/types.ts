@@ -38,6 +38,10 @@ export interface ApprovalRequest {
   owner?: string;
   policyIds: string[];
   reason?: string;
+  /** Channels the determining policies route notifications to (`@notify`, e.g. `slack`). */
+  notify?: string[];
+  /** The command analyzer's view, when the action carries a command (shown to approvers). */
+  command?: { risk?: string; summary?: string; findings?: string[] };
   /** Request id of the decision that opened it. */
   openedBy: string;
   status: ApprovalStatus;

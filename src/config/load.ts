@@ -27,6 +27,15 @@ const ENV: Record<string, keyof ConfigInput> = {
   AIRLOCK_DELEGATION_MAX_TTL_MS: 'delegationMaxTtlMs',
   AIRLOCK_WEBHOOKS: 'webhooks',
 };
+/** Nested `slack` settings, by environment variable (docs/chat.md). */
+const SLACK_ENV: Record<string, string> = {
+  AIRLOCK_SLACK_SIGNING_SECRET: 'signingSecret',
+  AIRLOCK_SLACK_BOT_TOKEN: 'botToken',
+  AIRLOCK_SLACK_APPROVALS_CHANNEL: 'approvalsChannel',
+  AIRLOCK_SLACK_API_URL: 'apiUrl',
+  AIRLOCK_SLACK_TEAM_ID: 'teamId',
+  AIRLOCK_SLACK_WORKSPACE_URL: 'workspaceUrl',
+};
 const JSON_VALUED = new Set(['webhooks']);
 const NUMERIC = new Set(['port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs', 'usageFlushMs', 'authFailureBurst', 'authFailureRefillMs', 'approvalTtlMs', 'confirmationTtlMs', 'grantTtlMs', 'delegationMaxDepth', 'delegationMaxTtlMs']);
 
@@ -44,7 +53,17 @@ export function loadConfig(flags: Partial<ConfigInput> = {}, env: NodeJS.Process
       }
     } else merged[key] = NUMERIC.has(key) ? Number(v) : v;
   }
-  for (const [k, v] of Object.entries(flags)) if (v !== undefined) merged[k] = v;
+  const slack: Record<string, string> = {};
+  for (const [name, key] of Object.entries(SLACK_ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') slack[key] = v;
+  }
+  if (Object.keys(slack).length > 0) merged['slack'] = slack;
+  for (const [k, v] of Object.entries(flags)) {
+    if (v === undefined) continue;
+    // A flag object for slack refines the environment's settings field by field.
+    merged[k] = k === 'slack' && typeof v === 'object' && v !== null ? { ...slack, ...(v as object) } : v;
+  }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw new AirlockError('ERR_CONFIG_INVALID', `invalid configuration:\n${z.prettifyError(parsed.error)}`);
   return Object.freeze(parsed.data);

@@ -50,6 +50,27 @@ export const configSchema = z.strictObject({
     .array(z.strictObject({ url: z.url({ protocol: /^https?$/ }), secret: z.string().min(16), events: z.array(z.enum(['approval.created', 'approval.decided'])).optional() }))
     .max(20)
     .default([]),
+  /**
+   * Slack approvals (docs/chat.md). Unset: no Slack routes, nothing posted. Env
+   * `AIRLOCK_SLACK_SIGNING_SECRET`, `AIRLOCK_SLACK_BOT_TOKEN`, `AIRLOCK_SLACK_APPROVALS_CHANNEL`,
+   * `AIRLOCK_SLACK_API_URL`, `AIRLOCK_SLACK_TEAM_ID`, `AIRLOCK_SLACK_WORKSPACE_URL`.
+   */
+  slack: z
+    .strictObject({
+      /** The app's signing secret (Basic Information → App Credentials); verifies every callback. */
+      signingSecret: z.string().min(16).max(256),
+      /** Bot token `xoxb-…` (scopes `chat:write`, `commands`). */
+      botToken: z.string().regex(/^xoxb-[A-Za-z0-9-]{1,250}$/, 'a bot token xoxb-…'),
+      /** Channel id (`C…`) approval messages are posted to; the app must be a member. */
+      approvalsChannel: z.string().regex(/^[A-Z0-9]{2,32}$/, 'a Slack channel id like C0123ABCD'),
+      /** Slack Web API base URL. Default `https://slack.com/api/` (tests point it at a stand-in). */
+      apiUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** The one workspace (team id `T…`) allowed to call in; unset: the signing secret's app decides. */
+      teamId: z.string().regex(/^[A-Z0-9]{2,32}$/, 'a Slack team id like T0123ABCD').optional(),
+      /** `https://acme.slack.com`: approval messages link to the original message. */
+      workspaceUrl: z.url({ protocol: /^https$/ }).optional(),
+    })
+    .optional(),
   /** pino log level. Default `info`. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -33,6 +33,9 @@ export const decisionCodes = {
   delegation_actor_mismatch: 'the caller is not the current actor of the delegation token',
   delegation_actor_inactive: 'an identity on the delegation path is no longer active and owned',
   delegation_scope: 'the requested action or resource is outside the delegated scope',
+  // Chat-native execution (DESIGN §1); same texts as integrations/chat/provenance.ts `chatCodes`.
+  chat_context_invalid: 'context.chat is not {platform, workspace, channel, thread?, user, messageId, messageDigest}',
+  chat_requires_nhi: 'a chat-triggered request must run as an owned bot or agent NHI, never a human or a shared identity',
 } as const;
 
 export type DecisionCode = keyof typeof decisionCodes;

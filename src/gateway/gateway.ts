@@ -16,6 +16,7 @@ import type { IdentityRepo } from '../store/port.js';
 import { uidKey, type EntitySource } from './entities.js';
 import type { PolicyHolder } from './policy-holder.js';
 import { analyzeCommandStep } from './steps/analyze-command.js';
+import { chatBindingStep, type ChatStepDeps } from './steps/chat-binding.js';
 import { evaluatePolicy } from './steps/evaluate-policy.js';
 import { resolveSubject } from './steps/resolve-subject.js';
 import { settleRequirements } from './steps/settle-requirements.js';
@@ -46,6 +47,8 @@ export interface GatewayDeps {
   grants?: { keys: KeyRing; ttlMs: number; issuer: string };
   /** Delegated execution paths (DESIGN §2 step 3). Without it, a request carrying a delegation token is denied. */
   delegation?: DelegationStepDeps;
+  /** Chat provenance and the binding rule (DESIGN §1). Without it, a request carrying `context.chat` is denied. */
+  chat?: ChatStepDeps;
   events?: GatewayEvents;
   observer?: GatewayObserver;
 }
@@ -81,6 +84,12 @@ function initiatorOf(req: AuthorizationRequest, ns: string): string | undefined 
   return undefined;
 }
 
+/** `@notify` channels of the policies behind the requirements (e.g. `slack`), for the chat edges. */
+function notifyOf(bundle: { policies: ReadonlyMap<string, { notify?: string[] }> }, requirements: readonly { policyId: string }[]): { notify?: string[] } {
+  const channels = [...new Set(requirements.flatMap((r) => bundle.policies.get(r.policyId)?.notify ?? []))];
+  return channels.length > 0 ? { notify: channels } : {};
+}
+
 function commandView(a: CommandAnalysis): NonNullable<Decision['command']> {
   return {
     shell: a.shell,
@@ -107,6 +116,8 @@ function auditedRequest(req: AuthorizationRequest): Record<string, unknown> {
 interface Decided {
   decision: Decision;
   audit: Record<string, unknown>;
+  /** The request as the pipeline saw it (the chat step sets `context.initiator`): what the audit records. */
+  request: AuthorizationRequest;
   opened?: ApprovalRequest;
   consumed?: ApprovalRequest;
   grantClaims?: GrantClaims;
@@ -122,7 +133,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     let actionHash = '';
     let policyVersion = 'none';
     const audit: Record<string, unknown> = {};
-    const end = (outcome: Outcome, reasons: Reason[]): Decided => ({ decision: { outcome, reasons, actionHash, policyVersion, requestId, decidedAt }, audit });
+    const end = (outcome: Outcome, reasons: Reason[]): Decided => ({ decision: { outcome, reasons, actionHash, policyVersion, requestId, decidedAt }, audit, request: req });
     try {
       actionHash = hashAction(req);
       const bundle = deps.policies.current();
@@ -141,6 +152,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const subjectEntity = prefetched?.get(requester) ?? bundle.staticEntities.get(requester);
       const owner = refText(subjectEntity?.attrs['owner']);
       audit['subject'] = owner ? { uid: requester, owner } : { uid: requester };
+
+      // Chat step: a chat-triggered request runs as an owned bot/agent NHI, and context.initiator is
+      // the Human linked to the chat user, never what the bot claims (DESIGN §1). The action hash
+      // covers the resolved initiator.
+      const chat = await chatBindingStep(req, ns, deps.chat, deps.registry);
+      if (chat.kind === 'refused') return end('deny', [chat.reason]);
+      if (chat.kind === 'prepared') {
+        req = chat.request;
+        actionHash = hashAction(req);
+      }
 
       // Step 3: a delegation token revalidates its whole path; policy sees context.delegation.
       const dlg = await verifyDelegationStep(req, { caller, requester, namespace: ns, nowMs: deps.clock.now() }, deps.delegation, deps.registry);
@@ -172,7 +193,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const d: Decision = { outcome: result.outcome, reasons: result.reasons, actionHash, policyVersion, requestId, decidedAt };
       if (result.requirements.length > 0) d.requirements = result.requirements;
       if (command) d.command = command;
-      const out: Decided = { decision: d, audit };
+      const out: Decided = { decision: d, audit, request: req };
 
       // Step 6: approvals and confirmations bound to this exact action hash.
       if (deps.approvals && (d.outcome === 'approval_required' || d.outcome === 'confirmation_required')) {
@@ -190,6 +211,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
             ...(owner ? { owner } : {}),
             ...(initiator ? { initiator } : {}),
             delegationChain,
+            ...notifyOf(bundle, result.requirements),
+            ...(cmd.kind === 'analyzed' ? { command: { risk: cmd.analysis.risk, summary: cmd.analysis.summary.join('; '), findings: [...new Set(cmd.analysis.findings.map((f) => f.rule))] } } : {}),
             nowMs: deps.clock.now(),
           },
           { approvals: deps.approvals.repo, approvalTtlMs: deps.approvals.approvalTtlMs, confirmationTtlMs: deps.approvals.confirmationTtlMs },
@@ -251,7 +274,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
             requestId,
             caller: { ...caller },
             ...(options.vouchedSubject ? { vouchedSubject: true } : {}),
-            request: auditedRequest(req),
+            request: auditedRequest(decided.request),
             decision: {
               outcome: decision.outcome,
               reasons: decision.reasons,

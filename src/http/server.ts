@@ -13,6 +13,7 @@ import { registerDelegationRoutes, withDelegationHeader } from './routes/delegat
 import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerGatewayRoutes } from './routes/gateway.js';
 import { registerIdentityRoutes } from './routes/identities.js';
+import { registerSlackRoutes } from '../integrations/slack/routes.js';
 
 export interface HttpServerOptions {
   runtime: Runtime;
@@ -112,5 +113,8 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     ),
   );
   registerDelegationRoutes(app, { runtime });
+  // Slack approvals (docs/chat.md): `access: 'open'` routes authenticated by Slack's signature.
+  const slack = runtime.slack;
+  if (slack) void app.register(async (scope) => registerSlackRoutes(scope, slack));
   return app;
 }

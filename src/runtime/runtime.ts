@@ -26,6 +26,10 @@ import { createDelegationDesk, type DelegationDesk } from './delegation-desk.js'
 import { createTokenCache } from '../delegation/token.js';
 import { approvalScopes } from './approval-scopes.js';
 import { readBundleDir } from './load-bundle.js';
+import { chatSubjectFacts, prepareChatRequest } from '../integrations/chat/provenance.js';
+import type { SlackAdapter } from '../integrations/slack/adapter.js';
+import { createHumanDirectory } from './human-directory.js';
+import { createSlackIntegration } from './slack.js';
 
 export interface ReloadResult {
   ok: boolean;
@@ -55,6 +59,8 @@ export interface Runtime {
   readonly analyzer: Analyzer;
   /** Outbound signed webhooks. */
   readonly webhooks: WebhookDispatcher;
+  /** Slack approvals (config `slack`): mount with `registerSlackRoutes`; undefined when not configured. */
+  readonly slack?: SlackAdapter;
   /**
    * On a data directory with no identities at all: creates the admin human `admin` with one key,
    * writes the key to `<dataDir>/admin.key` (mode 0600) and returns it; otherwise undefined.
@@ -133,6 +139,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const grantKeys = createKeyRing(store.keys, 'grant', clock);
   const webhooks = createWebhookDispatcher({ targets: config.webhooks });
   const approvals = createApprovalDesk({ repo: store.approvals, audit, clock, policies, webhooks });
+  // Chat provenance: chat users are the registry Humans whose `links` name them (docs/chat.md).
+  const humans = createHumanDirectory(store.identities, (i) => approvals.factsOf(i));
   const gateway = createGateway({
     policies,
     audit,
@@ -144,6 +152,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     // Delegation tokens are signed with the grant keys; `aud` is this gateway (its issuer name).
     delegation: { repo: store.delegations, keys: grantKeys, issuer: config.issuer, audience: config.issuer, maxDepth: config.delegationMaxDepth, tokenCache: createTokenCache() },
     events: { approvalOpened: (a) => approvals.opened(a) },
+    chat: { prepare: (req, subject) => prepareChatRequest(req, chatSubjectFacts(subject), humans) },
     ...(opts.observer ? { observer: opts.observer } : {}),
   });
   const bundleView = (): RegistryBundleView | undefined => {
@@ -181,6 +190,23 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   });
   const usage = createUsageRecorder(store, config.usageFlushMs);
 
+  let slack: SlackAdapter | undefined;
+  let unsubscribeSlack = (): void => {};
+  if (config.slack) {
+    const wired = createSlackIntegration({
+      config: config.slack,
+      approvals,
+      humans,
+      gateway,
+      audit,
+      auditRepo: store.audit,
+      clock,
+      namespace: () => policies.current()?.namespace ?? 'Airlock',
+    });
+    slack = wired.adapter;
+    unsubscribeSlack = approvals.onChange(wired.onApprovalChange);
+  }
+
   let lastCheckpointSeq = (await store.audit.latestCheckpoint(config.writerId))?.seq ?? 0;
   const s = store;
   async function checkpoint(): Promise<SignedCheckpoint | undefined> {
@@ -215,6 +241,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     delegations,
     analyzer,
     webhooks,
+    ...(slack ? { slack } : {}),
     async bootstrapAdmin() {
       if ((await s.identities.count()) > 0) return undefined;
       const r = await identities.createHuman(
@@ -267,6 +294,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
+      unsubscribeSlack();
+      await slack?.drain();
       await usage.close();
       await audit.close();
       await webhooks.drain();

@@ -69,6 +69,8 @@ describe('error code pins', () => {
       'approval_required',
       'approval_unverifiable',
       'audit_unavailable',
+      'chat_context_invalid',
+      'chat_requires_nhi',
       'command_invalid',
       'command_missing',
       'confirmation_consumed',

@@ -32,6 +32,10 @@ export interface SettleInput {
   initiator?: string;
   /** uid texts of every identity on the delegation path. */
   delegationChain: string[];
+  /** `@notify` channels of the determining policies (kept on a new request for the chat edges). */
+  notify?: string[];
+  /** The command analyzer's view, kept on a new request so approvers see the risk. */
+  command?: ApprovalRequest['command'];
   nowMs: number;
 }
 
@@ -135,6 +139,8 @@ export async function settleRequirements(input: SettleInput, opts: SettleOptions
   if (requirement?.reason !== undefined) fresh.reason = requirement.reason;
   if (input.owner !== undefined) fresh.owner = input.owner;
   if (input.initiator !== undefined) fresh.initiator = input.initiator;
+  if (input.notify !== undefined && input.notify.length > 0) fresh.notify = input.notify;
+  if (input.command !== undefined) fresh.command = input.command;
   const { request, created } = await opts.approvals.openOrGet(fresh, nowIso);
   const result: Settled = { outcome, reasons: input.reasons, approval: approvalRef(request) };
   if (created) result.opened = request;

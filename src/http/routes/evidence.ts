@@ -6,6 +6,8 @@ import type { AuthorizationRequest, AuthorizeOptions } from '../../core/types.js
 import { grantClaimsIfSigned, verifyGrant } from '../../grants/grant.js';
 import { hasRole } from '../../identity/subject.js';
 import type { Runtime } from '../../runtime/runtime.js';
+import { collectEvidenceSources } from '../../runtime/evidence-sources.js';
+import { executionReport } from '../../runtime/slack.js';
 import type { AuditRecord } from '../../store/port.js';
 import { identityOf } from './approvals.js';
 
@@ -14,29 +16,9 @@ export interface EvidenceRouteDeps {
   optionsFor(req: FastifyRequest, request: AuthorizationRequest): Promise<AuthorizeOptions>;
 }
 
-const toSource = (r: AuditRecord): EvidenceSource => ({ seq: r.seq, writer: r.writer, at: r.at, kind: r.kind, hash: r.hash, record: JSON.parse(r.recordText) as Record<string, unknown> });
-
 /** Every audit record about one action: its own, and those of the approvals it opened or used. */
-export async function evidenceSources(runtime: Runtime, requestId: string): Promise<EvidenceSource[]> {
-  const own = await runtime.store.audit.find({ requestId });
-  const approvalIds = new Set<string>();
-  for (const r of own) {
-    const rec = JSON.parse(r.recordText) as { approval?: { id?: string }; consumedApproval?: string; approvalId?: string };
-    if (rec.approval?.id) approvalIds.add(rec.approval.id);
-    if (rec.consumedApproval) approvalIds.add(rec.consumedApproval);
-    if (rec.approvalId) approvalIds.add(rec.approvalId);
-  }
-  const seen = new Set(own.map((r) => `${r.writer}:${r.seq}`));
-  const all = [...own];
-  for (const id of approvalIds) {
-    for (const r of await runtime.store.audit.find({ approvalId: id })) {
-      if (!seen.has(`${r.writer}:${r.seq}`)) {
-        seen.add(`${r.writer}:${r.seq}`);
-        all.push(r);
-      }
-    }
-  }
-  return all.map(toSource);
+export function evidenceSources(runtime: Runtime, requestId: string): Promise<EvidenceSource[]> {
+  return collectEvidenceSources(runtime.store.audit, requestId);
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
@@ -125,6 +107,9 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
     if (caller.id !== who.id) throw new AirlockError('ERR_FORBIDDEN', 'only the caller that received the decision reports its execution');
     if ((decision.record['decision'] as { outcome?: string }).outcome !== 'allow') throw new AirlockError('ERR_REQUEST_INVALID', `request ${requestId} was not allowed; there is nothing to report`);
     const rec = await runtime.audit.append('execution', record);
+    // Chat-native execution: the result goes back to the thread it was asked in (never rejects).
+    const report = runtime.slack && executionReport(requestId, decision.record, { status, ...(typeof record['error'] === 'string' ? { summary: record['error'] } : {}), ...(record['reversal'] ? { reversal: record['reversal'] as AuthorizationRequest } : {}) });
+    if (report) void runtime.slack?.onExecutionResult(report);
     return { recorded: true, requestId, auditSeq: rec.seq };
   });
 

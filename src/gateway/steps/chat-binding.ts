@@ -1,0 +1,45 @@
+import { decisionCodes } from '../../core/decision-codes.js';
+import type { AuthorizationRequest, Reason } from '../../core/types.js';
+import { matchesUid, registryTypeOf } from '../../identity/entity.js';
+import type { Identity } from '../../identity/types.js';
+import type { IdentityRepo } from '../../store/port.js';
+
+/** Where a chat surface puts its provenance (DESIGN §1 "chat-native execution"). */
+export const CHAT_CONTEXT_KEY = 'chat';
+
+export type ChatPrepared =
+  | { ok: true; request: AuthorizationRequest }
+  | { ok: false; code: 'chat_requires_nhi' | 'chat_context_invalid'; message: string };
+
+/**
+ * The chat step's rule, injected by the composition root (the gateway knows no chat edge): validate
+ * `context.chat`, apply the binding rule to the subject's registry identity, and set
+ * `context.initiator` from the chat user. The runtime wires `prepareChatRequest` here.
+ */
+export interface ChatStepDeps {
+  prepare(request: AuthorizationRequest, subject: Identity | undefined): Promise<ChatPrepared>;
+}
+
+export type ChatStep = { kind: 'none' } | { kind: 'prepared'; request: AuthorizationRequest } | { kind: 'refused'; reason: Reason };
+
+const qualify = (type: string, ns: string) => (type.includes('::') ? type : `${ns}::${type}`);
+
+/**
+ * Runs after the subject is resolved (step 2) and before anything hashes or evaluates the request:
+ * "chat-triggered actions run as a distinct, owned NHI (never the human's ambient rights)"
+ * (DESIGN §1). A request without `context.chat` passes untouched. Without a chat step configured, a
+ * request carrying `context.chat` is refused (fail closed, DESIGN §6): nobody checked its binding.
+ */
+export async function chatBindingStep(req: AuthorizationRequest, ns: string, chat: ChatStepDeps | undefined, registry: IdentityRepo | undefined): Promise<ChatStep> {
+  if (req.context?.[CHAT_CONTEXT_KEY] === undefined) return { kind: 'none' };
+  if (!chat) return { kind: 'refused', reason: { code: 'chat_context_invalid', message: `${decisionCodes.chat_context_invalid}: this gateway has no chat step configured` } };
+  const type = qualify(req.subject.type, ns);
+  let identity: Identity | undefined;
+  if (registry && registryTypeOf(type, ns)) {
+    const found = await registry.get(req.subject.id);
+    if (found && matchesUid(found, { type, id: req.subject.id }, ns)) identity = found;
+  }
+  const prepared = await chat.prepare(req, identity);
+  if (!prepared.ok) return { kind: 'refused', reason: { code: prepared.code, message: prepared.message } };
+  return { kind: 'prepared', request: prepared.request };
+}
