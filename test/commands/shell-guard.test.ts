@@ -20,10 +20,12 @@ function tmux(...args: string[]): string {
 }
 
 function screen(name: string): string {
-  return tmux('capture-pane', '-t', name, '-p', '-S', '-200');
+  // The whole history: with a bounded window, old prompts scroll out and prompt counts stop growing.
+  return tmux('capture-pane', '-t', name, '-p', '-S', '-');
 }
 
-async function waitFor(name: string, pred: (s: string) => boolean, ms = 15000): Promise<string> {
+// Generous: every checked line starts a Node process, which takes seconds on a loaded 2-core CI box.
+async function waitFor(name: string, pred: (s: string) => boolean, ms = 60_000): Promise<string> {
   const end = Date.now() + ms;
   let s = '';
   while (Date.now() < end) {
@@ -65,7 +67,7 @@ const shellsUnderTest = [
   { name: 'zsh', prompt: 'ZSH% ', start: (d: string) => `env -i HOME=${d} PATH=${process.env['PATH']} TERM=xterm ZDOTDIR=${d}/zdot zsh -i` },
 ];
 
-describe.skipIf(missing.length > 0)(`shell guard under tmux${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not installed)` : ''}`, () => {
+describe.skipIf(missing.length > 0)(`shell guard under tmux${missing.length > 0 ? ` (skipped: ${missing.join(', ')} not installed)` : ''}`, { timeout: 120_000 }, () => {
   describe.each(shellsUnderTest)('$name', ({ name, prompt, start }) => {
     beforeAll(async () => {
       if (!existsSync(cli)) throw new Error('build first: npm run build');
