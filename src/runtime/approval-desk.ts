@@ -11,6 +11,7 @@ import type { PolicyHolder } from '../gateway/policy-holder.js';
 import { uidOf } from '../identity/entity.js';
 import type { Identity } from '../identity/types.js';
 import type { WebhookDispatcher } from '../integrations/webhooks/dispatcher.js';
+import { chatApprovalEventData } from '../integrations/chat/approval-event.js';
 
 /**
  * Where people act on approvals and confirmations, whatever the channel (API, CLI, console, chat):
@@ -39,6 +40,8 @@ export interface ApprovalDeskDeps {
   clock: Clock;
   policies: PolicyHolder;
   webhooks?: WebhookDispatcher;
+  /** Public base URL of the gateway: webhook payloads link to the approval. */
+  publicUrl?: string;
   /** How often a waiter re-reads the store, for changes made by another process. */
   pollMs?: number;
 }
@@ -57,10 +60,8 @@ export function createApprovalDesk(deps: ApprovalDeskDeps): ApprovalDesk {
       type: event,
       id: uuidv7(deps.clock.now()),
       at: new Date(deps.clock.now()).toISOString(),
-      data: {
-        approval: { id: a.id, kind: a.kind, status: a.status, actionHash: a.actionHash, requester: a.requester, approvers: a.approvers, quorum: a.quorum, expiresAt: a.expiresAt, reason: a.reason, votes: a.votes },
-        request: a.request,
-      },
+      // Enough for any chat (Teams, Mattermost, Discord) to render the Slack message (docs/chat.md).
+      data: { ...chatApprovalEventData(a, deps.publicUrl !== undefined ? { publicUrl: deps.publicUrl } : {}) },
     });
   }
 

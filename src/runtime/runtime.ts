@@ -138,7 +138,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const analyzer = await loadAnalyzer();
   const grantKeys = createKeyRing(store.keys, 'grant', clock);
   const webhooks = createWebhookDispatcher({ targets: config.webhooks });
-  const approvals = createApprovalDesk({ repo: store.approvals, audit, clock, policies, webhooks });
+  const approvals = createApprovalDesk({ repo: store.approvals, audit, clock, policies, webhooks, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });
   // Chat provenance: chat users are the registry Humans whose `links` name them (docs/chat.md).
   const humans = createHumanDirectory(store.identities, (i) => approvals.factsOf(i));
   const gateway = createGateway({
