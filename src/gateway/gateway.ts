@@ -171,8 +171,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
       let delegated = req;
       let delegationChain: string[] = [];
+      let delegationEndS = Infinity;
       if (dlg.kind === 'verified') {
         delegated = dlg.policyRequest;
+        delegationEndS = dlg.expiresAtS;
         delegationChain = pathIdentities(dlg.context);
         audit['delegation'] = { ...dlg.context, path: delegationChain };
       }
@@ -235,7 +237,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (d.outcome === 'allow' && deps.grants) {
         const nowS = Math.floor(deps.clock.now() / 1000);
         // A grant never outlives the approval that allowed it.
-        const approvalEnd = out.consumed ? Math.floor(Date.parse(out.consumed.expiresAt) / 1000) : Infinity;
+        // …nor the delegation it was made under (scope and lifetime only narrow).
+        const approvalEnd = Math.min(out.consumed ? Math.floor(Date.parse(out.consumed.expiresAt) / 1000) : Infinity, delegationEndS);
         const claims: GrantClaims = {
           iss: deps.grants.issuer,
           sub: requester,

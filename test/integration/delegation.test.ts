@@ -143,6 +143,17 @@ describe('a three-hop chain human → A → B → C', () => {
     expect((await get(`/v1/delegations/${claims.jti}`, 'olga')).json).toMatchObject({ id: claims.jti, status: 'active', scope: SCOPE_C.split(' ').sort().join(' ') }); // owner of c
   });
 
+  it('an execution grant made under a delegation never outlives the delegation', async () => {
+    const l1 = await root('hana', 'a', SCOPE_A);
+    const l2 = await hop('a', l1.token, 'b', { scope: SCOPE_B, ttl: '20s' });
+    expect(l2.status).toBe(200);
+    const tokenExp = (decodeJwt(l2.json.access_token) as unknown as DelegationClaims).exp;
+    const d = await decide('b', asAgent('b', 'tool.call', GET_FILE), l2.json.access_token);
+    expect(d.outcome).toBe('allow');
+    const grantExp = decodeJwt(d.grant as string).exp!;
+    expect(grantExp).toBeLessThanOrEqual(tokenExp); // the default grant ttl (60 s) is longer than the 20 s delegation
+  });
+
   it('each widening is refused: scope, ttl, depth, purpose; and policy decides who may delegate to whom', async () => {
     const c = await chain();
     const wider = await hop('b', c.tokens[1], 'c', { scope: 'tool.call:Tool::*' });

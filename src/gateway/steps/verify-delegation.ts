@@ -29,7 +29,7 @@ export interface DelegationStepDeps {
 
 export type DelegationStep =
   | { kind: 'none' }
-  | { kind: 'verified'; context: DelegationContext; policyRequest: AuthorizationRequest }
+  | { kind: 'verified'; context: DelegationContext; policyRequest: AuthorizationRequest; expiresAtS: number }
   /** `context` is set when the path itself verified (a scope or subject refusal): the audit record names its links. */
   | { kind: 'refused'; code: DelegationCode; message: string; detail?: string; context?: DelegationContext };
 
@@ -104,5 +104,5 @@ export async function verifyDelegationStep(
   // The work is done by the current actor, for itself: the subject must be that actor too.
   if (v.context.actors.at(-1) !== at.requester) return refuse('delegation_actor_mismatch', 'the request subject must be the current actor of the delegation token', v.context);
   const { [DELEGATION_TOKEN_KEY]: _t, [DELEGATION_CONTEXT_KEY]: _d, ...rest } = ctx;
-  return { kind: 'verified', context: v.context, policyRequest: { ...req, context: { ...rest, [DELEGATION_CONTEXT_KEY]: { ...v.context } } } };
+  return { kind: 'verified', context: v.context, policyRequest: { ...req, context: { ...rest, [DELEGATION_CONTEXT_KEY]: { ...v.context } } }, expiresAtS: v.chain.claims.exp };
 }
