@@ -35,3 +35,19 @@ export async function openClient(flags: ClientFlags, env: NodeJS.ProcessEnv, cal
   if (!key) throw new AirlockError('ERR_UNAUTHENTICATED', 'no API key: pass --key-file FILE or --key K, or set AIRLOCK_KEY');
   return createHttpClient({ url, key, ...(flags.timeoutMs ? { timeoutMs: flags.timeoutMs } : {}) });
 }
+
+/** The node:util parseArgs options every CLI edge that needs a decision source accepts. */
+export const CLIENT_OPTIONS = {
+  gateway: { type: 'string' },
+  key: { type: 'string' },
+  'key-file': { type: 'string' },
+  embedded: { type: 'boolean' },
+  policies: { type: 'string' },
+  'data-dir': { type: 'string' },
+} as const;
+
+type Str = string | undefined;
+/** Maps parsed `CLIENT_OPTIONS` values to `openClient` flags. */
+export function clientFlags(v: { gateway?: Str; key?: Str; 'key-file'?: Str; embedded?: boolean | undefined; policies?: Str; 'data-dir'?: Str }): ClientFlags {
+  return { gateway: v.gateway, key: v.key, keyFile: v['key-file'], embedded: v.embedded, policies: v.policies, dataDir: v['data-dir'] };
+}

@@ -10,7 +10,7 @@ import { parseDuration } from '../../core/duration.js';
 import { AirlockError } from '../../core/errors.js';
 import type { AuthorizationRequest, Decision } from '../../core/types.js';
 import { loadAnalyzer } from '../../runtime/load-grammars.js';
-import { openClient } from '../../sdk/open.js';
+import { CLIENT_OPTIONS, clientFlags, openClient } from '../../sdk/open.js';
 import type { AirlockClient } from '../../sdk/types.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { parseOptions } from '../options.js';
@@ -75,12 +75,7 @@ export const command: CliCommand = {
         resource: { type: 'string' },
         shell: { type: 'string' },
         environment: { type: 'string' },
-        gateway: { type: 'string' },
-        key: { type: 'string' },
-        'key-file': { type: 'string' },
-        embedded: { type: 'boolean' },
-        policies: { type: 'string' },
-        'data-dir': { type: 'string' },
+        ...CLIENT_OPTIONS,
         wait: { type: 'string' },
         'no-wait': { type: 'boolean' },
       },
@@ -101,7 +96,7 @@ export const command: CliCommand = {
       context: { command: text, shell, ...(values.environment ? { environment: values.environment } : {}) },
     };
     const client: AirlockClient = await openClient(
-      { gateway: values.gateway, key: values.key, keyFile: values['key-file'], embedded: values.embedded, policies: values.policies, dataDir: values['data-dir'] },
+      clientFlags(values),
       io.env,
       { type: 'process', id: `airlock-exec:${process.pid}`, via: 'cli' },
     );

@@ -5,7 +5,7 @@ import { adapters, type AgentName } from '../../integrations/hooks/adapters.js';
 import { createFileCorrelation } from '../../integrations/hooks/correlation.js';
 import { runHook } from '../../integrations/hooks/handle.js';
 import { installClaudeCodeHook } from '../../integrations/hooks/install.js';
-import { openClient } from '../../sdk/open.js';
+import { CLIENT_OPTIONS, clientFlags, openClient } from '../../sdk/open.js';
 import type { AirlockClient } from '../../sdk/types.js';
 import { readStdin, type CliCommand } from '../command.js';
 import { parseOptions } from '../options.js';
@@ -54,12 +54,7 @@ export const command: CliCommand = {
       values = parseOptions(rest, {
         subject: { type: 'string' },
         'subject-type': { type: 'string' },
-        gateway: { type: 'string' },
-        key: { type: 'string' },
-        'key-file': { type: 'string' },
-        embedded: { type: 'boolean' },
-        policies: { type: 'string' },
-        'data-dir': { type: 'string' },
+        ...CLIENT_OPTIONS,
         'on-error': { type: 'string' },
         host: { type: 'string' },
         environment: { type: 'string' },
@@ -79,7 +74,7 @@ export const command: CliCommand = {
     try {
       if (!values.subject) throw new AirlockError('ERR_REQUEST_INVALID', '--subject ID is required');
       client = await openClient(
-        { gateway: values.gateway, key: values.key, keyFile: values['key-file'], embedded: values.embedded, policies: values.policies, dataDir: values['data-dir'], timeoutMs: 8000 },
+        { ...clientFlags(values), timeoutMs: 8000 },
         io.env,
         { type: 'process', id: `airlock-hook:${adapter.name}`, via: 'hook' },
       );

@@ -7,7 +7,7 @@ import { createProxySession, type ProxySession } from '../../mcp/proxy.js';
 import { ScreenedStdioTransport } from '../../mcp/stdio-transport.js';
 import type { CommandArgRule } from '../../mcp/tool-request.js';
 import { defaultServerName, openUpstream, type UpstreamSpec } from '../../mcp/upstream.js';
-import { openClient } from '../../sdk/open.js';
+import { CLIENT_OPTIONS, clientFlags, openClient } from '../../sdk/open.js';
 import type { CliCommand } from '../command.js';
 import { parseOptions } from '../options.js';
 
@@ -64,12 +64,7 @@ export const command: CliCommand = {
     const { values, positionals } = parseOptions(ours, {
       subject: { type: 'string' },
       'subject-type': { type: 'string' },
-      gateway: { type: 'string' },
-      key: { type: 'string' },
-      'key-file': { type: 'string' },
-      embedded: { type: 'boolean' },
-      policies: { type: 'string' },
-      'data-dir': { type: 'string' },
+      ...CLIENT_OPTIONS,
       name: { type: 'string' },
       upstream: { type: 'string' },
       listen: { type: 'string' },
@@ -120,7 +115,7 @@ export const command: CliCommand = {
     if (!values.listen && servers.length > 1) throw new AirlockError('ERR_REQUEST_INVALID', `stdio serves one server: pick one with --server (${servers.map((s) => s.name).join(', ')}) or use --listen`);
 
     const client = await openClient(
-      { gateway: values.gateway, key: values.key, keyFile: values['key-file'], embedded: values.embedded, policies: values.policies, dataDir: values['data-dir'] },
+      clientFlags(values),
       io.env,
       { type: 'process', id: `airlock-mcp:${process.pid}`, via: 'mcp' },
     );
