@@ -67,6 +67,36 @@ describe('airlock mcp --gateway (real HTTP gateway)', () => {
     expect(work.calls().map((c) => c['text'] ?? c['tool'])).toEqual(['up', 'back']);
   }, 90_000);
 
+  it('approval granted while the call waits: the proxy holds the call, an approver approves over HTTP, the call runs once', async () => {
+    const work = workDir();
+    const gw = await startGateway({ policies: FIXTURE_BUNDLE, pep: { subjects: [{ type: 'Agent', id: 'test-agent' }] } });
+    cleanups.push(() => gw.close());
+    const approver = await gw.runtime.identities.createHuman(
+      { id: 'ann', displayName: 'ann', groups: ['approvers'], roles: ['approver'], links: {}, key: true },
+      { type: 'system', id: 'test', via: 'test' },
+    );
+    const keyFile = join(work.dir, 'pep.key');
+    writeFileSync(keyFile, gw.pepKey + '\n', { mode: 0o600 });
+    const p = await connectProxy({ work, proxyArgs: ['--subject', 'test-agent', '--gateway', gw.url, '--key-file', keyFile, '--name', 'fixture', '--approval-wait', '30s'] });
+    cleanups.push(() => p.client.close());
+
+    const pending = p.client.callTool({ name: 'deploy', arguments: { service: 'checkout' } }, undefined, { timeout: 60_000 });
+    // Find the approval the proxy is waiting on, and approve it as a person in the approvers group.
+    let id: string | undefined;
+    for (let i = 0; i < 100 && !id; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const list = (await (await fetch(`${gw.url}/v1/approvals?status=pending`, { headers: { authorization: `Bearer ${approver.value.key!.key}` } })).json()) as any;
+      id = list.approvals[0]?.id;
+    }
+    expect(id).toBeDefined();
+    expect(work.calls().some((c) => c['tool'] === 'deploy')).toBe(false);
+    const ok = await fetch(`${gw.url}/v1/approvals/${id}/approve`, { method: 'POST', headers: { authorization: `Bearer ${approver.value.key!.key}`, 'content-type': 'application/json' }, body: '{"reason":"ship"}' });
+    expect(ok.status).toBe(200);
+    const r = await pending;
+    expect(r.isError).toBeFalsy();
+    expect(work.calls().filter((c) => c['tool'] === 'deploy')).toHaveLength(1);
+  }, 120_000);
+
   it('a wrong key is a refusal with the gateway\'s code, never a forward', async () => {
     const work = workDir();
     const gw = await startGateway({ policies: FIXTURE_BUNDLE, pep: { subjects: [{ type: 'Agent', id: 'test-agent' }] } });
