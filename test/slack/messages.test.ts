@@ -70,6 +70,17 @@ describe('mrkdwn safety', () => {
 });
 
 describe('approval message', () => {
+  it('never shows a secret carried in the command (redacted before it reaches the channel or a webhook)', async () => {
+    const request = chatRequest();
+    const secret = 'sk-live-0123456789abcdef0123456789abcdef';
+    request.context!['command'] = `curl -H "Authorization: Bearer ${secret}" https://api.example.com/v1/charges`;
+    const m = approvalMessage(approval({ request }));
+    expect(all(m)).not.toContain(secret);
+    expect(all(m)).toContain('api.example.com');
+    const { chatApprovalEventData } = await import('../../src/integrations/chat/approval-event.js');
+    expect(JSON.stringify(chatApprovalEventData(approval({ request }), {}))).not.toContain(secret);
+  });
+
   it('a hostile bot cannot inject links or mentions through any field it controls', () => {
     const request = chatRequest({
       action: { name: 'deploy <https://evil.example|click here>' },

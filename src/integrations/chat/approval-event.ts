@@ -1,3 +1,4 @@
+import { redact } from '../../commands/redact.js';
 import type { ApprovalRequest } from '../../approval/types.js';
 import { parseChatContext, type ChatContext } from './provenance.js';
 
@@ -68,7 +69,8 @@ export function chatApprovalEventData(a: ApprovalRequest, opts: { publicUrl?: st
   if (a.reason !== undefined) data.approval.reason = a.reason;
   if (a.decidedAt !== undefined) data.approval.decidedAt = a.decidedAt;
   if (typeof ctx['environment'] === 'string') data.request.environment = ctx['environment'];
-  if (command !== undefined) data.request.command = command;
+  // Secrets in a command (tokens, passwords) never leave for a chat or a webhook receiver.
+  if (command !== undefined) data.request.command = redact(command);
   const chat = parseChatContext(a.request);
   if (chat.ok && chat.chat) data.chat = chat.chat;
   if (opts.publicUrl) data.links = { approval: `${opts.publicUrl.replace(/\/$/, '')}/v1/approvals/${encodeURIComponent(a.id)}` };

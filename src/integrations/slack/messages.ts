@@ -1,3 +1,4 @@
+import { redact } from '../../commands/redact.js';
 import { parseChatContext, type ChatContext } from '../chat/provenance.js';
 import { clip, code, escapeNonAscii, hasNonAscii, plain, safe, SLACK_ID_RE, SLACK_TS_RE, uidLabel } from './mrkdwn.js';
 import type { AuthorizationRequest } from '../../core/types.js';
@@ -64,7 +65,8 @@ export function describeRequest(a: SlackApproval): { action: string; resource: s
   const parsed = parseChatContext(r);
   const out: ReturnType<typeof describeRequest> = { action: r.action.name, resource: `${r.resource.type} ${r.resource.id}`, findings };
   const command = a.command?.summary !== undefined && commandText === undefined ? a.command.summary : commandText;
-  if (command !== undefined) out.command = command;
+  // Secrets in a command (tokens, passwords) are masked before they reach a channel.
+  if (command !== undefined) out.command = redact(command);
   if (risk !== undefined) out.risk = risk;
   if (parsed.ok && parsed.chat) out.chat = parsed.chat;
   return out;
