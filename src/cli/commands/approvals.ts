@@ -168,7 +168,11 @@ ${CONN_HELP}`,
       for (const v of a.votes) out.push(`    ${v.approver} ${v.decision} via ${v.channel} at ${v.at}${v.reason ? `: ${v.reason}` : ''}`);
     }
     if (e.grant) out.push(`  grant:     jti ${e.grant.jti}, expires ${new Date(e.grant.exp * 1000).toISOString()}${e.grant.redeemedAt ? `, redeemed ${e.grant.redeemedAt}` : ''}`);
-    if (e.execution) out.push(`  executed:  ${e.execution.status} (${e.execution.startedAt ?? '?'} → ${e.execution.finishedAt ?? '?'})${e.execution.outputDigest ? ` output ${e.execution.outputDigest}` : ''}`);
+    if (e.execution) {
+      const x = e.execution;
+      const when = x.startedAt || x.finishedAt ? ` (${x.startedAt ?? '?'} → ${x.finishedAt ?? '?'})` : x.durationMs !== undefined ? ` in ${x.durationMs} ms` : '';
+      out.push(`  executed:  ${x.status}${when}${x.executor ? ` by ${x.executor}` : ''}${x.outputDigest ? `, output ${x.outputDigest}` : ''}, reported ${x.at}`);
+    }
     if (e.reversal?.reversal) out.push(`  reversal:  ${JSON.stringify(e.reversal.reversal.action)} on ${e.reversal.reversal.resource?.id}${e.reversal.requestedAs ? ` — requested as ${e.reversal.requestedAs}` : ''}`);
     if (e.reversal?.reverses) out.push(`  reverses:  ${e.reversal.reverses}`);
     out.push(`  audit records: ${e.records.map((x: any) => `${x.writer}#${x.seq}`).join(' ')}`);
