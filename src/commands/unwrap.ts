@@ -271,7 +271,3 @@ function expandLines(engine: Engine, inv: Invocation, text: string, targets: str
   }
 }
 
-function clip(s: string): string {
-  const one = s.replace(/\s+/g, ' ').trim();
-  return one.length > 80 ? one.slice(0, 77) + '…' : one;
-}

@@ -8,7 +8,6 @@ import { hasRole } from '../../identity/subject.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { collectEvidenceSources } from '../../runtime/evidence-sources.js';
 import { executionReport } from '../../runtime/slack.js';
-import type { AuditRecord } from '../../store/port.js';
 import { identityOf } from './approvals.js';
 
 export interface EvidenceRouteDeps {
