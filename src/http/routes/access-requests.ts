@@ -6,7 +6,7 @@ import { asObject, parseAuthorizationRequest } from '../../core/request-shape.js
 import type { Decision } from '../../core/types.js';
 import { signBinding, verifyBinding } from '../../grants/binding-token.js';
 import type { Runtime } from '../../runtime/runtime.js';
-import { identityOf } from './approvals.js';
+import { identityOf, mayView } from './approvals.js';
 
 /**
  * OpenID AuthZEN Access Request and Approval Profile (draft 1), standards.md §1.6: a requestable
@@ -62,12 +62,9 @@ export function registerAccessRequestRoutes(app: FastifyInstance, deps: { runtim
   const { runtime } = deps;
 
   async function ownTask(req: FastifyRequest, id: string): Promise<ApprovalRequest | undefined> {
+    // One visibility rule for approvals, whichever API asks (approvals.ts).
     const a = await runtime.approvals.get(id);
-    const who = identityOf(req);
-    if (!a) return undefined;
-    const mine = a.caller.id === who.id || a.requester.endsWith(`::${JSON.stringify(who.id)}`);
-    const reviewer = who.class === 'human' && who.roles.some((r) => r === 'admin' || r === 'auditor' || r === 'approver');
-    return mine || reviewer ? a : undefined;
+    return a && mayView(runtime, identityOf(req), a) ? a : undefined;
   }
 
   app.post('/access/v1/requests', async (req, reply) => {

@@ -24,7 +24,7 @@ export function identityOf(req: FastifyRequest): Identity {
 }
 
 /** People who decide or review see every request; an NHI sees only what it asked for or relayed. */
-function mayView(runtime: Runtime, who: Identity, a: ApprovalRequest): boolean {
+export function mayView(runtime: Runtime, who: Identity, a: ApprovalRequest): boolean {
   if (hasRole(who, 'admin') || hasRole(who, 'auditor') || hasRole(who, 'approver')) return true;
   const ns = runtime.policies.current()?.namespace ?? 'Airlock';
   const uid = uidKey(uidOf(who, ns));
