@@ -6,6 +6,7 @@ import { createHttpServer } from '../../http/server.js';
 import { createMetrics } from '../../http/metrics.js';
 import { createRuntime } from '../../runtime/runtime.js';
 import type { CliCommand } from '../command.js';
+import { nodeSupportWarning } from '../node-support.js';
 import { parseOptions } from '../options.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -47,6 +48,8 @@ An invalid bundle at start exits with status 2 and lists every problem.`,
       },
       io.env,
     );
+    const nodeWarning = nodeSupportWarning();
+    if (nodeWarning) io.stderr.write(nodeWarning);
     const metrics = createMetrics();
     const runtime = await createRuntime(config, {
       observer: { onDecision: (o, ms) => metrics.decision(o, ms), onAuditCommit: (n, ms) => metrics.auditCommit(n, ms) },
