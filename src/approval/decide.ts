@@ -1,5 +1,5 @@
 import type { ApprovalRepo } from './repo.js';
-import { applyVote, checkApprover, refusalCodes, type RefusalCode } from './rules.js';
+import { applyVote, checkApprover, checkConfirmer, type ConfirmerFacts, type RefusalCode } from './rules.js';
 import type { ApprovalRequest, ApproverFacts, VoteChannel } from './types.js';
 
 export type VoteResult =
@@ -35,39 +35,17 @@ export async function voteOnApproval(
 }
 
 /**
- * The person at the keyboard confirms the very action they were shown. Who may confirm: the
- * initiator Human (or the requester, when the requester is that Human), or an enforcement point
- * (pep) that showed the prompt to them. Never an NHI for itself.
+ * The person at the keyboard confirms the very action they were shown. Who may confirm is
+ * `checkConfirmer` (approval/rules.ts): the initiator, or the enforcement point that relayed this
+ * very request and lists its subject, on the initiator's behalf. Never an NHI for itself.
  */
-export async function confirmAction(
-  repo: ApprovalRepo,
-  id: string,
-  by: { uid: string; isHuman: boolean; isPep: boolean; onBehalfOf?: string },
-  channel: VoteChannel,
-  nowMs: number,
-): Promise<VoteResult> {
+export async function confirmAction(repo: ApprovalRepo, id: string, by: ConfirmerFacts, channel: VoteChannel, nowMs: number): Promise<VoteResult> {
   const current = await repo.get(id);
   if (!current) return { ok: false, code: 'not_found', message: `no confirmation ${id}` };
-  if (current.kind !== 'confirmation') return { ok: false, code: 'wrong_kind', message: 'this is an approval request; it needs an approver', request: current };
-  if (current.status !== 'pending') return { ok: false, code: 'not_pending', message: refusalCodes.not_pending, request: current };
-  if (Date.parse(current.expiresAt) <= nowMs) return { ok: false, code: 'expired', message: refusalCodes.expired, request: current };
-  const same = (a?: string, b?: string) => a !== undefined && b !== undefined && a.normalize('NFKC').toLowerCase() === b.normalize('NFKC').toLowerCase();
-  if (!by.isHuman && (!by.isPep || same(by.uid, current.requester))) {
-    return { ok: false, code: 'sod_requester', message: 'an NHI cannot confirm an action, least of all its own; the person at the keyboard (or the enforcement point that showed them the prompt) confirms', request: current };
-  }
-  const person = by.isHuman ? by.uid : (by.onBehalfOf ?? current.initiator);
-  const humanRequester = /::Human::/.test(current.requester) ? current.requester : undefined;
-  const target = current.initiator ?? humanRequester;
-  if (target !== undefined ? !same(person, target) : !by.isPep) {
-    return { ok: false, code: 'sod_initiator', message: 'only the person who initiated the action (or the enforcement point that showed it to them) may confirm it', request: current };
-  }
+  const eligible = checkConfirmer(current, by, nowMs);
+  if (!eligible.ok) return { ok: false, code: eligible.code, message: eligible.message, request: current };
   const at = new Date(nowMs).toISOString();
-  const stored = await repo.recordVote(
-    id,
-    { approver: person ?? by.uid, decision: 'approve', reason: by.isHuman ? 'confirmed' : `confirmed through ${by.uid}`, channel, at },
-    { status: 'approved', decidedAt: at },
-    at,
-  );
+  const stored = await repo.recordVote(id, { approver: eligible.person, decision: 'approve', reason: eligible.reason, channel, at }, { status: 'approved', decidedAt: at }, at);
   if (!stored) return { ok: false, code: 'conflict', message: 'the confirmation was resolved first' };
   return { ok: true, request: stored, resolved: true };
 }

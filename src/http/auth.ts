@@ -104,6 +104,20 @@ async function subjectGroups(runtime: Runtime, subject: CedarUid, ns: string): P
 }
 
 /**
+ * Does this enforcement point's grant list `subject` (AuthZEN `{type, id}`) now, by id or by group?
+ * Asking about itself does not count: a pep never speaks for itself as someone else's relay.
+ */
+export async function pepListsSubject(runtime: Runtime, pep: Identity, subject: { type: string; id: string }): Promise<boolean> {
+  if (pep.class !== 'nhi' || !pep.pep) return false;
+  const ns = runtime.policies.current()?.namespace ?? 'Airlock';
+  const uid = { type: qualify(subject.type, ns), id: subject.id };
+  if (matchesUid(pep, uid, ns)) return false;
+  let scope = callerMayAskFor(pep, uid, new Set(), ns);
+  if (!scope.ok && pep.pep.groups.length > 0) scope = callerMayAskFor(pep, uid, await subjectGroups(runtime, uid, ns), ns);
+  return scope.ok;
+}
+
+/**
  * The authorize options of a decision request: the authenticated caller, and whether a pep vouches
  * for an unregistered subject. Throws 403 ERR_SUBJECT_FORBIDDEN when the caller may not ask about
  * the request's subject (an NHI only about itself; a pep about its listed subjects and groups).

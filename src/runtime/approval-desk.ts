@@ -24,7 +24,8 @@ export interface ApprovalDesk {
   /** The approval rules' view of a registry identity: roles, groups and their ancestor groups. */
   factsOf(identity: Identity): ApproverFacts;
   vote(id: string, who: ApproverFacts, decision: 'approve' | 'deny', reason: string, channel: VoteChannel): Promise<VoteResult>;
-  confirm(id: string, by: { identity: Identity; onBehalfOf?: string }, channel: VoteChannel): Promise<VoteResult>;
+  /** `caller` as the request's caller is recorded; `listsSubject`: a pep's grant lists the request's subject now. */
+  confirm(id: string, by: { identity: Identity; caller: { type: string; id: string }; listsSubject: boolean; onBehalfOf?: string }, channel: VoteChannel): Promise<VoteResult>;
   cancel(id: string, by: string): Promise<ApprovalRequest | undefined>;
   /** Resolves with the request once it leaves `pending`, or with its state when `timeoutMs` passes. */
   waitFor(id: string, timeoutMs: number): Promise<ApprovalRequest | undefined>;
@@ -121,6 +122,8 @@ export function createApprovalDesk(deps: ApprovalDeskDeps): ApprovalDesk {
           uid: uidKey(uidOf(by.identity, ns)),
           isHuman: by.identity.class === 'human',
           isPep: by.identity.class === 'nhi' && by.identity.pep !== undefined,
+          caller: { type: by.caller.type, id: by.caller.id },
+          listsSubject: by.listsSubject,
           ...(by.onBehalfOf ? { onBehalfOf: by.onBehalfOf } : {}),
         },
         channel,

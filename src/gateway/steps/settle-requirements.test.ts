@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { confirmAction, voteOnApproval } from '../../approval/decide.js';
 import { createMemoryApprovalRepo } from '../../approval/memory-repo.js';
+import type { ConfirmerFacts } from '../../approval/rules.js';
 import type { ApproverFacts } from '../../approval/types.js';
 import type { Requirement } from '../../core/types.js';
 import { settleRequirements, type SettleInput } from './settle-requirements.js';
@@ -23,6 +24,15 @@ const input = (over: Partial<SettleInput> = {}): SettleInput => ({
   delegationChain: [],
   nowMs: NOW,
   ...over,
+});
+
+/** A confirmer: a person, or (pep) an enforcement point that calls as `caller` and lists the subject. */
+const by = (uid: string, kind: 'human' | 'nhi' | 'pep', caller = { type: 'Agent', id: uid.replace(/^.*::"|"$/g, '') }): ConfirmerFacts => ({
+  uid,
+  isHuman: kind === 'human',
+  isPep: kind === 'pep',
+  caller,
+  listsSubject: kind === 'pep',
 });
 
 const sre = (id: string): ApproverFacts => ({ uid: `Airlock::Human::"${id}"`, roles: ['approver'], active: true, ancestors: ['Airlock::Group::"sre-approvers"'] });
@@ -112,31 +122,32 @@ describe('confirmations', () => {
     const c = (await settleRequirements(confirmInput(), o)).approval!;
     expect(c.kind).toBe('confirmation');
     expect(c.expiresAt).toBe('2026-11-23T12:05:00.000Z');
-    const agent = await confirmAction(o.approvals, c.id, { uid: 'Airlock::Agent::"deploy-bot"', isHuman: false, isPep: false }, 'api', NOW);
+    const agent = await confirmAction(o.approvals, c.id, by('Airlock::Agent::"deploy-bot"', 'nhi'), 'api', NOW);
     expect(agent).toMatchObject({ ok: false, code: 'sod_requester' });
-    const selfPep = await confirmAction(o.approvals, c.id, { uid: 'Airlock::Agent::"deploy-bot"', isHuman: false, isPep: true }, 'api', NOW);
+    const selfPep = await confirmAction(o.approvals, c.id, by('Airlock::Agent::"deploy-bot"', 'pep'), 'api', NOW);
     expect(selfPep).toMatchObject({ ok: false, code: 'sod_requester' });
-    const stranger = await confirmAction(o.approvals, c.id, { uid: 'Airlock::Human::"mallory"', isHuman: true, isPep: false }, 'api', NOW);
+    const stranger = await confirmAction(o.approvals, c.id, by('Airlock::Human::"mallory"', 'human'), 'api', NOW);
     expect(stranger).toMatchObject({ ok: false, code: 'sod_initiator' });
     const approverVote = await voteOnApproval(o.approvals, c.id, sre('alice'), 'approve', 'x', 'api', NOW);
     expect(approverVote).toMatchObject({ ok: false, code: 'wrong_kind' });
-    const ok = await confirmAction(o.approvals, c.id, { uid: 'Airlock::Human::"erin"', isHuman: true, isPep: false }, 'cli', NOW);
+    const ok = await confirmAction(o.approvals, c.id, by('Airlock::Human::"erin"', 'human'), 'cli', NOW);
     expect(ok.ok).toBe(true);
     expect((await settleRequirements(confirmInput({ requestId: 'r2' }), o)).outcome).toBe('allow');
   });
 
   it('a pep confirms for the initiator it showed the prompt to; an expired confirmation cannot be confirmed', async () => {
     const o = opts();
-    const c = (await settleRequirements(confirmInput(), o)).approval!;
-    const pep = await confirmAction(o.approvals, c.id, { uid: 'Airlock::Agent::"mcp-proxy"', isHuman: false, isPep: true }, 'api', NOW);
+    const proxy = { type: 'Workload', id: 'mcp-proxy' };
+    const c = (await settleRequirements(confirmInput({ caller: { ...proxy, via: 'http' } }), o)).approval!;
+    const pep = await confirmAction(o.approvals, c.id, by('Airlock::Workload::"mcp-proxy"', 'pep', proxy), 'api', NOW);
     expect(pep.ok && pep.request.votes[0]!.approver).toBe('Airlock::Human::"erin"');
     const c2 = (await settleRequirements(confirmInput({ actionHash: 'sha256:' + 'e'.repeat(64) }), o)).approval!;
-    expect(await confirmAction(o.approvals, c2.id, { uid: 'Airlock::Human::"erin"', isHuman: true, isPep: false }, 'cli', NOW + 6 * 60_000)).toMatchObject({ ok: false, code: 'expired' });
+    expect(await confirmAction(o.approvals, c2.id, by('Airlock::Human::"erin"', 'human'), 'cli', NOW + 6 * 60_000)).toMatchObject({ ok: false, code: 'expired' });
   });
 
   it('a Human running their own command confirms it themselves', async () => {
     const o = opts();
     const c = (await settleRequirements(confirmInput({ requester: 'Airlock::Human::"erin"', initiator: undefined }), o)).approval!;
-    expect((await confirmAction(o.approvals, c.id, { uid: 'Airlock::Human::"erin"', isHuman: true, isPep: false }, 'cli', NOW)).ok).toBe(true);
+    expect((await confirmAction(o.approvals, c.id, by('Airlock::Human::"erin"', 'human'), 'cli', NOW)).ok).toBe(true);
   });
 });

@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApprovalRequest } from '../../approval/types.js';
 import { AirlockError } from '../../core/errors.js';
+import { qualifyType } from '../../delegation/uid.js';
 import { asObject } from '../../core/request-shape.js';
 import { uidKey } from '../../gateway/entities.js';
-import { uidOf } from '../../identity/entity.js';
+import { entityTypeOf, uidOf } from '../../identity/entity.js';
 import { hasRole } from '../../identity/subject.js';
 import type { Identity } from '../../identity/types.js';
 import type { Runtime } from '../../runtime/runtime.js';
+import { pepListsSubject } from '../auth.js';
 
 export interface ApprovalRouteDeps {
   runtime: Runtime;
@@ -23,13 +25,20 @@ export function identityOf(req: FastifyRequest): Identity {
   return id;
 }
 
+/** Is `who` the caller recorded on the request? Type and id, never the id alone (an NHI named `slack` is not the Slack edge). */
+export function isCallerOf(runtime: Runtime, who: Identity, caller: { type: string; id: string }): boolean {
+  const ns = runtime.policies.current()?.namespace ?? 'Airlock';
+  return caller.id === who.id && qualifyType(caller.type, ns) === entityTypeOf(who, ns);
+}
+
 /** People who decide or review see every request; an NHI sees only what it asked for or relayed. */
 export function mayView(runtime: Runtime, who: Identity, a: ApprovalRequest): boolean {
   if (hasRole(who, 'admin') || hasRole(who, 'auditor') || hasRole(who, 'approver')) return true;
   const ns = runtime.policies.current()?.namespace ?? 'Airlock';
   const uid = uidKey(uidOf(who, ns));
-  return a.requester === uid || a.caller.id === who.id || a.initiator === uid;
+  return a.requester === uid || isCallerOf(runtime, who, a.caller) || a.initiator === uid;
 }
+
 
 /** What the API shows of a request: everything but nothing secret (the request is the caller's own). */
 export function approvalView(a: ApprovalRequest) {
@@ -133,7 +142,9 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: ApprovalRoute
     if (onBehalfOf !== undefined && typeof onBehalfOf !== 'string') throw new AirlockError('ERR_REQUEST_INVALID', '/onBehalfOf: uid text of the person who confirmed', { path: '/onBehalfOf' });
     const a = await desk.get(req.params.id);
     if (!a) throw new AirlockError('ERR_APPROVAL_NOT_FOUND');
-    const r = await desk.confirm(req.params.id, { identity: who, ...(onBehalfOf ? { onBehalfOf } : {}) }, 'api');
+    const caller = req.auth!.caller;
+    const listsSubject = await pepListsSubject(runtime, who, a.request.subject);
+    const r = await desk.confirm(req.params.id, { identity: who, caller: { type: caller.type, id: caller.id }, listsSubject, ...(onBehalfOf ? { onBehalfOf } : {}) }, 'api');
     if (r.ok) return approvalView(r.request);
     if (r.code === 'not_found') throw new AirlockError('ERR_APPROVAL_NOT_FOUND');
     if (r.code === 'conflict' || r.code === 'not_pending' || r.code === 'expired') throw new AirlockError('ERR_APPROVAL_CONFLICT', r.message, { rule: r.code });
@@ -143,7 +154,7 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: ApprovalRoute
   app.post<{ Params: { id: string } }>('/v1/approvals/:id/cancel', { config: { bodyOptional: true } }, async (req) => {
     const who = identityOf(req);
     const a = await visible(req, req.params.id);
-    if (!hasRole(who, 'admin') && a.caller.id !== who.id) throw new AirlockError('ERR_FORBIDDEN', 'only the caller that opened it, or an admin, cancels a request');
+    if (!hasRole(who, 'admin') && !isCallerOf(runtime, who, a.caller)) throw new AirlockError('ERR_FORBIDDEN', 'only the caller that opened it, or an admin, cancels a request');
     const r = await desk.cancel(a.id, who.id);
     if (!r) throw new AirlockError('ERR_APPROVAL_CONFLICT', `request ${a.id} is ${a.status}`);
     return approvalView(r);
