@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { parseAuthorizationRequest } from '../core/request-shape.js';
 import type { AuthorizationRequest } from '../core/types.js';
+import { qualifyType } from '../delegation/uid.js';
 import { uidKey } from '../gateway/entities.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { ChatHuman, HumanDirectory } from '../integrations/chat/provenance.js';
@@ -127,7 +128,8 @@ export function createSlackIntegration(deps: SlackWiringDeps): { adapter: SlackA
       const original = obj(found.decision.record['request']);
       const initiator = obj(obj(original?.['context'])?.['initiator']);
       // An id you may not see answers like an unknown id (no oracle).
-      if (!overseer(by) && initiator?.['id'] !== by.id) return { status: 'not_found' };
+      const initiatorUid = typeof initiator?.['id'] === 'string' ? uidKey({ type: qualifyType(str(initiator['type']) ?? 'Human', deps.namespace()), id: initiator['id'] }) : undefined;
+      if (!overseer(by) && initiatorUid !== by.uid) return { status: 'not_found' };
       const execution = [...found.sources].reverse().find((s) => s.kind === 'execution');
       const recorded = execution?.record['reversal'];
       if (recorded === undefined) return { status: 'not_reversible', reason: 'no reversal was recorded for this action' };

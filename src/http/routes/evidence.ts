@@ -8,7 +8,10 @@ import { hasRole } from '../../identity/subject.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { collectEvidenceSources } from '../../runtime/evidence-sources.js';
 import { executionReport } from '../../runtime/slack.js';
-import { identityOf } from './approvals.js';
+import { identityOf, isCallerOf } from './approvals.js';
+import { qualifyType } from '../../delegation/uid.js';
+import { entityTypeOf } from '../../identity/entity.js';
+import type { Identity } from '../../identity/types.js';
 
 export interface EvidenceRouteDeps {
   runtime: Runtime;
@@ -36,11 +39,21 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
     const sources = await evidenceSources(runtime, requestId);
     const decision = sources.find((s) => s.kind === 'decision' && s.record['requestId'] === requestId);
     const who = identityOf(req);
-    const caller = decision?.record['caller'] as { id?: string } | undefined;
-    const subject = (decision?.record['request'] as { subject?: { id?: string } } | undefined)?.subject;
     const reader = hasRole(who, 'admin') || hasRole(who, 'auditor') || hasRole(who, 'approver');
-    if (!decision || (!reader && caller?.id !== who.id && subject?.id !== who.id)) throw new AirlockError('ERR_NOT_FOUND', `no evidence for request ${requestId}`);
+    if (!decision || (!reader && !isCallerOrSubject(who, decision.record))) throw new AirlockError('ERR_NOT_FOUND', `no evidence for request ${requestId}`);
     return { sources, decision };
+  }
+
+  /** Type and id, never the id alone: a Human `deploy-bot` is not `Agent::"deploy-bot"`. */
+  function isCaller(who: Identity, record: Record<string, unknown>): boolean {
+    const caller = record['caller'] as { type?: unknown; id?: unknown } | undefined;
+    return typeof caller?.type === 'string' && typeof caller.id === 'string' && isCallerOf(runtime, who, { type: caller.type, id: caller.id });
+  }
+  function isCallerOrSubject(who: Identity, record: Record<string, unknown>): boolean {
+    const subject = (record['request'] as { subject?: { type?: unknown; id?: unknown } } | undefined)?.subject;
+    const ns = runtime.policies.current()?.namespace ?? 'Airlock';
+    const isSubject = typeof subject?.type === 'string' && typeof subject.id === 'string' && subject.id === who.id && qualifyType(subject.type, ns) === entityTypeOf(who, ns);
+    return isSubject || isCaller(who, record);
   }
 
   app.post('/v1/keys/rotate', { config: { access: 'admin' } }, async (req) => {
@@ -102,8 +115,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
       if (v !== undefined) record[k] = v;
     }
     const { decision } = await decisionRecord(req, requestId);
-    const caller = decision.record['caller'] as { id?: string };
-    if (caller.id !== who.id) throw new AirlockError('ERR_FORBIDDEN', 'only the caller that received the decision reports its execution');
+    if (!isCaller(who, decision.record)) throw new AirlockError('ERR_FORBIDDEN', 'only the caller that received the decision reports its execution');
     if ((decision.record['decision'] as { outcome?: string }).outcome !== 'allow') throw new AirlockError('ERR_REQUEST_INVALID', `request ${requestId} was not allowed; there is nothing to report`);
     const rec = await runtime.audit.append('execution', record);
     // Chat-native execution: the result goes back to the thread it was asked in (never rejects).

@@ -25,7 +25,6 @@ export interface SlashDeps {
 
 const ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
 const MAX_PENDING = 20;
-const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.normalize('NFKC').toLowerCase() === b.normalize('NFKC').toLowerCase();
 /** Approvers, admins and auditors see any request; others only what they asked for or own. */
 const overseer = (h: ChatHuman) => h.roles.some((r) => r === 'approver' || r === 'admin' || r === 'auditor');
 
@@ -76,7 +75,8 @@ export async function runSlashCommand(input: SlashInput, deps: SlashDeps): Promi
     case 'evidence': {
       if (!deps.evidence) return noticeMessage(':warning: Evidence is not available from Slack on this Airlock.');
       const e = await deps.evidence.get(arg!);
-      if (!e || !(overseer(human) || same(e.initiator, human.uid) || same(e.initiator, human.id))) return notFound('evidence record');
+      // Exact uid texts, type included: seeing a record is a right, so no folding widens it.
+      if (!e || !(overseer(human) || e.initiator === human.uid)) return notFound('evidence record');
       return evidenceMessage(e);
     }
     default: {
@@ -98,7 +98,7 @@ export async function runSlashCommand(input: SlashInput, deps: SlashDeps): Promi
 }
 
 function mayView(h: ChatHuman, a: SlackApproval): boolean {
-  return overseer(h) || same(a.initiator, h.uid) || same(a.owner, h.uid) || same(a.owner, h.id);
+  return overseer(h) || a.initiator === h.uid || a.owner === h.uid;
 }
 
 export function evidenceMessage(e: EvidenceView): SlackMessage {
