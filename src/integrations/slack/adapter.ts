@@ -133,6 +133,8 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   const inFlight = new Set<Promise<void>>();
   const names = new Map<string, string>();
   const refreshChains = new Map<string, Promise<void>>();
+  /** What each approval message shows now: a refresh that would change nothing sends nothing (one `chat.update` per change). */
+  const shownNow = new Map<string, string>();
 
   const background = (op: string, work: () => Promise<void>): void => {
     const p = work()
@@ -193,7 +195,13 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       const nowMs = clock.now();
       if (ref) {
         const m = approvalUpdateMessage(current, names, { ...render, nowMs });
-        await web.chat.update({ channel: ref.channel, ts: ref.ts, text: m.text, blocks: m.blocks });
+        const key = `${ref.channel}/${ref.ts}`;
+        const rendered = JSON.stringify(m);
+        if (shownNow.get(key) !== rendered) {
+          await web.chat.update({ channel: ref.channel, ts: ref.ts, text: m.text, blocks: m.blocks });
+          if (shownNow.size >= MAX_NAMES) shownNow.delete(shownNow.keys().next().value!);
+          shownNow.set(key, rendered);
+        }
       }
       const shown = shownStatus(current, nowMs);
       if (isFinal(shown) && shown !== 'consumed') {
@@ -253,6 +261,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   }
 
   async function handleInteraction(rawBody: string, headers: RawHeaders): Promise<SlackHttpResponse> {
+    if (isSslCheck(rawBody)) return ACK;
     const refused = await gate('interactions', rawBody, headers);
     if (refused) return refused;
     const form = new URLSearchParams(rawBody);
@@ -356,6 +365,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   }
 
   async function handleSlashCommand(rawBody: string, headers: RawHeaders): Promise<SlackHttpResponse> {
+    if (isSslCheck(rawBody)) return ACK;
     const refused = await gate('commands', rawBody, headers);
     if (refused) return refused;
     const form = new URLSearchParams(rawBody);
@@ -408,6 +418,15 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+/**
+ * Slack checks a command URL's certificate with a POST of `ssl_check=1` (and a token) and expects
+ * 200. It asks for nothing, so it is answered before the signature check and changes nothing.
+ */
+function isSslCheck(rawBody: string): boolean {
+  const form = new URLSearchParams(rawBody);
+  return form.get('ssl_check') === '1' && !form.has('payload') && !form.has('command');
 }
 
 function reply(m: SlackMessage): SlackHttpResponse {

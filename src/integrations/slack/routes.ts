@@ -30,6 +30,8 @@ function send(reply: FastifyReply, r: SlackHttpResponse): FastifyReply {
 export async function registerSlackRoutes(app: FastifyInstance, adapter: SlackAdapter, opts: SlackRoutesOptions = {}): Promise<void> {
   const bodyLimit = opts.bodyLimitBytes ?? 256 * 1024;
   await app.register(async (scope) => {
+    // Slack sends only form bodies here: every other media type is 415 before any parser reads it.
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
     const routeOptions = { bodyLimit, config: { access: 'open' as const } };
     const raw = (body: unknown): string | undefined => (typeof body === 'string' ? body : undefined);

@@ -1,0 +1,95 @@
+/**
+ * The Slack edge of the served gateway (docs/chat.md): what Slack sends besides clicks, how many
+ * message updates a decision costs, and who may see what the Slack edge opened. The real runtime,
+ * the loopback Slack Web API stand-in, signed callbacks over HTTP.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SLACK_COMMANDS_PATH, SLACK_INTERACTIONS_PATH } from '../../src/integrations/slack/routes.js';
+import { signed } from '../fixtures/slack/sign.js';
+import { APPROVALS, OPS, SLACK_SECRET, startSlackGateway, until, type SlackGateway } from '../helpers/slack-gateway.js';
+
+let s: SlackGateway;
+
+beforeAll(async () => {
+  s = await startSlackGateway();
+  await s.human('olive', 'U0OLIVE', ['approver'], ['sre-approvers']); // owner of the bots
+  await s.human('ivy', 'U0IVY', ['approver'], ['sre-approvers']); // asks in chat
+  await s.human('sam', 'U0SAM', ['approver'], ['sre-approvers']);
+  await s.human('sue', 'U0SUE', ['approver'], ['sre-approvers']);
+  await s.nhi('opsbot', 'bot', 'olive', ['chatops-bots']);
+  await s.nhi('slack', 'bot', 'olive', []); // an NHI that happens to be called like the Slack edge
+});
+
+afterAll(async () => {
+  await s?.close();
+});
+
+describe('what Slack sends besides clicks', () => {
+  it('ssl_check=1 on the command and interactions URLs is answered 200 and does nothing', async () => {
+    for (const path of [SLACK_COMMANDS_PATH, SLACK_INTERACTIONS_PATH]) {
+      const calls = s.slack.calls.length;
+      const res = await fetch(`${s.gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'ssl_check=1&token=verification-token' });
+      expect([path, res.status, await res.text()]).toEqual([path, 200, '']);
+      const signedCheck = await s.deliver(path, signed(SLACK_SECRET, 'ssl_check=1&token=verification-token', s.nowS()));
+      expect(signedCheck.status).toBe(200);
+      expect(s.slack.calls.length).toBe(calls);
+    }
+    // Not a way around the signature: a command or a payload next to ssl_check is still verified.
+    const sneaky = await fetch(`${s.gw.url}${SLACK_COMMANDS_PATH}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'ssl_check=1&command=%2Fairlock&text=pending&user_id=U0SAM&team_id=T0ACME' });
+    expect(sneaky.status).toBe(401);
+  });
+
+  it('a JSON body on the interactions URL is refused with 415, signed or not, API key or not', async () => {
+    const body = JSON.stringify({ payload: { type: 'block_actions' } });
+    const plain = await fetch(`${s.gw.url}${SLACK_INTERACTIONS_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(plain.status).toBe(415);
+    const req = signed(SLACK_SECRET, body, s.nowS());
+    const withSig = await fetch(`${s.gw.url}${SLACK_INTERACTIONS_PATH}`, { method: 'POST', headers: { ...req.headers, 'content-type': 'application/json' }, body });
+    expect(withSig.status).toBe(415);
+    const withKey = await fetch(`${s.gw.url}${SLACK_INTERACTIONS_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${s.keys['sam']}` }, body });
+    expect(withKey.status).toBe(415);
+    const broken = await fetch(`${s.gw.url}${SLACK_INTERACTIONS_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"payload":' });
+    expect(broken.status).toBe(415);
+  });
+});
+
+describe('one chat.update per decision', () => {
+  it('an approve click that resolves the request updates the approval message exactly once', async () => {
+    const r = await s.post('/v1/authorize', s.chatAsk(), 'opsbot');
+    expect(r.json.outcome).toBe('approval_required');
+    const id = r.json.approval.id;
+    const msg = await s.approvalMessage(id);
+    const ts = msg.result!['ts'];
+    const res = await s.click('U0SAM', 'airlock.approve', id);
+    expect(res.status).toBe(200);
+    await until(() => s.posts(OPS).some((c) => JSON.stringify(c.args['blocks']).includes('Approved')), 'thread told');
+    await s.drain();
+    const updates = s.slack.of('chat.update').filter((c) => c.args['ts'] === ts && c.args['channel'] === APPROVALS);
+    expect(updates).toHaveLength(1);
+    expect(JSON.stringify(updates[0]!.args['blocks'])).toContain('approved by *Sam*');
+  });
+});
+
+describe('identity comparisons include the type', () => {
+  it('an NHI called "slack" does not see an approval the Slack reversal path opened', async () => {
+    // An approved, executed production change with a recorded reversal…
+    const ask = s.chatAsk({ context: { command: 'systemctl restart nginx # reversal test' } });
+    const first = await s.post('/v1/authorize', ask, 'opsbot');
+    await s.click('U0SAM', 'airlock.approve', first.json.approval.id);
+    const allowed = await s.post('/v1/authorize', ask, 'opsbot');
+    expect(allowed.json.outcome).toBe('allow');
+    const reversal = { subject: { type: 'Bot', id: 'opsbot' }, action: { name: 'shell.exec' }, resource: { type: 'Host', id: 'web-1' }, context: { environment: 'production', command: 'systemctl reload nginx' } };
+    expect((await s.post('/v1/executions', { grant: allowed.json.grant, status: 'succeeded', reversal }, 'opsbot')).json.recorded).toBe(true);
+    // …reversed from Slack: the reversal is a new request whose caller is the Slack edge.
+    const result = await until(() => s.posts(OPS).find((c) => JSON.stringify(c.args['blocks']).includes(allowed.json.requestId) && JSON.stringify(c.args['blocks']).includes('airlock.reverse')), 'result with Reverse button');
+    await s.click('U0IVY', 'airlock.reverse', allowed.json.requestId, { channel: OPS, messageTs: String(result.result!['ts']), threadTs: String(ask.context['chat'] && (ask.context['chat'] as { thread: string }).thread) });
+    const opened = (await s.gw.runtime.approvals.list({ status: 'pending' })).find((a) => a.caller.type === 'integration' && a.caller.id === 'slack');
+    expect(opened).toBeDefined();
+    const asSlackNhi = await s.get(`/v1/approvals/${opened!.id}`, 'slack');
+    expect([asSlackNhi.status, asSlackNhi.json.error.code]).toEqual([404, 'ERR_APPROVAL_NOT_FOUND']);
+    const listed = await s.get('/v1/approvals?status=pending', 'slack');
+    expect(listed.json.approvals.map((a: { id: string }) => a.id)).not.toContain(opened!.id);
+    const cancel = await s.post(`/v1/approvals/${opened!.id}/cancel`, {}, 'slack');
+    expect(cancel.status).toBe(404);
+  });
+});
