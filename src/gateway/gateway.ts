@@ -42,7 +42,7 @@ export interface GatewayDeps {
   /** The command analyzer (DESIGN §2 step 4). Without it, a request carrying a command is denied. */
   analyzer?: Analyzer;
   /** Approvals and confirmations (DESIGN §2 step 6). Without them, approval_required stays as is. */
-  approvals?: { repo: ApprovalRepo; approvalTtlMs: number; confirmationTtlMs: number };
+  approvals?: { repo: ApprovalRepo; approvalTtlMs: number; confirmationTtlMs: number; maxPendingPerRequester?: number };
   /** Execution grants on allow (DESIGN §2 step 8). */
   grants?: { keys: KeyRing; ttlMs: number; issuer: string };
   /** Delegated execution paths (DESIGN §2 step 3). Without it, a request carrying a delegation token is denied. */
@@ -144,10 +144,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
       // Step 2: unknown, inactive or unowned subjects end the pipeline here.
       let prefetched: Map<string, CedarEntity> | undefined;
+      let delegatedOnly = false;
       if (deps.registry) {
         const subject = await resolveSubject(bundle, req, deps.registry, deps.clock.now(), vouched);
         if (!subject.ok) return end('deny', [subject.reason]);
         prefetched = subject.entities;
+        delegatedOnly = subject.delegatedOnly;
       }
       const subjectEntity = prefetched?.get(requester) ?? bundle.staticEntities.get(requester);
       const owner = refText(subjectEntity?.attrs['owner']);
@@ -164,7 +166,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
 
       // Step 3: a delegation token revalidates its whole path; policy sees context.delegation.
-      const dlg = await verifyDelegationStep(req, { caller, requester, namespace: ns, nowMs: deps.clock.now() }, deps.delegation, deps.registry);
+      const dlg = await verifyDelegationStep(req, { caller, requester, namespace: ns, nowMs: deps.clock.now(), delegatedOnly }, deps.delegation, deps.registry);
       if (dlg.kind === 'refused') {
         audit['delegation'] = { refused: dlg.code, ...(dlg.detail !== undefined ? { detail: dlg.detail } : {}), ...(dlg.context ? { ...dlg.context, path: pathIdentities(dlg.context) } : {}) };
         return end('deny', [reason(dlg.code, dlg.message)]);
@@ -217,7 +219,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
             ...(cmd.kind === 'analyzed' ? { command: { risk: cmd.analysis.risk, summary: cmd.analysis.summary.join('; '), findings: [...new Set(cmd.analysis.findings.map((f) => f.rule))] } } : {}),
             nowMs: deps.clock.now(),
           },
-          { approvals: deps.approvals.repo, approvalTtlMs: deps.approvals.approvalTtlMs, confirmationTtlMs: deps.approvals.confirmationTtlMs },
+          { ...deps.approvals, approvals: deps.approvals.repo },
         );
         d.outcome = settled.outcome;
         d.reasons = settled.reasons;

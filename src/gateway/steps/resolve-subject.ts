@@ -7,7 +7,8 @@ import type { CedarEntity, CedarUid } from '../../policy/types.js';
 import type { IdentityRepo } from '../../store/port.js';
 import { uidKey } from '../entities.js';
 
-export type SubjectResolution = { ok: true; entities: Map<string, CedarEntity> } | { ok: false; reason: Reason };
+/** `delegatedOnly`: the registry says this NHI acts only under delegation (step 3 then requires a token). */
+export type SubjectResolution = { ok: true; entities: Map<string, CedarEntity>; delegatedOnly: boolean } | { ok: false; reason: Reason };
 
 const qualify = (type: string, ns: string) => (type.includes('::') ? type : `${ns}::${type}`);
 
@@ -35,6 +36,7 @@ export async function resolveSubject(
   const subject: CedarUid = { type: qualify(req.subject.type, ns), id: req.subject.id };
   const key = uidKey(subject);
   const kind = registryTypeOf(subject.type, ns);
+  let delegatedOnly = false;
   if (kind) {
     const found = await registry.get(subject.id);
     if (found && matchesUid(found, subject, ns)) {
@@ -42,6 +44,7 @@ export async function resolveSubject(
       const verdict = checkRegistrySubject(found, owner, nowMs);
       if (!verdict.ok) return deny(verdict.code, verdict.message);
       entities.set(key, toCedarEntity(found, ns));
+      delegatedOnly = found.class === 'nhi' && found.delegatedOnly === true;
     } else if (!bundle.staticEntities.has(key)) {
       return deny('unknown_subject', `${key} is not registered`);
     }
@@ -54,5 +57,5 @@ export async function resolveSubject(
     const r = await registry.get(resource.id);
     if (r && matchesUid(r, resource, ns)) entities.set(uidKey(resource), toCedarEntity(r, ns));
   }
-  return { ok: true, entities };
+  return { ok: true, entities, delegatedOnly };
 }

@@ -58,7 +58,8 @@ function refuse(code: DelegationCode, detail?: string, context?: DelegationConte
 }
 
 /**
- * DESIGN §2 step 3. Without a token nothing happens — but a request may never bring its own
+ * DESIGN §2 step 3. Without a token nothing happens (unless the subject is registered
+ * `delegatedOnly`: then deny `delegation_required`) — but a request may never bring its own
  * `context.delegation` (only a verified token sets it). With one: `verifyDelegation` checks the
  * signature against Airlock's keys only, the whole stored path, every identity on it, and that the
  * action and resource fall inside the leaf scope; then the caller (proof of possession) and the
@@ -68,7 +69,7 @@ function refuse(code: DelegationCode, detail?: string, context?: DelegationConte
  */
 export async function verifyDelegationStep(
   req: AuthorizationRequest,
-  at: { caller: Caller; requester: string; namespace: string; nowMs: number },
+  at: { caller: Caller; requester: string; namespace: string; nowMs: number; delegatedOnly?: boolean },
   deps: DelegationStepDeps | undefined,
   registry: IdentityRepo | undefined,
 ): Promise<DelegationStep> {
@@ -76,6 +77,8 @@ export async function verifyDelegationStep(
   const token = ctx[DELEGATION_TOKEN_KEY];
   if (token === undefined) {
     if (Object.hasOwn(ctx, DELEGATION_CONTEXT_KEY)) return refuse('delegation_invalid', 'context.delegation is set by the gateway from a verified delegation token, never by the caller');
+    // Delegation is not opt-in for an NHI registered as acting only under it (threats.md §3.13).
+    if (at.delegatedOnly === true) return refuse('delegation_required', `${at.requester} acts only under delegation; present its delegation token`);
     return { kind: 'none' };
   }
   if (typeof token !== 'string' || token.length === 0) return refuse('delegation_invalid', 'context.delegationToken must be a token string');
