@@ -125,6 +125,18 @@ export function applyVote(req: ApprovalRequest, vote: ApprovalVote): ApprovalReq
   return next;
 }
 
+/**
+ * threats.md §3.7 "10,000 open approval requests from one agent": may this requester open one more?
+ * `pending` holds its stored pending requests. Asking again for an action that already waits is
+ * never refused (it gets the open request back); otherwise live pending requests count, and at
+ * `max` the answer is no.
+ */
+export function pendingLimitReached(pending: readonly ApprovalRequest[], next: Pick<ApprovalRequest, 'kind' | 'actionHash'>, max: number, nowMs: number): boolean {
+  const live = pending.filter((a) => a.status === 'pending' && Date.parse(a.expiresAt) > nowMs);
+  if (live.some((a) => a.kind === next.kind && a.actionHash === next.actionHash)) return false;
+  return live.length >= max;
+}
+
 /** Pending or approved past its expiry reads as expired; the store enforces it when consuming. */
 export function effectiveStatus(req: ApprovalRequest, nowMs: number): ApprovalRequest['status'] {
   if ((req.status === 'pending' || req.status === 'approved') && Date.parse(req.expiresAt) <= nowMs) return 'expired';

@@ -21,6 +21,7 @@ const ENV: Record<string, keyof ConfigInput> = {
   AIRLOCK_KEY: 'apiKey',
   AIRLOCK_APPROVAL_TTL_MS: 'approvalTtlMs',
   AIRLOCK_CONFIRMATION_TTL_MS: 'confirmationTtlMs',
+  AIRLOCK_APPROVAL_MAX_PENDING_PER_REQUESTER: 'approvalMaxPendingPerRequester',
   AIRLOCK_GRANT_TTL_MS: 'grantTtlMs',
   AIRLOCK_ISSUER: 'issuer',
   AIRLOCK_DELEGATION_MAX_DEPTH: 'delegationMaxDepth',
@@ -37,7 +38,7 @@ const SLACK_ENV: Record<string, string> = {
   AIRLOCK_SLACK_WORKSPACE_URL: 'workspaceUrl',
 };
 const JSON_VALUED = new Set(['webhooks']);
-const NUMERIC = new Set(['port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs', 'usageFlushMs', 'authFailureBurst', 'authFailureRefillMs', 'approvalTtlMs', 'confirmationTtlMs', 'grantTtlMs', 'delegationMaxDepth', 'delegationMaxTtlMs']);
+const NUMERIC = new Set(['port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs', 'usageFlushMs', 'authFailureBurst', 'authFailureRefillMs', 'approvalTtlMs', 'confirmationTtlMs', 'approvalMaxPendingPerRequester', 'grantTtlMs', 'delegationMaxDepth', 'delegationMaxTtlMs']);
 
 /** Merges defaults < environment < flags and validates once. Throws ERR_CONFIG_INVALID. */
 export function loadConfig(flags: Partial<ConfigInput> = {}, env: NodeJS.ProcessEnv = process.env): Config {

@@ -32,6 +32,8 @@ export const configSchema = z.strictObject({
   apiKey: z.string().min(1).optional(),
   /** How long an approval request stays open when the policy sets no `@approval_ttl`, ms. Default 15 min. */
   approvalTtlMs: z.number().int().positive().default(15 * 60_000),
+  /** Most pending approvals and confirmations one requester may have open; beyond it, deny `approval_limit`. Default 50. */
+  approvalMaxPendingPerRequester: z.number().int().min(1).max(999).default(50),
   /** How long a confirmation stays open, ms. Default 5 min. */
   confirmationTtlMs: z.number().int().positive().default(5 * 60_000),
   /** Lifetime of an execution grant, ms (never longer than the approval it used). Default 60 s. */

@@ -21,6 +21,7 @@ export const decisionCodes = {
   out_of_scope: 'the presented approval is bound to a different action or requester',
   approval_expired: 'the presented approval has expired',
   grant_pending: 'the presented approval is still pending',
+  approval_limit: 'the requester has too many pending approvals and confirmations open; no new one is opened',
   command_missing: 'shell.exec needs the command text in context.command',
   command_invalid: 'context.command must be the command text or {text, shell}',
   analysis_unavailable: 'the command analyzer is not loaded',
@@ -33,6 +34,7 @@ export const decisionCodes = {
   delegation_actor_mismatch: 'the caller is not the current actor of the delegation token',
   delegation_actor_inactive: 'an identity on the delegation path is no longer active and owned',
   delegation_scope: 'the requested action or resource is outside the delegated scope',
+  delegation_required: 'the subject acts only under delegation and presented no delegation token',
   // Chat-native execution (DESIGN §1); same texts as integrations/chat/provenance.ts `chatCodes`.
   chat_context_invalid: 'context.chat is not {platform, workspace, channel, thread?, user, messageId, messageDigest}',
   chat_requires_nhi: 'a chat-triggered request must run as an owned bot or agent NHI, never a human or a shared identity',

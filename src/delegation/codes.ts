@@ -15,6 +15,7 @@ export const delegationCodes = {
   delegation_actor_mismatch: 'the caller is not the current actor of the delegation token',
   delegation_actor_inactive: 'an identity on the delegation path is no longer active and owned',
   delegation_scope: 'the requested action or resource is outside the delegated scope',
+  delegation_required: 'the subject acts only under delegation and presented no delegation token',
 } as const;
 export type DelegationCode = keyof typeof delegationCodes;
 

@@ -150,6 +150,7 @@ export class IdentityService {
       expiresAt: input.expiresAt && iso(Date.parse(input.expiresAt)),
       attributes: input.attributes,
       pep: input.pep,
+      delegatedOnly: input.delegatedOnly === true ? true : undefined,
       createdAt: at,
       updatedAt: at,
     });
@@ -221,6 +222,8 @@ export class IdentityService {
       else if (patch.expiresAt !== undefined) next.expiresAt = iso(Date.parse(patch.expiresAt));
       if (patch.pep === null) delete next.pep;
       else if (patch.pep !== undefined) next.pep = patch.pep;
+      if (patch.delegatedOnly === false) delete next.delegatedOnly;
+      else if (patch.delegatedOnly === true) next.delegatedOnly = true;
       return clean(next);
     });
   }

@@ -59,6 +59,11 @@ export interface Nhi extends IdentityBase {
   /** Handed to Cedar as entity attributes (JSON values Cedar can represent). */
   attributes: Record<string, unknown>;
   pep?: PepGrant;
+  /**
+   * Acts only under delegation: every request with it as the subject must carry a valid delegation
+   * token (a chain rooted in someone who may act), else deny `delegation_required`.
+   */
+  delegatedOnly?: boolean;
 }
 
 export interface Human extends IdentityBase {

@@ -104,6 +104,7 @@ const nhiCreate = z.strictObject({
   expiresAt: timestamp.optional(),
   attributes: attributes.default({}),
   pep: pep.optional(),
+  delegatedOnly: z.boolean().optional(),
   /** Also issue a first API key in the same transaction (default true). */
   key: z.boolean().default(true),
   keyLabel: text(LIMITS.label).optional(),
@@ -119,6 +120,7 @@ const nhiPatch = z.strictObject({
   expiresAt: timestamp.nullable().optional(),
   attributes: attributes.optional(),
   pep: pep.nullable().optional(),
+  delegatedOnly: z.boolean().optional(),
 });
 
 const links = z
@@ -163,6 +165,7 @@ export interface NhiCreateInput {
   expiresAt?: string | undefined;
   attributes: Record<string, unknown>;
   pep?: PepGrant | undefined;
+  delegatedOnly?: boolean | undefined;
   key: boolean;
   keyLabel?: string | undefined;
   keyExpiresAt?: string | undefined;

@@ -147,7 +147,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     clock,
     registry: store.identities,
     analyzer,
-    approvals: { repo: store.approvals, approvalTtlMs: config.approvalTtlMs, confirmationTtlMs: config.confirmationTtlMs },
+    approvals: { repo: store.approvals, approvalTtlMs: config.approvalTtlMs, confirmationTtlMs: config.confirmationTtlMs, maxPendingPerRequester: config.approvalMaxPendingPerRequester },
     grants: { keys: grantKeys, ttlMs: config.grantTtlMs, issuer: config.issuer },
     // Delegation tokens are signed with the grant keys; `aud` is this gateway (its issuer name).
     delegation: { repo: store.delegations, keys: grantKeys, issuer: config.issuer, audience: config.issuer, maxDepth: config.delegationMaxDepth, tokenCache: createTokenCache() },

@@ -111,3 +111,41 @@ describe('identity comparisons include the type', () => {
     expect(exec.status).toBe(404);
   });
 });
+
+describe('at most N pending approvals per requester (threats.md §3.7: 10,000 open approval requests from one agent)', () => {
+  const deploy = (service: string) => ({ subject: { type: 'Agent', id: 'release-bot' }, action: { name: 'deploy' }, resource: { type: 'Service', id: service }, context: { environment: 'production' } });
+
+  it('defaults to 50', async () => {
+    const { loadConfig } = await import('../../src/config/load.js');
+    expect(loadConfig({ dataDir: '/tmp/x', policies: 'p' }, {}).approvalMaxPendingPerRequester).toBe(50);
+    expect(loadConfig({ dataDir: '/tmp/x', policies: 'p' }, { AIRLOCK_APPROVAL_MAX_PENDING_PER_REQUESTER: '7' }).approvalMaxPendingPerRequester).toBe(7);
+  });
+
+  it('beyond the limit a new approval is denied approval_limit; asking again for one that waits still returns it; deciding one frees a place', async () => {
+    const small = await startGateway({ policies: 'policies/example', clock: { now: () => nowMs }, config: { approvalMaxPendingPerRequester: 3 } });
+    try {
+      const k: Record<string, string> = {};
+      for (const [id, roles, groups] of [['olive', ['approver'], ['sre-approvers']], ['sam', ['approver'], ['sre-approvers']]] as const) {
+        k[id] = (await small.runtime.identities.createHuman({ id, displayName: id, groups: [...groups], roles: [...roles] as never, links: {}, key: true }, SYSTEM)).value.key!.key;
+      }
+      k['release-bot'] = (await small.runtime.identities.createNhi({ id: 'release-bot', kind: 'agent', owner: 'olive', groups: ['deployers'], environments: ['production'], purpose: 'limit', attributes: {}, key: true } as never, SYSTEM)).value.key!.key;
+      const ask = (svc: string) => postJson(`${small.url}/v1/authorize`, deploy(svc), { authorization: `Bearer ${k['release-bot']}` });
+      const opened = [];
+      for (const svc of ['svc-1', 'svc-2', 'svc-3']) {
+        const r = await ask(svc);
+        expect(r.json.outcome).toBe('approval_required');
+        opened.push(r.json.approval.id);
+      }
+      const over = await ask('svc-4');
+      expect([over.json.outcome, over.json.reasons.map((r: any) => r.code)]).toEqual(['deny', ['approval_limit']]);
+      expect(over.json.approval).toBeUndefined();
+      const again = await ask('svc-2');
+      expect([again.json.outcome, again.json.approval.id]).toEqual(['approval_required', opened[1]]);
+      expect((await small.runtime.approvals.list({ status: 'pending' })).length).toBe(3);
+      await postJson(`${small.url}/v1/approvals/${opened[0]}/deny`, { reason: 'no' }, { authorization: `Bearer ${k['sam']}` });
+      expect((await ask('svc-4')).json.outcome).toBe('approval_required');
+    } finally {
+      await small.close();
+    }
+  });
+});

@@ -8,8 +8,10 @@ Non-human identities (agents, bots, service accounts, CI jobs, workloads) in the
 
   create <id> --kind KIND --owner HUMAN --purpose TEXT [--display-name TEXT]
          [--group G]... [--env E]... [--expires TIME|30d] [--attr NAME=VALUE]...
-         [--pep-subject TYPE:ID]... [--pep-group G]... [--no-key] [--key-label TEXT]
+         [--pep-subject TYPE:ID]... [--pep-group G]... [--delegated-only] [--no-key] [--key-label TEXT]
       KIND: agent, bot, service_account, ci_job, workload. Prints the first API key once.
+      --delegated-only: it acts only under delegation; requests without a valid delegation
+      token are denied (delegation_required).
       --attr values that are JSON are taken as JSON (n=3, ok=true), others as strings.
   list [--kind K] [--status S] [--owner H] [--group G] [--env E]
   show <id>
@@ -45,6 +47,7 @@ export const command: CliCommand = {
         attr: { type: 'string', multiple: true },
         'pep-subject': { type: 'string', multiple: true },
         'pep-group': { type: 'string', multiple: true },
+        'delegated-only': { type: 'boolean' },
         'no-key': { type: 'boolean' },
         'key-label': { type: 'string' },
       });
@@ -64,6 +67,7 @@ export const command: CliCommand = {
         });
         body['pep'] = { subjects, groups: values['pep-group'] ?? [] };
       }
+      if (values['delegated-only']) body['delegatedOnly'] = true;
       if (values['no-key']) body['key'] = false;
       if (values['key-label'] !== undefined) body['keyLabel'] = values['key-label'];
       return withClient(values, io, async (c) => {

@@ -1,4 +1,5 @@
 import type { ApprovalRepo } from '../../approval/repo.js';
+import { pendingLimitReached } from '../../approval/rules.js';
 import type { ApprovalKind, ApprovalRequest } from '../../approval/types.js';
 import { uuidv7 } from '../../core/ids.js';
 import type { AuthorizationRequest, Caller, Outcome, Reason, Requirement } from '../../core/types.js';
@@ -45,6 +46,8 @@ export interface SettleOptions {
   approvalTtlMs: number;
   /** Lifetime of a confirmation. */
   confirmationTtlMs: number;
+  /** Most pending approvals and confirmations one requester may have open (config `approvalMaxPendingPerRequester`). */
+  maxPendingPerRequester?: number;
 }
 
 export interface Settled {
@@ -115,6 +118,14 @@ export async function settleRequirements(input: SettleInput, opts: SettleOptions
       reasons: [{ code: kind === 'approval' ? 'approval_consumed' : 'confirmation_consumed', message: `${kind} ${used.id} by ${who} used for this action`, policyId: used.policyIds[0] ?? '' }],
       consumed: used,
     };
+  }
+
+  if (opts.maxPendingPerRequester !== undefined) {
+    const max = opts.maxPendingPerRequester;
+    const pending = await opts.approvals.list({ status: 'pending', requester: input.requester, limit: max + 1 });
+    if (pendingLimitReached(pending, { kind, actionHash: input.actionHash }, max, input.nowMs)) {
+      return { outcome: 'deny', reasons: [{ code: 'approval_limit', message: `${input.requester} already has ${max} pending requests for approval or confirmation; decide or cancel some first` }] };
+    }
   }
 
   const ttlMs = kind === 'approval' ? (requirement?.approvalTtlMs ?? opts.approvalTtlMs) : opts.confirmationTtlMs;
