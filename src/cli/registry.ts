@@ -24,4 +24,5 @@ export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   confirm: async () => (await import('./commands/approvals.js')).confirm,
   evidence: async () => (await import('./commands/approvals.js')).evidence,
   keys: async () => (await import('./commands/approvals.js')).keysCommand,
+  db: async () => (await import('./commands/db.js')).command,
 };

@@ -37,11 +37,25 @@ const SLACK_ENV: Record<string, string> = {
   AIRLOCK_SLACK_TEAM_ID: 'teamId',
   AIRLOCK_SLACK_WORKSPACE_URL: 'workspaceUrl',
 };
+/** Nested `database` settings, by environment variable (docs/deployment.md). */
+const DATABASE_ENV: Record<string, string> = {
+  AIRLOCK_DATABASE_URL: 'url',
+  AIRLOCK_DATABASE_POOL_SIZE: 'poolSize',
+  AIRLOCK_DATABASE_STATEMENT_TIMEOUT_MS: 'statementTimeoutMs',
+  AIRLOCK_DATABASE_CONNECT_TIMEOUT_MS: 'connectTimeoutMs',
+  AIRLOCK_DATABASE_MIGRATIONS: 'migrations',
+  AIRLOCK_DATABASE_TLS: 'tls',
+  AIRLOCK_DATABASE_CA_FILE: 'caFile',
+};
+const DATABASE_NUMERIC = new Set(['poolSize', 'statementTimeoutMs', 'connectTimeoutMs']);
 const JSON_VALUED = new Set(['webhooks']);
 const NUMERIC = new Set(['port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs', 'usageFlushMs', 'authFailureBurst', 'authFailureRefillMs', 'approvalTtlMs', 'confirmationTtlMs', 'approvalMaxPendingPerRequester', 'grantTtlMs', 'delegationMaxDepth', 'delegationMaxTtlMs']);
 
+/** Flags as commands pass them; `database: null` means "SQLite, whatever the environment says". */
+export type ConfigFlags = { [K in keyof ConfigInput]?: K extends 'database' ? ConfigInput[K] | null : ConfigInput[K] };
+
 /** Merges defaults < environment < flags and validates once. Throws ERR_CONFIG_INVALID. */
-export function loadConfig(flags: Partial<ConfigInput> = {}, env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const merged: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV)) {
     const v = env[name];
@@ -60,8 +74,24 @@ export function loadConfig(flags: Partial<ConfigInput> = {}, env: NodeJS.Process
     if (v !== undefined && v !== '') slack[key] = v;
   }
   if (Object.keys(slack).length > 0) merged['slack'] = slack;
+  const database: Record<string, string | number> = {};
+  for (const [name, key] of Object.entries(DATABASE_ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') database[key] = DATABASE_NUMERIC.has(key) ? Number(v) : v;
+  }
+  // Tuning without a URL selects nothing: the store stays SQLite.
+  if (database['url'] !== undefined) merged['database'] = database;
   for (const [k, v] of Object.entries(flags)) {
     if (v === undefined) continue;
+    // `database: null` (from `--store sqlite`) drops a database the environment selected.
+    if (k === 'database' && v === null) {
+      delete merged['database'];
+      continue;
+    }
+    if (k === 'database' && typeof v === 'object') {
+      merged[k] = { ...database, ...(v as object) };
+      continue;
+    }
     // A flag object for slack refines the environment's settings field by field.
     merged[k] = k === 'slack' && typeof v === 'object' && v !== null ? { ...slack, ...(v as object) } : v;
   }

@@ -73,6 +73,34 @@ export const configSchema = z.strictObject({
       workspaceUrl: z.url({ protocol: /^https$/ }).optional(),
     })
     .optional(),
+  /**
+   * PostgreSQL store (docs/deployment.md). Unset: SQLite in `dataDir` (the embedded default).
+   * Env `AIRLOCK_DATABASE_URL` (or `--store postgres://…`), `AIRLOCK_DATABASE_POOL_SIZE`,
+   * `AIRLOCK_DATABASE_STATEMENT_TIMEOUT_MS`, `AIRLOCK_DATABASE_CONNECT_TIMEOUT_MS`,
+   * `AIRLOCK_DATABASE_MIGRATIONS`, `AIRLOCK_DATABASE_TLS`, `AIRLOCK_DATABASE_CA_FILE`.
+   */
+  database: z
+    .strictObject({
+      /** `postgres://user:password@host:port/db`; the password is never logged. */
+      url: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// URL'),
+      /** Most connections one process opens. Default 10. */
+      poolSize: z.number().int().min(1).max(500).default(10),
+      /** A statement running longer fails (a decision waiting on it is a deny), ms. Default 5000. */
+      statementTimeoutMs: z.number().int().min(100).max(600_000).default(5000),
+      /** Longest wait for a new connection, ms. Default 5000. */
+      connectTimeoutMs: z.number().int().min(100).max(120_000).default(5000),
+      /** `auto`: apply pending migrations at start (under an advisory lock); `verify`: refuse to start until `airlock db migrate` ran. Default `auto`. */
+      migrations: z.enum(['auto', 'verify']).default('auto'),
+      /**
+       * TLS to the database. `disable`; `require` (encrypted, server certificate not checked);
+       * `verify-full` (encrypted, certificate and host name checked against `caFile` or the system
+       * CAs). Unset: as the URL's `sslmode` says.
+       */
+      tls: z.enum(['disable', 'require', 'verify-full']).optional(),
+      /** PEM file of the CA that signed the server's certificate (with `verify-full`). */
+      caFile: z.string().min(1).optional(),
+    })
+    .optional(),
   /** pino log level. Default `info`. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

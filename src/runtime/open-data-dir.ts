@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { AirlockError } from '../core/errors.js';
+import type { Config } from '../config/schema.js';
 import type { Store } from '../store/port.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openConfiguredStore } from './open-store.js';
 
-/** Opens the store of an existing data directory (for audit and admin commands). */
-export function openDataDir(dataDir: string): Store {
-  const path = join(dataDir, 'airlock.db');
-  if (!existsSync(path)) throw new AirlockError('ERR_STORE_UNAVAILABLE', `no Airlock data in ${dataDir} (expected ${path}); pass --data-dir`);
-  return openSqliteStore({ path });
+/**
+ * Opens the store of an existing deployment (for audit and admin commands): the PostgreSQL
+ * database the config names, or the SQLite file of the data directory, which must exist.
+ */
+export function openDataDir(config: Config): Promise<Store> {
+  return openConfiguredStore(config, { mustExist: true });
 }

@@ -17,7 +17,7 @@ import { createUsageRecorder, type UsageRecorder } from '../identity/usage.js';
 import { compileBundle, type CompiledBundle, type CompileResult } from '../policy/bundle.js';
 import type { BundleProblem } from '../policy/types.js';
 import type { SignedCheckpoint, Store } from '../store/port.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openConfiguredStore } from './open-store.js';
 import { loadAnalyzer } from './load-grammars.js';
 import type { Analyzer } from '../commands/types.js';
 import { createWebhookDispatcher, type WebhookDispatcher } from '../integrations/webhooks/dispatcher.js';
@@ -78,7 +78,7 @@ export interface Runtime {
 export interface RuntimeOptions {
   clock?: Clock;
   observer?: GatewayObserver & { onAuditCommit?(records: number, ms: number): void };
-  /** Use this store instead of opening SQLite in the data directory (tests, PostgreSQL later). */
+  /** Use this store instead of the one the config selects (tests). */
   store?: Store;
 }
 
@@ -115,10 +115,14 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   if (!loaded.ok) throw bundleError(policyDir, loaded.problems);
   let bundleFiles = first.files;
 
-  let store = opts.store;
-  if (!store) {
-    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    store = openSqliteStore({ path: join(config.dataDir, 'airlock.db') });
+  // The data directory holds admin.key and serve.json whichever store holds the records.
+  if (!opts.store) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  let store: Store;
+  try {
+    store = opts.store ?? (await openConfiguredStore(config));
+  } catch (e) {
+    loaded.bundle.dispose();
+    throw e;
   }
   const clashes = registryClashes(loaded.bundle, await store.identities.list({}));
   if (clashes.length > 0) {

@@ -8,22 +8,24 @@ import { createKeyRing } from '../../grants/keyring.js';
 import { openDataDir } from '../../runtime/open-data-dir.js';
 import type { CliCommand } from '../command.js';
 import { parseOptions } from '../options.js';
+import { STORE_OPTION, storeFlags } from '../store-option.js';
 
 const HELP = `usage: airlock audit <verify|export|head> [options]
 
-  airlock audit verify [--data-dir DIR] [--head FILE] [--json]
+  airlock audit verify [--data-dir DIR | --store URL] [--head FILE] [--json]
       Recomputes every writer's hash chain. Exit 0 and a count when intact; exit 1 naming the first
       bad seq when any record was edited, removed, inserted or reordered. With --head FILE (the
       output of \`airlock audit head\`, kept elsewhere), also proves the log still reaches that head,
       which catches records cut off the end.
-  airlock audit export [--data-dir DIR] [--since SEQ] [--writer ID] [--format jsonl] [--delegation ID]
+  airlock audit export [--data-dir DIR | --store URL] [--since SEQ] [--writer ID] [--format jsonl] [--delegation ID]
       Streams records as JSON lines: {writer, seq, at, kind, prevHash, hash, record}.
       --delegation ID keeps the records whose delegation.linkIds contain link ID: its issuance and
       every link issued below it, every decision made under it, every revocation that touched it —
       enough to rebuild the whole path after the fact.
   airlock audit head [--data-dir DIR]
       Signs the current chain head (Ed25519) when it moved and prints the latest signed checkpoint
-      as JSON. Keep a copy outside this machine.`;
+      as JSON. Keep a copy outside this machine.
+  --store sqlite|postgres://…   the deployment's store (default DIR/airlock.db; env AIRLOCK_DATABASE_URL)`;
 
 /** Does the record name link `id` in `delegation.linkIds` (decisions, issuance, revocations)? */
 function underDelegation(recordText: string, id: string): boolean {
@@ -46,13 +48,14 @@ export const command: CliCommand = {
       writer: { type: 'string' },
       format: { type: 'string' },
       delegation: { type: 'string' },
+      ...STORE_OPTION,
     }, false);
-    const config = loadConfig({ dataDir: values['data-dir'] }, io.env);
+    const config = loadConfig({ dataDir: values['data-dir'], ...storeFlags(values.store) }, io.env);
     if (sub !== 'verify' && sub !== 'export' && sub !== 'head') {
       io.stderr.write(`airlock audit: expected verify, export or head\n${HELP}\n`);
       return 2;
     }
-    const store = openDataDir(config.dataDir);
+    const store = await openDataDir(config);
     try {
       if (sub === 'export') {
         if (values.format !== undefined && values.format !== 'jsonl') throw new AirlockError('ERR_REQUEST_INVALID', `unsupported format ${values.format} (jsonl)`);

@@ -8,6 +8,8 @@ import { createRuntime } from '../../runtime/runtime.js';
 import type { CliCommand } from '../command.js';
 import { nodeSupportWarning } from '../node-support.js';
 import { parseOptions } from '../options.js';
+import { STORE_HELP, STORE_OPTION, storeFlags } from '../store-option.js';
+import { describeStore } from '../../runtime/open-store.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -16,12 +18,14 @@ export const command: CliCommand = {
   summary: 'run the HTTP gateway (AuthZEN + Airlock API)',
   help: `usage: airlock serve [--data-dir DIR] [--policies DIR] [--host HOST] [--port PORT] [--log-level LEVEL]
 
-Runs the gateway. Decisions are audited in DIR/airlock.db (SQLite, WAL).
+Runs the gateway. Decisions are audited in DIR/airlock.db (SQLite, WAL), or in PostgreSQL with
+--store postgres://… (several replicas, each with its own AIRLOCK_WRITER_ID; docs/deployment.md).
   --data-dir DIR    data directory (default .airlock, env AIRLOCK_DATA_DIR)
   --policies DIR    policy bundle directory (default policies/example, env AIRLOCK_POLICIES)
   --host HOST       listen address (default 127.0.0.1; a non-loopback address only once API keys exist)
   --port PORT       listen port (default 8787, env AIRLOCK_PORT)
   --log-level LVL   fatal|error|warn|info|debug|trace|silent (default info)
+${STORE_HELP}
 
 Every endpoint but /healthz and /.well-known/* needs "Authorization: Bearer <API key>". The first
 start on an empty data directory creates the admin human "admin" and prints its key once; the key
@@ -37,6 +41,7 @@ An invalid bundle at start exits with status 2 and lists every problem.`,
       host: { type: 'string' },
       port: { type: 'string' },
       'log-level': { type: 'string' },
+      ...STORE_OPTION,
     }, false);
     const config = loadConfig(
       {
@@ -45,6 +50,7 @@ An invalid bundle at start exits with status 2 and lists every problem.`,
         host: values.host,
         port: values.port === undefined ? undefined : Number(values.port),
         logLevel: values['log-level'] as never,
+        ...storeFlags(values.store),
       },
       io.env,
     );
@@ -82,7 +88,7 @@ An invalid bundle at start exits with status 2 and lists every problem.`,
       io.stderr.write(
         `airlock: listening on ${url}\n` +
           `airlock: policy bundle ${config.policies} (${runtime.policies.current()?.version})\n` +
-          `airlock: audit log ${config.dataDir}/airlock.db\n` +
+          `airlock: audit log ${await describeStore(config)}, writer ${config.writerId}\n` +
           `airlock: callers authenticate with API keys (Authorization: Bearer ak_…)\n`,
       );
     } catch (e) {

@@ -1,0 +1,11 @@
+import { runApprovalRepoContract } from '../../src/approval/repo-contract.js';
+import { runDelegationRepoContract } from '../../src/delegation/repo-contract.js';
+import { runStoreContract } from '../../src/store/contract.js';
+import { describePostgres } from './pg-test-db.js';
+
+// The same suites memory and SQLite run (src/store/*/…test.ts), against PostgreSQL.
+await describePostgres('postgres store', (pg) => {
+  runStoreContract('postgres', () => pg.open());
+  runApprovalRepoContract('postgres', async () => (await pg.open()).approvals);
+  runDelegationRepoContract('postgres', async () => (await pg.open()).delegations);
+});
