@@ -204,6 +204,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       gateway,
       audit,
       auditRepo: store.audit,
+      state: { replay: store.replay, chatRefs: store.chatRefs },
       clock,
       namespace: () => policies.current()?.namespace ?? 'Airlock',
     });

@@ -13,7 +13,7 @@ import type { ChatHuman, HumanDirectory } from '../integrations/chat/provenance.
 import { createSlackAdapter, type SlackAdapter, type SlackAdapterEvent } from '../integrations/slack/adapter.js';
 import type { ExecutionReport } from '../integrations/slack/messages.js';
 import type { ApprovalDesk as SlackDesk, EvidenceReader, EvidenceView, ReversalOutcome, ReversalStarter } from '../integrations/slack/ports.js';
-import type { AuditRepo } from '../store/port.js';
+import type { AuditRepo, ChatMessageRefs, ReplayLedger } from '../store/port.js';
 import type { ApprovalDesk } from './approval-desk.js';
 import { collectEvidenceSources } from './evidence-sources.js';
 
@@ -24,6 +24,8 @@ export interface SlackWiringDeps {
   gateway: Gateway;
   audit: AuditWriter;
   auditRepo: Pick<AuditRepo, 'find'>;
+  /** Replay ledger and message references in the store, so every replica shares them. */
+  state?: { replay: ReplayLedger; chatRefs: ChatMessageRefs };
   clock: Clock;
   namespace: () => string;
   onError?: (op: string, error: unknown) => void;
@@ -173,6 +175,7 @@ export function createSlackIntegration(deps: SlackWiringDeps): { adapter: SlackA
     humans: deps.humans,
     evidence,
     reversals,
+    ...(deps.state ? { replay: deps.state.replay, refs: deps.state.chatRefs } : {}),
     clock: deps.clock,
     ...(deps.onError ? { onError: deps.onError } : {}),
     ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),

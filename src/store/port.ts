@@ -136,6 +136,52 @@ export interface CredentialRepo {
   recordUse(uses: ReadonlyMap<string, string>): Promise<void>;
 }
 
+/**
+ * Single acceptance of signed inbound callbacks (Slack signatures and clicks): the first sighting
+ * of a key inside its window wins, across every replica sharing the store.
+ */
+export interface ReplayLedger {
+  /** True the first time `key` is seen before `expiresAtMs`; false for every later sighting. */
+  firstSeen(key: string, expiresAtMs: number, nowMs: number): Promise<boolean>;
+}
+
+/** Where a chat integration posted an approval's message (channel id and message ts). */
+export interface ChatMessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** Chat message references per approval, shared by replicas so any of them edits the same message. */
+export interface ChatMessageRefs {
+  get(approvalId: string): Promise<{ message?: ChatMessageRef; announced?: string } | undefined>;
+  /** Merge-writes what is known. */
+  put(approvalId: string, value: { message?: ChatMessageRef; announced?: string }): Promise<void>;
+  /** True once per (approval, status): a decision seen by two replicas is announced once. */
+  claimAnnouncement(approvalId: string, status: string): Promise<boolean>;
+}
+
+/** What replicas tell each other (PostgreSQL LISTEN/NOTIFY). State itself is always in the store. */
+export type ClusterEvent =
+  /** An operator reloaded the policy bundle on one replica: every replica re-reads its bundle. */
+  | { type: 'policy.reload'; version?: string }
+  /** An approval left `pending` (or was cancelled): wake the waiters of that id. */
+  | { type: 'approval.changed'; id: string }
+  /** Signing keys of a purpose were rotated or retired: drop cached keys. */
+  | { type: 'keys.changed'; purpose: string }
+  /** The listening connection was lost and is back: events may have been missed, re-read state. */
+  | { type: 'resync' };
+
+/** Events between the processes sharing a store; absent where there is only one (SQLite, memory). */
+export interface ClusterBus {
+  /** Tells every other process; resolves once the database accepted the notification. */
+  publish(event: ClusterEvent): Promise<void>;
+  /** Events from other processes (never this one's own). Returns the unsubscribe function. */
+  subscribe(listener: (event: ClusterEvent) => void): () => void;
+  /** Resolves once the first attempt to start listening finished (tests, readiness). */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface Store {
   readonly kind: string;
   readonly audit: AuditRepo;
@@ -145,5 +191,11 @@ export interface Store {
   readonly approvals: ApprovalRepo;
   readonly delegations: DelegationRepo;
   readonly grants: GrantLedger;
+  /** Slack replay guard (shared by replicas). */
+  readonly replay: ReplayLedger;
+  /** Slack message references (shared by replicas). */
+  readonly chatRefs: ChatMessageRefs;
+  /** Cross-replica events; only adapters several processes share provide one (PostgreSQL). */
+  readonly bus?: ClusterBus;
   close(): Promise<void>;
 }

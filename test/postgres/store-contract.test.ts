@@ -1,5 +1,6 @@
 import { runApprovalRepoContract } from '../../src/approval/repo-contract.js';
 import { runDelegationRepoContract } from '../../src/delegation/repo-contract.js';
+import { runChatStateContract } from '../../src/store/chat-contract.js';
 import { runStoreContract } from '../../src/store/contract.js';
 import { describePostgres } from './pg-test-db.js';
 
@@ -8,4 +9,5 @@ await describePostgres('postgres store', (pg) => {
   runStoreContract('postgres', () => pg.open());
   runApprovalRepoContract('postgres', async () => (await pg.open()).approvals);
   runDelegationRepoContract('postgres', async () => (await pg.open()).delegations);
+  runChatStateContract('postgres', () => pg.open());
 });

@@ -1,7 +1,10 @@
 import { runDelegationRepoContract } from '../../delegation/repo-contract.js';
+import { runChatStateContract } from '../chat-contract.js';
 import { runStoreContract } from '../contract.js';
 import { openMemoryStore } from './memory-store.js';
 
 runStoreContract('memory', () => openMemoryStore());
 
 runDelegationRepoContract('memory store', () => openMemoryStore().delegations);
+
+runChatStateContract('memory', () => openMemoryStore());

@@ -1,6 +1,7 @@
 import { createMemoryApprovalRepo } from '../../approval/memory-repo.js';
 import { createMemoryDelegationRepo } from '../../delegation/memory-repo.js';
 import { AirlockError } from '../../core/errors.js';
+import { createMemoryChatRefs, createMemoryReplayLedger } from './chat-state.js';
 import type { ApiKeyRecord, Identity, IdentityFilter } from '../../identity/types.js';
 import type {
   AuditEntry,
@@ -182,5 +183,5 @@ export function openMemoryStore(): Store {
       return true;
     },
   };
-  return { kind: 'memory', audit, keys: keyRepo, identities: identityRepo, credentials: credentialRepo, approvals: createMemoryApprovalRepo(), delegations: createMemoryDelegationRepo(), grants, async close() {} };
+  return { kind: 'memory', audit, keys: keyRepo, identities: identityRepo, credentials: credentialRepo, approvals: createMemoryApprovalRepo(), delegations: createMemoryDelegationRepo(), grants, replay: createMemoryReplayLedger(), chatRefs: createMemoryChatRefs(), async close() {} };
 }

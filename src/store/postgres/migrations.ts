@@ -133,6 +133,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX delegation_links_issued ON delegation_links (issued_at, id);
     `,
   },
+  {
+    version: 2,
+    name: 'chat integration state: replay ledger and message references',
+    sql: `
+      CREATE TABLE replay_keys (
+        key text COLLATE "C" PRIMARY KEY,
+        expires_at_ms bigint NOT NULL
+      );
+      CREATE INDEX replay_keys_expiry ON replay_keys (expires_at_ms);
+      CREATE TABLE chat_message_refs (
+        approval_id text COLLATE "C" PRIMARY KEY,
+        channel text,
+        ts text,
+        announced text
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -6,6 +6,7 @@ import { createPgApprovalRepo } from './approval-repo.js';
 import { createPgAuditRepo } from './audit-repo.js';
 import { PG, pgCode, poolDb } from './db.js';
 import { createPgDelegationRepo } from './delegation-repo.js';
+import { createPgChatState } from './chat-state.js';
 import { createPgIdentityRepos } from './identity-repos.js';
 import { LATEST_VERSION, migrate, migrationStatus, type MigrationStatus } from './migrations.js';
 
@@ -170,6 +171,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     approvals: createPgApprovalRepo(db),
     delegations: createPgDelegationRepo(db),
     grants,
+    ...createPgChatState(db),
     migrationStatus: () => migrationStatus(db),
     close() {
       closed ??= pool.end();

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { APPROVALS_MIGRATION } from './approval-repo.js';
 import { DELEGATIONS_MIGRATION } from './delegation-repo.js';
+import { CHAT_STATE_MIGRATION } from './chat-state.js';
 
 /** Ordered schema migrations; `user_version` records how many have run. Append only. */
 const migrations: string[] = [
@@ -70,6 +71,8 @@ const migrations: string[] = [
    CREATE INDEX audit_approval_id ON audit (json_extract(record, '$.approvalId'));`,
   // 4: delegation links (issue #5): one row per hop, revoked in place, never deleted.
   DELEGATIONS_MIGRATION,
+  // 5: the chat integration's replay ledger and message references, shared by every process.
+  CHAT_STATE_MIGRATION,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -5,6 +5,7 @@ import { createSqliteIdentityRepos } from './identity-tables.js';
 import { createSqliteApprovalRepo } from './approval-repo.js';
 import { createSqliteDelegationRepo } from './delegation-repo.js';
 import { migrate } from './migrations.js';
+import { createSqliteChatState } from './chat-state.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -154,6 +155,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     approvals: createSqliteApprovalRepo(db),
     delegations: createSqliteDelegationRepo(db),
     grants,
+    ...createSqliteChatState(db),
     async close() {
       if (db.open) db.close();
     },
