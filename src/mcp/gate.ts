@@ -1,14 +1,21 @@
 /**
- * The decision flow of one `tools/call` (issue 7): allow → forward and record; deny → isError;
- * confirmation_required → elicitation when the agent declared it; approval_required → wait with
+ * The decision flow of one gated call (issue 7, issue 11): allow → forward and record; deny →
+ * refusal; confirmation_required → elicitation when the agent declared it, recorded by the
+ * gateway, then decided again (it runs only on that allow); approval_required → wait with
  * progress, then retry. Any fault on the way is a refusal, never a forward (fail closed, DESIGN §6).
+ * A `tools/call` is refused with an `isError` result the model can read; other methods have no
+ * such result and are refused with a JSON-RPC error (-32001 denied, -32603 no decision).
  */
 import { createHash } from 'node:crypto';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { canonicalize } from '../core/canonical-json.js';
 import type { AuthorizationRequest } from '../core/types.js';
 import type { AirlockClient, GatewayDecision } from '../sdk/types.js';
-import { approvalText, deniedText, notConfirmedText, refusal, unreachableText, type ToolResult } from './messages.js';
+import { approvalText, confirmRefusedText, deniedText, DECISION_META_KEY, notConfirmedText, refusal, unreachableText, type ToolResult } from './messages.js';
+
+/** JSON-RPC error codes of a refusal outside tools/call (the COAZ-MCP draft uses the same two). */
+export const DENIED_ERROR = -32001;
+export const UNDECIDED_ERROR = -32603;
 
 export interface GateDeps {
   client: AirlockClient;
@@ -25,9 +32,11 @@ export interface GateExtra {
   sendNotification: (n: never) => Promise<void>;
 }
 
-type Settled = { run: true; decision: GatewayDecision; confirmedVia?: string } | { run: false; result: ToolResult };
+type Settled = { run: true; decision: GatewayDecision; confirmedVia?: string } | { run: false; result: ToolResult; undecided?: true };
 
 const deny = (result: ToolResult): Settled => ({ run: false, result });
+/** No decision could be had (gateway unreachable, a failed wait): -32603 outside tools/call. */
+const undecided = (result: ToolResult): Settled => ({ run: false, result, undecided: true });
 
 function argumentsDigest(req: AuthorizationRequest): { hash: string; preview: string } {
   const args = req.context?.['arguments'] ?? {};
@@ -47,7 +56,7 @@ async function reauthorize(deps: GateDeps, tool: string, request: AuthorizationR
   try {
     again = await deps.client.authorize(request);
   } catch (e) {
-    return deny(refusal(unreachableText(tool, e)));
+    return undecided(refusal(unreachableText(tool, e)));
   }
   if (again.outcome === 'allow') return { run: true, decision: again };
   return deny(refusal(deniedText(tool, again), again));
@@ -80,19 +89,21 @@ async function confirmByElicitation(deps: GateDeps, tool: string, request: Autho
   if (res.action !== 'accept' || res.content?.['approve'] !== true) {
     return deny(refusal(notConfirmedText(tool, d, `the user did not confirm (${res.action})`), d));
   }
+  // The yes is recorded by the gateway and the action decided again: it runs only on that allow,
+  // never on the client's word alone (issue 11).
   const id = d.confirmation?.id;
-  if (id && deps.client.capabilities.confirmations) {
-    try {
-      await deps.client.confirm(id);
-    } catch (e) {
-      return deny(refusal(unreachableText(tool, e), d));
-    }
-    const again = await reauthorize(deps, tool, request);
-    return again.run ? { ...again, confirmedVia: 'elicitation' } : again;
+  if (!id || !deps.client.capabilities.confirmations) {
+    return deny(refusal(notConfirmedText(tool, d, 'the gateway cannot record confirmations (it opened none, or has no confirmations API)'), d));
   }
-  // A gateway without the confirmations API: the explicit yes is the confirmation; it is recorded
-  // with the execution report.
-  return { run: true, decision: d, confirmedVia: 'elicitation' };
+  try {
+    await deps.client.confirm(id);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ERR_SERVER_UNREACHABLE' || code === 'ERR_BAD_RESPONSE') return undecided(refusal(unreachableText(tool, e), d));
+    return deny(refusal(confirmRefusedText(tool, d, e), d));
+  }
+  const again = await reauthorize(deps, tool, request);
+  return again.run ? { ...again, confirmedVia: 'elicitation' } : again;
 }
 
 async function waitForApproval(deps: GateDeps, tool: string, request: AuthorizationRequest, d: GatewayDecision, extra: GateExtra): Promise<Settled> {
@@ -115,21 +126,40 @@ async function waitForApproval(deps: GateDeps, tool: string, request: Authorizat
       st = await deps.client.waitForApproval(id, { timeoutMs: Math.min(left, deps.progressIntervalMs), signal: extra.signal });
     } catch (e) {
       if (extra.signal.aborted) return deny(refusal(approvalText(tool, d, 'was cancelled by the client'), d));
-      return deny(refusal(approvalText(tool, d, `could not be awaited (${(e as Error).message})`), d));
+      return undecided(refusal(approvalText(tool, d, `could not be awaited (${(e as Error).message})`), d));
     }
     if (st.status === 'approved') return reauthorize(deps, tool, request); // the retry consumes the approval
     if (st.status !== 'pending') return deny(refusal(approvalText(tool, d, `is ${st.status}`), d));
   }
 }
 
-export async function gateToolCall(deps: GateDeps, tool: string, request: AuthorizationRequest, extra: GateExtra, run: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
+/** A refusal as a JSON-RPC error: the SDK answers with this code, message and data as they are. */
+export class RefusalError extends Error {
+  readonly code: number;
+  readonly data: unknown;
+  constructor(code: number, message: string, data: unknown) {
+    super(message);
+    this.code = code;
+    this.data = data;
+  }
+}
+
+/** How a refusal reaches the agent: an `isError` tool result, or a JSON-RPC error. */
+export type RefusalShape = 'tool-result' | 'jsonrpc-error';
+
+function refuse(shape: RefusalShape, s: { result: ToolResult; undecided?: true }): Record<string, unknown> {
+  if (shape === 'tool-result') return s.result;
+  throw new RefusalError(s.undecided ? UNDECIDED_ERROR : DENIED_ERROR, s.result.content[0]!.text, { [DECISION_META_KEY]: s.result._meta[DECISION_META_KEY] });
+}
+
+export async function gateToolCall(deps: GateDeps, tool: string, request: AuthorizationRequest, extra: GateExtra, run: () => Promise<Record<string, unknown>>, shape: RefusalShape = 'tool-result'): Promise<Record<string, unknown>> {
   let decision: GatewayDecision;
   try {
     decision = await deps.client.authorize(request);
   } catch (e) {
     // F7: gateway unreachable ⇒ the call is refused, the proxy stays up.
     deps.log(`decision failed for ${tool}: ${(e as Error).message}`);
-    return refusal(unreachableText(tool, e), undefined, { outcome: 'deny', error: (e as { code?: string }).code ?? 'ERR_INTERNAL' });
+    return refuse(shape, { result: refusal(unreachableText(tool, e), undefined, { outcome: 'deny', error: (e as { code?: string }).code ?? 'ERR_INTERNAL' }), undecided: true });
   }
   let settled: Settled;
   switch (decision.outcome) {
@@ -145,7 +175,7 @@ export async function gateToolCall(deps: GateDeps, tool: string, request: Author
     default:
       settled = deny(refusal(deniedText(tool, decision), decision));
   }
-  if (!settled.run) return settled.result;
+  if (!settled.run) return refuse(shape, settled);
   const allowed = settled.decision;
   const started = performance.now();
   const report = (status: 'succeeded' | 'failed', error?: string) => {

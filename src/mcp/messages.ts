@@ -46,8 +46,25 @@ export function approvalText(tool: string, d: GatewayDecision, state: string): s
   return `Airlock: the call to ${tool} needs an independent human approval (${reasonsText(d)}) and ${state}; it was not run. ${how} Request id: ${d.requestId}.`;
 }
 
+/** Why a recorded confirmation was refused, in words that point at the fix. */
+function confirmHint(rule: unknown): string {
+  if (rule === 'sod_requester') {
+    return ' The proxy runs with the agent\'s own API key, and an agent cannot confirm its own action: give the proxy its own enforcement-point identity (`airlock identity create mcp-proxy --kind workload --owner YOU --purpose "MCP proxy" --pep-subject Agent:AGENT_ID`) and pass that key with --key-file.';
+  }
+  if (rule === 'sod_initiator') return ' Only the person who started the action, or the enforcement point that relayed it and lists its subject, may confirm it.';
+  return '';
+}
+
+export function confirmRefusedText(tool: string, d: GatewayDecision, err: unknown): string {
+  const code = (err as { code?: unknown })?.code;
+  const rule = (err as { details?: Record<string, unknown> })?.details?.['rule'];
+  const msg = err instanceof Error ? err.message : String(err);
+  return `Airlock: the user confirmed the call to ${tool}, but the gateway refused to record the confirmation (${typeof code === 'string' ? `${code}${typeof rule === 'string' ? `/${rule}` : ''}: ` : ''}${msg}); it was not run.${confirmHint(rule)} Request id: ${d.requestId}.`;
+}
+
 export function unreachableText(tool: string, err: unknown): string {
   const code = (err as { code?: unknown })?.code;
   const msg = err instanceof Error ? err.message : String(err);
-  return `Airlock could not decide on the call to ${tool} (${typeof code === 'string' ? `${code}: ` : ''}${msg}); it was not run (fail closed). Retry when the gateway is reachable.`;
+  const next = code === 'ERR_SERVER_UNREACHABLE' || code === undefined ? ' Retry when the gateway is reachable.' : ' The gateway refused the question; see the code above (an administrator can fix the proxy\'s key or identity).';
+  return `Airlock could not decide on the call to ${tool} (${typeof code === 'string' ? `${code}: ` : ''}${msg}); it was not run (fail closed).${next}`;
 }

@@ -1,9 +1,13 @@
 /**
  * One proxy session: a low-level MCP `Server` facing the agent and a `Client` facing the real
- * server. Everything is passed through as is, except `tools/call`, which runs only on an allow
- * (DESIGN §4; standards §3.8). Only the methods listed here are forwarded: an unknown method or a
- * notification that is not on the list stops at the proxy (threats §3.12: "Tools/Call", a
- * tools/call sent as a notification).
+ * server. Whatever reads or runs something on the upstream is decided first (DESIGN §4; standards
+ * §3.8; issue 11): `tools/call` as `tool.call`, and `resources/read`, `resources/subscribe`,
+ * `prompts/get`, `completion/complete` as their own actions (method-request.ts). Lists, logging
+ * level, unsubscribe and notifications pass through. Only the methods listed here are forwarded:
+ * an unknown method or a notification that is not on the list stops at the proxy (threats §3.12:
+ * "Tools/Call", a tools/call sent as a notification). The proxy does not offer MCP tasks: the
+ * upstream's `tasks` capability is dropped, tools that require a task are left out of tools/list,
+ * and a task-augmented request is refused (nothing is forwarded).
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -32,6 +36,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { gateToolCall, type GateDeps } from './gate.js';
+import { buildMethodRequest, GATED_METHODS, methodLabel, UndecidableParams, type GatedMethod } from './method-request.js';
 import { buildToolRequest, toolDefinitionHash, type CommandArgRule, type KnownTool } from './tool-request.js';
 import type { AirlockClient } from '../sdk/types.js';
 
@@ -83,6 +88,18 @@ function rethrow(e: unknown): never {
   const x = e as { code?: unknown; message?: unknown; data?: unknown };
   if (typeof x?.code === 'number' && typeof x.message === 'string') throw new ForwardedError({ code: x.code, message: x.message, data: x.data });
   throw e;
+}
+
+/** A tool the agent could only call as a task, which this proxy does not offer (MCP 2025-11-25 `execution.taskSupport`). */
+function needsTask(tool: Record<string, unknown>): boolean {
+  return (tool['execution'] as { taskSupport?: unknown } | undefined)?.taskSupport === 'required';
+}
+
+/** Refuses a task-augmented request: the proxy declared no `tasks` capability, so nothing may run as one. */
+function refuseTask(params: unknown, method: string): void {
+  if (params && typeof params === 'object' && 'task' in params) {
+    throw new ForwardedError({ code: -32602, message: `airlock: ${method} as a task is not supported by this proxy (it does not offer the tasks capability); call it without "task"` });
+  }
 }
 
 /** Capabilities the proxy can pass through (tasks and experimental features are not proxied). */
@@ -247,10 +264,11 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
 
   server.setRequestHandler(ListToolsRequestSchema, async (req, extra) => {
     const r = await forward('tools/list', req.params as Record<string, unknown> | undefined, extra as never);
-    const list = Array.isArray(r['tools']) ? (r['tools'] as Record<string, unknown>[]) : [];
-    remember(list);
+    const all = Array.isArray(r['tools']) ? (r['tools'] as Record<string, unknown>[]) : [];
+    remember(all);
     if (!req.params?.cursor && !r['nextCursor']) toolsFresh = true;
-    if (!opts.hideDeniedTools) return r as never;
+    const list = all.filter((t) => !needsTask(t));
+    if (!opts.hideDeniedTools) return (list.length === all.length ? r : { ...r, tools: list }) as never;
     const keep = await Promise.all(
       list.map(async (t) => {
         const name = String(t['name']);
@@ -266,6 +284,7 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
   });
 
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
+    refuseTask(req.params, 'tools/call');
     const name = req.params.name;
     if (!toolsFresh || !tools.has(name)) {
       if (!toolsFresh) await refreshTools(extra.signal).catch((e: unknown) => log(`tools/list for ${name} failed: ${(e as Error).message}`));
@@ -279,19 +298,40 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
     return gateToolCall(gateDeps, `${opts.server}/${name}`, request, extra, () => forward('tools/call', req.params as Record<string, unknown>, extra as never)) as never;
   });
 
+  // Reads and runs something on the upstream: decided like a tool call, refused as a JSON-RPC error.
+  const gated: Record<GatedMethod, unknown> = {
+    'resources/read': ReadResourceRequestSchema,
+    'resources/subscribe': SubscribeRequestSchema,
+    'prompts/get': GetPromptRequestSchema,
+    'completion/complete': CompleteRequestSchema,
+  };
+  for (const method of GATED_METHODS) {
+    server.setRequestHandler(gated[method] as typeof ReadResourceRequestSchema, (async (req: { params?: Record<string, unknown> }, extra: never) => {
+      refuseTask(req.params, method);
+      let request;
+      try {
+        request = buildMethodRequest({ subject: opts.subject, server: opts.server }, method, req.params);
+      } catch (e) {
+        if (e instanceof UndecidableParams) throw new ForwardedError({ code: -32602, message: `airlock: ${method}: ${e.message}` });
+        throw e;
+      }
+      return gateToolCall(gateDeps, methodLabel(opts.server, method, request), request, extra, () => forward(method, req.params, extra), 'jsonrpc-error');
+    }) as never);
+  }
+
+  // Lists, the logging level and unsubscribing read nothing from the upstream's data and run nothing.
   const passThrough: [unknown, string][] = [
     [ListResourcesRequestSchema, 'resources/list'],
     [ListResourceTemplatesRequestSchema, 'resources/templates/list'],
-    [ReadResourceRequestSchema, 'resources/read'],
-    [SubscribeRequestSchema, 'resources/subscribe'],
     [UnsubscribeRequestSchema, 'resources/unsubscribe'],
     [ListPromptsRequestSchema, 'prompts/list'],
-    [GetPromptRequestSchema, 'prompts/get'],
-    [CompleteRequestSchema, 'completion/complete'],
     [SetLevelRequestSchema, 'logging/setLevel'],
   ];
   for (const [schema, method] of passThrough) {
-    server.setRequestHandler(schema as typeof ListResourcesRequestSchema, (async (req: { params?: unknown }, extra: unknown) => forward(method, req.params as Record<string, unknown> | undefined, extra as never)) as never);
+    server.setRequestHandler(schema as typeof ListResourcesRequestSchema, (async (req: { params?: unknown }, extra: unknown) => {
+      refuseTask(req.params, method);
+      return forward(method, req.params as Record<string, unknown> | undefined, extra as never);
+    }) as never);
   }
 
   server.onclose = () => void close();

@@ -1,14 +1,17 @@
 /**
  * `airlock/embedded` — the same pipeline in process: SQLite store and audit log in `dataDir`, the
- * Cedar bundle from `policies`. `waitForApproval` waits on the same approval desk as the HTTP API;
- * `confirm` throws `AirlockUnsupported`: a confirmation names the person who gave it, and an
- * in-process client has no authenticated person (confirm through a running gateway).
+ * Cedar bundle from `policies`. `waitForApproval` waits on the same approval desk as the HTTP API.
+ * `confirm` records the confirmation on the same desk with this process as the enforcement point
+ * that showed the prompt (the rules of `POST /v1/confirmations/{id}/confirm` for a pep apply: never
+ * the requesting NHI itself, only on the initiator's behalf); the action then runs only when the
+ * next `authorize` answers allow (issue 11).
  */
 import { loadConfig } from '../config/load.js';
 import type { Caller } from '../core/types.js';
+import type { Nhi } from '../identity/types.js';
 import { createRuntime, type Runtime } from '../runtime/runtime.js';
 import { Airlock as BaseAirlock } from './airlock.js';
-import { AirlockUnsupported } from './errors.js';
+import { AirlockRequestError, AirlockUnsupported } from './errors.js';
 import type { AirlockClient, ApprovalStatus, AuthorizationRequest, ClientCapabilities, ExecutionReport, GatewayDecision } from './types.js';
 
 export interface EmbeddedOptions {
@@ -30,7 +33,10 @@ export async function createEmbeddedClient(options: EmbeddedOptions = {}): Promi
   const config = loadConfig({ dataDir: options.dataDir, policies: options.policies, checkpointIntervalMs: 0, logLevel: 'silent' }, {});
   const runtime = await createRuntime(config);
   const caller: Caller = options.caller ?? { type: 'process', id: `pid:${process.pid}`, via: 'embedded' };
-  const capabilities: ClientCapabilities = { approvals: true, confirmations: false, executionReports: true };
+  const capabilities: ClientCapabilities = { approvals: true, confirmations: true, executionReports: true };
+  // The process as the enforcement point that relays its own requests (it owns the data dir).
+  const at = new Date(0).toISOString();
+  const pep: Nhi = { class: 'nhi', kind: 'workload', id: caller.id, displayName: caller.id, owner: '', environments: [], purpose: `embedded enforcement point (${caller.via})`, attributes: {}, groups: [], status: 'active', createdAt: at, updatedAt: at, pep: { subjects: [], groups: [] } };
   return {
     runtime,
     capabilities,
@@ -43,8 +49,12 @@ export async function createEmbeddedClient(options: EmbeddedOptions = {}): Promi
       if (!a) throw new AirlockUnsupported(`no approval request ${id}`);
       return { id: a.id, status: a.status, expiresAt: a.expiresAt, votes: a.votes, approvers: a.approvers, quorum: a.quorum };
     },
-    async confirm(): Promise<void> {
-      throw new AirlockUnsupported('an embedded client has no authenticated person to confirm as; confirm through a running gateway (POST /v1/confirmations/{id}/confirm)');
+    async confirm(id: string): Promise<void> {
+      if (typeof id !== 'string' || id.length === 0) throw new TypeError('id must be a confirmation id');
+      const r = await runtime.approvals.confirm(id, { identity: pep }, 'api');
+      if (r.ok) return;
+      const code = r.code === 'not_found' ? 'ERR_APPROVAL_NOT_FOUND' : r.code === 'conflict' || r.code === 'not_pending' || r.code === 'expired' ? 'ERR_APPROVAL_CONFLICT' : 'ERR_APPROVAL_REFUSED';
+      throw new AirlockRequestError(code, r.message, 0, { rule: r.code });
     },
     async reportExecution(report: ExecutionReport): Promise<void> {
       await runtime.audit.append('execution', { caller: { ...caller }, ...report });

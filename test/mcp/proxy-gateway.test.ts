@@ -97,6 +97,46 @@ describe('airlock mcp --gateway (real HTTP gateway)', () => {
     expect(work.calls().filter((c) => c['tool'] === 'deploy')).toHaveLength(1);
   }, 120_000);
 
+  it('issue 11: the documented setup confirms end to end — the proxy with its own pep identity records the user\'s yes, and the call runs on the gateway\'s allow', async () => {
+    const work = workDir();
+    const gw = await startGateway({ policies: FIXTURE_BUNDLE, pep: { subjects: [{ type: 'Agent', id: 'test-agent' }] } });
+    cleanups.push(() => gw.close());
+    const keyFile = join(work.dir, 'pep.key');
+    writeFileSync(keyFile, gw.pepKey + '\n', { mode: 0o600 });
+    const p = await connectProxy({ work, proxyArgs: ['--subject', 'test-agent', '--gateway', gw.url, '--key-file', keyFile, '--name', 'fixture'], elicit: () => ({ action: 'accept', content: { approve: true } }) });
+    cleanups.push(() => p.client.close());
+    const r = await p.client.callTool({ name: 'write_note', arguments: { text: 'confirmed' } });
+    expect(textOf(r)).toBe('noted: confirmed');
+    expect(p.elicitations).toHaveLength(1);
+    expect(work.calls()).toEqual([{ tool: 'write_note', text: 'confirmed' }]);
+    // The gateway holds the evidence: the confirmation was recorded through the pep and consumed by the allow.
+    const list = (await (await fetch(`${gw.url}/v1/approvals?kind=confirmation`, { headers: gw.adminHeaders })).json()) as { approvals: Array<{ status: string; votes: Array<{ reason: string }> }> };
+    expect(list.approvals).toHaveLength(1);
+    expect(list.approvals[0]!.status).toBe('consumed');
+    expect(list.approvals[0]!.votes[0]!.reason).toMatch(/confirmed through .*test-pep/);
+  }, 90_000);
+
+  it('issue 11: with the agent\'s own key the confirmation is refused, the call does not run, and the message names the real cause (not reachability)', async () => {
+    const work = workDir();
+    const gw = await startGateway({ policies: FIXTURE_BUNDLE, pep: false });
+    cleanups.push(() => gw.close());
+    const own = await gw.runtime.identities.createNhi(
+      { id: 'own-agent', kind: 'agent', owner: 'admin', groups: ['proxy-agents'], environments: [], purpose: 'the agent itself', attributes: {}, key: true },
+      { type: 'system', id: 'test', via: 'test' },
+    );
+    const keyFile = join(work.dir, 'agent.key');
+    writeFileSync(keyFile, own.value.key!.key + '\n', { mode: 0o600 });
+    const p = await connectProxy({ work, proxyArgs: ['--subject', 'own-agent', '--gateway', gw.url, '--key-file', keyFile, '--name', 'fixture'], elicit: () => ({ action: 'accept', content: { approve: true } }) });
+    cleanups.push(() => p.client.close());
+    const r = await p.client.callTool({ name: 'write_note', arguments: { text: 'self-confirmed' } });
+    expect(r.isError).toBe(true);
+    const text = textOf(r);
+    expect(text).toMatch(/refused to record the confirmation \(ERR_APPROVAL_REFUSED\/sod_requester/);
+    expect(text).toMatch(/agent's own API key.*enforcement-point identity.*--pep-subject Agent:/s);
+    expect(text).not.toMatch(/reachable/);
+    expect(work.calls()).toEqual([]);
+  }, 90_000);
+
   it('a wrong key is a refusal with the gateway\'s code, never a forward', async () => {
     const work = workDir();
     const gw = await startGateway({ policies: FIXTURE_BUNDLE, pep: { subjects: [{ type: 'Agent', id: 'test-agent' }] } });

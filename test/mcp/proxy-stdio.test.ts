@@ -10,7 +10,21 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { deferResponses } from '../../src/mcp/proxy.js';
+import Database from 'better-sqlite3';
 import { connectProxy, embeddedArgs, FIXTURE_SERVER, textOf, workDir, type Work } from './helpers.js';
+
+/** The proxy's audit log, in order: kind, and for decisions the outcome and reason codes. */
+function auditTrail(work: Work): Array<{ kind: string; outcome?: string; reasons?: string[] }> {
+  const db = new Database(join(work.dataDir, 'airlock.db'), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT kind, record FROM audit ORDER BY at, seq').all() as Array<{ kind: string; record: string }>).map((r) => {
+      const rec = JSON.parse(r.record) as { decision?: { outcome: string; reasons: Array<{ code: string }> } };
+      return { kind: r.kind, ...(r.kind === 'decision' && rec.decision ? { outcome: rec.decision.outcome, reasons: rec.decision.reasons.map((x) => x.code) } : {}) };
+    });
+  } finally {
+    db.close();
+  }
+}
 
 describe('airlock mcp (stdio, embedded gateway) in front of the fixture server', () => {
   let work: Work;
@@ -101,11 +115,14 @@ describe('airlock mcp (stdio, embedded gateway) in front of the fixture server',
     expect(await proxied.client.getPrompt({ name: 'greet', arguments: { who: 'x' } })).toEqual(await direct.getPrompt({ name: 'greet', arguments: { who: 'x' } }));
   });
 
-  it('passes protocol errors through (unknown tool keeps its code)', async () => {
+  it('passes protocol errors of allowed calls through with their code; unknown names are denied first', async () => {
     // An unknown tool has worst-case hints (destructive) → denied before it could reach the server.
     const r = await proxied.client.callTool({ name: 'no_such_tool', arguments: {} });
     expect(r.isError).toBe(true);
-    await expect(proxied.client.getPrompt({ name: 'no-such-prompt' })).rejects.toMatchObject({ code: -32602 });
+    // An unknown prompt is an action no policy permits (default deny), not a question for the server.
+    await expect(proxied.client.getPrompt({ name: 'no-such-prompt' })).rejects.toMatchObject({ code: -32001 });
+    // An allowed prompt with bad arguments: the server's own -32602 comes back.
+    await expect(proxied.client.getPrompt({ name: 'greet', arguments: {} })).rejects.toMatchObject({ code: -32602 });
   });
 
   it('relays tools/list_changed and learns the new tool before deciding on it', async () => {
@@ -133,6 +150,17 @@ describe('airlock mcp: elicitation for confirmation_required', () => {
       expect(textOf(r)).toBe('noted: ship it');
       expect(p.elicitations[0]).toMatch(/fixture\/write_note[\s\S]*ship it/);
       expect(work.calls()).toEqual([{ tool: 'write_note', text: 'ship it' }]);
+      // Issue 11, embedded: the yes was recorded on the desk and the call ran on the pipeline's
+      // allow for the confirmed action — not on the client's local accept.
+      const kinds = auditTrail(work);
+      const confirmAt = kinds.findIndex((k) => k.kind === 'approval.vote');
+      const allowAt = kinds.findIndex((k) => k.kind === 'decision' && k.outcome === 'allow');
+      const ranAt = kinds.findIndex((k) => k.kind === 'execution');
+      expect(kinds.find((k) => k.kind === 'decision')?.outcome).toBe('confirmation_required');
+      expect(confirmAt).toBeGreaterThan(0);
+      expect(allowAt).toBeGreaterThan(confirmAt);
+      expect(kinds[allowAt]!.reasons).toContain('confirmation_consumed');
+      if (ranAt >= 0) expect(ranAt).toBeGreaterThan(allowAt);
     } finally {
       await p.client.close();
     }

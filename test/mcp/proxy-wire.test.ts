@@ -77,6 +77,20 @@ describe('airlock mcp: raw stdio', () => {
     expect(work.calls().some((c) => String(c['text']).startsWith('variant'))).toBe(false);
   });
 
+  it('a method the proxy does not know is refused, never forwarded undecided (-32601)', async () => {
+    send({ jsonrpc: '2.0', id: 'u1', method: 'tasks/list', params: {} });
+    send({ jsonrpc: '2.0', id: 'u2', method: 'tasks/result', params: { taskId: 'x' } });
+    send({ jsonrpc: '2.0', id: 'u3', method: 'db/query', params: { sql: 'select * from customers' } });
+    for (const id of ['u1', 'u2', 'u3']) expect(((await reply(id))['error'] as { code: number }).code).toBe(-32601);
+  });
+
+  it('resources/read with a missing uri is refused before any decision, nothing forwarded', async () => {
+    send({ jsonrpc: '2.0', id: 'r1', method: 'resources/read', params: {} });
+    // The SDK's schema check answers first (-32603 in SDK 1.32); the proxy's own check is -32602.
+    expect([-32602, -32603]).toContain(((await reply('r1'))['error'] as { code: number }).code);
+    expect(work.calls().some((c) => 'resource' in c)).toBe(false);
+  });
+
   it('answers a line that is not JSON with -32700 and stays up', async () => {
     proc.stdin.write('{not json\n');
     expect(((await reply(null))['error'] as { code: number }).code).toBe(-32700);

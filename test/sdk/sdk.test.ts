@@ -47,13 +47,38 @@ describe('guard() on the embedded gateway (example bundle)', () => {
     expect(ran).toBe(false);
   });
 
-  it('confirmation_required → AirlockConfirmationRequired (a confirm callback cannot help without the confirmations API)', async () => {
+  it('confirmation_required without a confirm callback → AirlockConfirmationRequired; fn never runs', async () => {
     let ran = false;
     const describe = () => ({ subject: { type: 'Agent', id: 'deploy-bot' }, action: { name: 'shell.exec' }, resource: { type: 'Host', id: 'web-1' }, context: { environment: 'production', command: 'ls /srv' } });
-    const hand = airlock.guard(() => (ran = true), describe, { confirm: () => true });
-    const err = await hand().catch((e: unknown) => e);
+    const err = await airlock.guard(() => (ran = true), describe)().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AirlockConfirmationRequired);
     expect(ran).toBe(false);
+  });
+
+  it('issue 11, embedded: a confirmed call runs only after the pipeline answers allow for the confirmed action', async () => {
+    const order: string[] = [];
+    const describe = () => ({ subject: { type: 'Agent', id: 'deploy-bot' }, action: { name: 'shell.exec' }, resource: { type: 'Host', id: 'web-2' }, context: { environment: 'production', command: 'ls /srv/app' } });
+    const probe: AirlockClient = {
+      capabilities: airlock.capabilities,
+      authorize: async (r) => {
+        const d = await airlock.authorize(r);
+        order.push(d.outcome);
+        return d;
+      },
+      confirm: async (id) => {
+        order.push('confirm');
+        await airlock.confirm(id);
+      },
+      waitForApproval: (id, o) => airlock.waitForApproval(id, o),
+      reportExecution: (x) => airlock.reportExecution(x),
+      close: async () => undefined,
+    };
+    const hand = guard(probe, () => (order.push('ran'), 'done'), describe, { confirm: () => (order.push('asked'), true) });
+    await expect(hand()).resolves.toBe('done');
+    expect(order).toEqual(['confirmation_required', 'asked', 'confirm', 'allow', 'ran']);
+    // The confirmation is single-use: the same action needs a new one.
+    const again = await airlock.authorize(describe());
+    expect(again.outcome).toBe('confirmation_required');
   });
 
   it('records the execution result in the audit log', async () => {
@@ -66,9 +91,9 @@ describe('guard() on the embedded gateway (example bundle)', () => {
     await expect(failing()).rejects.toThrow('boom');
   });
 
-  it('waitForApproval / confirm are AirlockUnsupported in embedded mode (until the approvals API)', async () => {
+  it('waitForApproval / confirm of an unknown id are refused with a code', async () => {
     await expect(airlock.waitForApproval('x', { timeoutMs: 10 })).rejects.toBeInstanceOf(AirlockUnsupported);
-    await expect(airlock.confirm('x')).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED' });
+    await expect(airlock.confirm('x')).rejects.toMatchObject({ code: 'ERR_APPROVAL_NOT_FOUND' });
   });
 });
 

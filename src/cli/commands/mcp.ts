@@ -16,13 +16,20 @@ const help = `usage: airlock mcp --subject ID [decisions] [options] -- SERVER_CO
        airlock mcp [decisions] --config FILE [--server NAME | --listen HOST:PORT]
 
 An MCP proxy: the agent talks to Airlock, Airlock talks to the real MCP server. Every tools/call is
-authorized first (action tool.call on Tool::"<server>/<tool>"); everything else passes through.
+authorized first (action tool.call on Tool::"<server>/<tool>"), and so are resources/read,
+resources/subscribe, prompts/get and completion/complete (mcp.resource.read, mcp.resource.subscribe,
+mcp.prompt.get, mcp.completion; see docs/agents.md). Lists and notifications pass through; an
+unknown method is refused.
 Without --listen the agent speaks MCP over this process's stdin/stdout (put this command in the
 agent's MCP config); with --listen it serves Streamable HTTP at http://HOST:PORT/mcp
 (with --config: /mcp/<server name>).
 
 decisions (one of):
-  --gateway URL            a running gateway (or AIRLOCK_URL), with --key-file FILE, --key K or AIRLOCK_KEY
+  --gateway URL            a running gateway (or AIRLOCK_URL), with --key-file FILE, --key K or AIRLOCK_KEY:
+                           the key of the proxy's own enforcement-point identity, never the agent's
+                           (an agent cannot confirm its own action), e.g.
+                           airlock identity create mcp-proxy --kind workload --owner YOU \\
+                             --purpose "MCP proxy" --pep-subject Agent:AGENT_ID
   --embedded               the in-process pipeline (--policies DIR, --data-dir DIR)
 
 options:
