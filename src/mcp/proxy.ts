@@ -36,6 +36,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { gateToolCall, type GateDeps } from './gate.js';
+import { refusal } from './messages.js';
 import { buildMethodRequest, GATED_METHODS, methodLabel, UndecidableParams, type GatedMethod } from './method-request.js';
 import { buildToolRequest, toolDefinitionHash, type CommandArgRule, type KnownTool } from './tool-request.js';
 import type { AirlockClient } from '../sdk/types.js';
@@ -45,6 +46,18 @@ const Loose = z.looseObject({});
 /** A forwarded request may run as long as the agent is willing to wait; the agent owns the timeout. */
 const FORWARD_TIMEOUT_MS = 24 * 3600 * 1000;
 const MAX_LIST_PAGES = 100;
+/**
+ * Largest `arguments` (as JSON) the proxy decides on, bytes: beyond it the call is refused before
+ * any decision (threats §3.12 "oversized arguments"): no approver can read 2 MB of arguments, and
+ * the decision must not be what runs out of memory.
+ */
+export const MAX_ARGUMENTS_BYTES = 1024 * 1024;
+
+function argumentsTooLarge(args: unknown): number | undefined {
+  if (args === undefined) return undefined;
+  const n = Buffer.byteLength(JSON.stringify(args) ?? '', 'utf8');
+  return n > MAX_ARGUMENTS_BYTES ? n : undefined;
+}
 
 export interface ProxyOptions {
   client: AirlockClient;
@@ -286,6 +299,11 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
     refuseTask(req.params, 'tools/call');
     const name = req.params.name;
+    const size = argumentsTooLarge(req.params.arguments);
+    if (size !== undefined) {
+      log(`refused ${name}: arguments of ${size} bytes`);
+      return refusal(`Airlock: the arguments of the call to ${opts.server}/${name} are too large (${size} bytes; at most ${MAX_ARGUMENTS_BYTES}); it was not run.`, undefined, { outcome: 'deny', error: 'ERR_BODY_TOO_LARGE' }) as never;
+    }
     if (!toolsFresh || !tools.has(name)) {
       if (!toolsFresh) await refreshTools(extra.signal).catch((e: unknown) => log(`tools/list for ${name} failed: ${(e as Error).message}`));
     }
@@ -308,6 +326,8 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
   for (const method of GATED_METHODS) {
     server.setRequestHandler(gated[method] as typeof ReadResourceRequestSchema, (async (req: { params?: Record<string, unknown> }, extra: never) => {
       refuseTask(req.params, method);
+      const size = argumentsTooLarge(req.params?.['arguments']);
+      if (size !== undefined) throw new ForwardedError({ code: -32602, message: `airlock: the arguments of ${method} are too large (${size} bytes; at most ${MAX_ARGUMENTS_BYTES}); not run` });
       let request;
       try {
         request = buildMethodRequest({ subject: opts.subject, server: opts.server }, method, req.params);

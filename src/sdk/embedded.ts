@@ -14,6 +14,9 @@ import { Airlock as BaseAirlock } from './airlock.js';
 import { AirlockRequestError, AirlockUnsupported } from './errors.js';
 import type { AirlockClient, ApprovalStatus, AuthorizationRequest, ClientCapabilities, ExecutionReport, GatewayDecision } from './types.js';
 
+/** How long an execution report waits for a decision to share its durable commit with, ms. */
+const REPORT_LINGER_MS = 250;
+
 export interface EmbeddedOptions {
   /** Directory of the SQLite database and audit log. @defaultValue '.airlock' */
   dataDir?: string;
@@ -37,10 +40,23 @@ export async function createEmbeddedClient(options: EmbeddedOptions = {}): Promi
   // The process as the enforcement point that relays its own requests (it owns the data dir).
   const at = new Date(0).toISOString();
   const pep: Nhi = { class: 'nhi', kind: 'workload', id: caller.id, displayName: caller.id, owner: '', environments: [], purpose: `embedded enforcement point (${caller.via})`, attributes: {}, groups: [], status: 'active', createdAt: at, updatedAt: at, pep: { subjects: [], groups: [] } };
+  // Execution reports linger briefly so that they share the next decision's durable commit
+  // instead of costing an fsync of their own between two calls (issue 14: the MCP proxy's added
+  // latency). A report is evidence of what already ran, not an answer anyone waits on; close()
+  // and the linger timer write whatever is left.
+  const reports: Array<{ record: Record<string, unknown>; resolve: () => void; reject: (e: unknown) => void }> = [];
+  let reportTimer: NodeJS.Timeout | undefined;
+  const flushReports = (): void => {
+    if (reportTimer) clearTimeout(reportTimer);
+    reportTimer = undefined;
+    for (const r of reports.splice(0)) runtime.audit.append('execution', r.record).then(() => r.resolve(), r.reject);
+  };
   return {
     runtime,
     capabilities,
     authorize(request: AuthorizationRequest): Promise<GatewayDecision> {
+      // Reports waiting to be written join this decision's commit (one fsync for both).
+      flushReports();
       return runtime.gateway.authorize(request, { caller });
     },
     async waitForApproval(id: string, opts: { timeoutMs: number }): Promise<ApprovalStatus> {
@@ -56,10 +72,16 @@ export async function createEmbeddedClient(options: EmbeddedOptions = {}): Promi
       const code = r.code === 'not_found' ? 'ERR_APPROVAL_NOT_FOUND' : r.code === 'conflict' || r.code === 'not_pending' || r.code === 'expired' ? 'ERR_APPROVAL_CONFLICT' : 'ERR_APPROVAL_REFUSED';
       throw new AirlockRequestError(code, r.message, 0, { rule: r.code });
     },
-    async reportExecution(report: ExecutionReport): Promise<void> {
-      await runtime.audit.append('execution', { caller: { ...caller }, ...report });
+    reportExecution(report: ExecutionReport): Promise<void> {
+      return new Promise<void>((resolve, reject) => {
+        reports.push({ record: { caller: { ...caller }, ...report }, resolve, reject });
+        reportTimer ??= setTimeout(flushReports, REPORT_LINGER_MS);
+      });
     },
-    close: () => runtime.close(),
+    async close() {
+      flushReports();
+      await runtime.close();
+    },
   };
 }
 

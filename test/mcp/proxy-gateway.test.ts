@@ -189,7 +189,7 @@ async function lineMatching(proc: ChildProcess, stream: 'stdout' | 'stderr', re:
 }
 
 describe('airlock mcp --listen (Streamable HTTP) → --upstream (Streamable HTTP)', () => {
-  it('gates calls, refuses batches with HTTP 400 and foreign origins with 403', async () => {
+  it('threats §3.12 / I5 JSON-RPC batches (HTTP): gates calls, refuses batches with HTTP 400 (-32600) and foreign origins with 403', async () => {
     const work = workDir();
     const env = { PATH: process.env['PATH'] ?? '', FIXTURE_LOG: work.logFile, FIXTURE_DIR: work.dir };
     const fixture = spawn(process.execPath, [FIXTURE_SERVER, '--http', '0'], { env });

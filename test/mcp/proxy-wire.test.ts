@@ -12,6 +12,7 @@ describe('airlock mcp: raw stdio', () => {
   let proc: ChildProcessWithoutNullStreams;
   const replies = new Map<string, Record<string, unknown>>();
   const nullReplies: Record<string, unknown>[] = [];
+  const every: Record<string, unknown>[] = [];
   const waiters: Array<() => void> = [];
 
   const send = (m: unknown) => proc.stdin.write(JSON.stringify(m) + '\n');
@@ -35,6 +36,7 @@ describe('airlock mcp: raw stdio', () => {
     });
     createInterface({ input: proc.stdout }).on('line', (line) => {
       const m = JSON.parse(line) as Record<string, unknown>;
+      every.push(m);
       if (m['id'] === null) nullReplies.push(m);
       else if (m['id'] !== undefined) replies.set(String(m['id']), m);
       waiters.splice(0).forEach((w) => w());
@@ -48,7 +50,7 @@ describe('airlock mcp: raw stdio', () => {
     proc?.kill();
   });
 
-  it('refuses a batch with -32600 and forwards none of its calls', async () => {
+  it('threats §3.12 / I5 JSON-RPC batches (stdio): refused with -32600, none of its calls forwarded', async () => {
     send([
       { jsonrpc: '2.0', id: 'b1', method: 'tools/call', params: { name: 'delete_file', arguments: { path: 'x' } } },
       { jsonrpc: '2.0', id: 'b2', method: 'tools/call', params: { name: 'echo', arguments: { text: 'smuggled' } } },
@@ -62,19 +64,32 @@ describe('airlock mcp: raw stdio', () => {
     expect(work.calls()).toEqual([{ tool: 'echo', text: 'single' }]);
   });
 
-  it('a tools/call sent as a notification (no id) is not forwarded', async () => {
+  it('threats §3.12 a tools/call sent as a notification (no id) is not forwarded', async () => {
     send({ jsonrpc: '2.0', method: 'tools/call', params: { name: 'echo', arguments: { text: 'as-notification' } } });
     send({ jsonrpc: '2.0', id: 'ping1', method: 'ping' });
     await reply('ping1');
     expect(work.calls().some((c) => c['text'] === 'as-notification')).toBe(false);
   });
 
-  it('method name variants are not forwarded ("Tools/Call", trailing space)', async () => {
+  it('threats §3.12 method name variants ("Tools/Call", trailing space) are not forwarded', async () => {
     send({ jsonrpc: '2.0', id: 'v1', method: 'Tools/Call', params: { name: 'echo', arguments: { text: 'variant1' } } });
     send({ jsonrpc: '2.0', id: 'v2', method: 'tools/call ', params: { name: 'echo', arguments: { text: 'variant2' } } });
     expect(((await reply('v1'))['error'] as { code: number }).code).toBe(-32601);
     expect(((await reply('v2'))['error'] as { code: number }).code).toBe(-32601);
     expect(work.calls().some((c) => String(c['text']).startsWith('variant'))).toBe(false);
+  });
+
+  it('threats §3.12 duplicate id: two calls under one id are each decided on their own; the denied one never reaches the server', async () => {
+    send({ jsonrpc: '2.0', id: 'dup', method: 'tools/call', params: { name: 'delete_file', arguments: { path: 'dup.txt' } } });
+    send({ jsonrpc: '2.0', id: 'dup', method: 'tools/call', params: { name: 'echo', arguments: { text: 'dup-echo' } } });
+    const end = Date.now() + 20_000;
+    const dups = () => every.filter((m) => m['id'] === 'dup');
+    while (dups().length < 2 && Date.now() < end) await new Promise((res) => setTimeout(res, 25));
+    const seen = dups();
+    const results = seen.map((m) => m['result'] as { isError?: boolean; content: Array<{ text: string }> });
+    expect(results.map((r) => (r.isError ? 'refused' : r.content[0]!.text)).sort()).toEqual(['dup-echo', 'refused']);
+    expect(work.calls().some((c) => c['tool'] === 'delete_file')).toBe(false);
+    expect(work.calls().filter((c) => c['text'] === 'dup-echo')).toHaveLength(1);
   });
 
   it('a method the proxy does not know is refused, never forwarded undecided (-32601)', async () => {
