@@ -51,6 +51,9 @@ function confirmHint(rule: unknown): string {
   if (rule === 'sod_requester') {
     return ' The proxy runs with the agent\'s own API key, and an agent cannot confirm its own action: give the proxy its own enforcement-point identity (`airlock identity create mcp-proxy --kind workload --owner YOU --purpose "MCP proxy" --pep-subject Agent:AGENT_ID`) and pass that key with --key-file.';
   }
+  if (rule === 'nhi_confirms') return ' The proxy\'s API key belongs to an NHI without a pep grant: give the proxy an enforcement-point identity that lists the agent (--pep-subject Agent:AGENT_ID).';
+  if (rule === 'pep_subject_not_listed') return ' The proxy\'s enforcement-point identity does not list this subject: add it (--pep-subject TYPE:ID).';
+  if (rule === 'pep_not_relay') return ' Only the enforcement point that relayed the request may confirm it.';
   if (rule === 'sod_initiator') return ' Only the person who started the action, or the enforcement point that relayed it and lists its subject, may confirm it.';
   return '';
 }

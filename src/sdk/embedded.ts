@@ -67,7 +67,8 @@ export async function createEmbeddedClient(options: EmbeddedOptions = {}): Promi
     },
     async confirm(id: string): Promise<void> {
       if (typeof id !== 'string' || id.length === 0) throw new TypeError('id must be a confirmation id');
-      const r = await runtime.approvals.confirm(id, { identity: pep }, 'api');
+      // In process, this process relayed every request it asks about and speaks for its subjects.
+      const r = await runtime.approvals.confirm(id, { identity: pep, caller: { type: caller.type, id: caller.id }, listsSubject: true }, 'api');
       if (r.ok) return;
       const code = r.code === 'not_found' ? 'ERR_APPROVAL_NOT_FOUND' : r.code === 'conflict' || r.code === 'not_pending' || r.code === 'expired' ? 'ERR_APPROVAL_CONFLICT' : 'ERR_APPROVAL_REFUSED';
       throw new AirlockRequestError(code, r.message, 0, { rule: r.code });
