@@ -65,7 +65,7 @@ describe('airlock mcp --gateway (real HTTP gateway)', () => {
     const back = await p.client.callTool({ name: 'echo', arguments: { text: 'back' } });
     expect(textOf(back)).toBe('back');
     expect(work.calls().map((c) => c['text'] ?? c['tool'])).toEqual(['up', 'back']);
-  }, 90_000);
+  }, 180_000);
 
   it('approval granted while the call waits: the proxy holds the call, an approver approves over HTTP, the call runs once', async () => {
     const work = workDir();
@@ -114,7 +114,7 @@ describe('airlock mcp --gateway (real HTTP gateway)', () => {
     expect(list.approvals).toHaveLength(1);
     expect(list.approvals[0]!.status).toBe('consumed');
     expect(list.approvals[0]!.votes[0]!.reason).toMatch(/confirmed through .*test-pep/);
-  }, 90_000);
+  }, 180_000);
 
   it('issue 11: with the agent\'s own key the confirmation is refused, the call does not run, and the message names the real cause (not reachability)', async () => {
     const work = workDir();
@@ -135,7 +135,7 @@ describe('airlock mcp --gateway (real HTTP gateway)', () => {
     expect(text).toMatch(/agent's own API key.*enforcement-point identity.*--pep-subject Agent:/s);
     expect(text).not.toMatch(/reachable/);
     expect(work.calls()).toEqual([]);
-  }, 90_000);
+  }, 180_000);
 
   it('a wrong key is a refusal with the gateway\'s code, never a forward', async () => {
     const work = workDir();
@@ -147,7 +147,7 @@ describe('airlock mcp --gateway (real HTTP gateway)', () => {
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(/ERR_UNAUTHENTICATED/);
     expect(work.calls()).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('airlock mcp in front of @modelcontextprotocol/server-filesystem', () => {
@@ -172,12 +172,12 @@ describe('airlock mcp in front of @modelcontextprotocol/server-filesystem', () =
     expect(w.isError).toBe(true);
     expect(textOf(w)).toMatch(/Denied by Airlock policy/);
     expect(existsSync(join(root, 'b.txt'))).toBe(false);
-  }, 60_000);
+  }, 180_000);
 });
 
 async function lineMatching(proc: ChildProcess, stream: 'stdout' | 'stderr', re: RegExp): Promise<RegExpExecArray> {
   return new Promise((res, rej) => {
-    const t = setTimeout(() => rej(new Error(`no line matching ${re}`)), 30_000);
+    const t = setTimeout(() => rej(new Error(`no line matching ${re}`)), 120_000);
     createInterface({ input: proc[stream]! }).on('line', (l) => {
       const m = re.exec(l);
       if (m) {
@@ -221,5 +221,5 @@ describe('airlock mcp --listen (Streamable HTTP) → --upstream (Streamable HTTP
     });
     expect(evil.status).toBe(403);
     expect(work.calls()).toEqual([{ tool: 'echo', text: 'over http' }]);
-  }, 90_000);
+  }, 180_000);
 });

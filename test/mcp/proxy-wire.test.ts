@@ -42,9 +42,9 @@ describe('airlock mcp: raw stdio', () => {
       waiters.splice(0).forEach((w) => w());
     });
     send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
-    expect((await reply('init', 30_000))['result']).toBeDefined();
+    expect((await reply('init', 120_000))['result']).toBeDefined();
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-  }, 60_000);
+  }, 180_000);
   afterAll(() => {
     proc?.stdin.end();
     proc?.kill();
