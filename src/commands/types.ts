@@ -34,6 +34,8 @@ export interface Finding {
   rule: string;
   category: Category;
   severity: Severity;
+  /** MITRE ATT&CK technique id (e.g. T1003.008). */
+  technique: string;
   span: Span;
   /** Plain-language explanation; secrets are redacted. */
   explanation: string;
@@ -106,6 +108,8 @@ export interface CommandPolicyContext {
   rules: string[];
   programs: string[];
   hosts: string[];
+  /** MITRE ATT&CK technique ids of the findings. */
+  techniques: string[];
   needsRoot: boolean;
 }
 

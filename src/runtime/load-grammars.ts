@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { createAnalyzer } from '../commands/analyzer.js';
 import type { Analyzer, AnalyzerLimits } from '../commands/types.js';
+import type { Catalog } from '../commands/catalog/catalog.js';
 import { AirlockError } from '../core/errors.js';
 
 const require = createRequire(import.meta.url);
@@ -16,16 +17,16 @@ function packageFile(pkg: string, file: string): string {
 let cached: Promise<Analyzer> | undefined;
 
 /** The process-wide analyzer (grammars loaded once). @throws AirlockError ERR_INTERNAL when a grammar cannot be loaded. */
-export function loadAnalyzer(limits?: Partial<AnalyzerLimits>): Promise<Analyzer> {
-  if (limits) return build(limits);
-  cached ??= build(undefined).catch((err: unknown) => {
+export function loadAnalyzer(limits?: Partial<AnalyzerLimits>, catalog?: Catalog): Promise<Analyzer> {
+  if (limits || catalog) return build(limits, catalog);
+  cached ??= build(undefined, undefined).catch((err: unknown) => {
     cached = undefined;
     throw err;
   });
   return cached;
 }
 
-async function build(limits: Partial<AnalyzerLimits> | undefined): Promise<Analyzer> {
+async function build(limits: Partial<AnalyzerLimits> | undefined, catalog: Catalog | undefined): Promise<Analyzer> {
   try {
     const [bashWasm, powershellWasm, runtimeWasm] = await Promise.all([
       readFile(packageFile('tree-sitter-bash', 'tree-sitter-bash.wasm')),
@@ -44,7 +45,7 @@ async function build(limits: Partial<AnalyzerLimits> | undefined): Promise<Analy
         const u = process.cpuUsage();
         return (u.user + u.system) / 1000;
       };
-      return await createAnalyzer({ bashWasm, powershellWasm, runtimeWasm, now, ...(limits ? { limits } : {}) });
+      return await createAnalyzer({ bashWasm, powershellWasm, runtimeWasm, now, ...(limits ? { limits } : {}), ...(catalog ? { catalog } : {}) });
     } finally {
       setFlagsFromString('--no-liftoff-only');
     }

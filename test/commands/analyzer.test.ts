@@ -271,6 +271,8 @@ describe('facts and policy context', () => {
     expect(ctx.programs).toEqual(['curl', 'sh']);
     expect(ctx.hosts).toEqual(['x.example']);
     expect(ctx.needsRoot).toBe(true);
+    expect(ctx.techniques).toContain('T1105');
+    expect(ctx.techniques.every((t) => /^T\d{4}(\.\d{3})?$/.test(t))).toBe(true);
     for (const v of Object.values(ctx)) expect(['string', 'boolean'].includes(typeof v) || (Array.isArray(v) && v.every((x) => typeof x === 'string'))).toBe(true);
   });
   it('summary is numbered plain-language steps', () => {

@@ -26,6 +26,7 @@ describe.skipIf(!existsSync(cli))('airlock check (built CLI; run `npm run build`
     expect(r.stdout).toMatch(/^DENY {2}risk: critical/);
     expect(r.stdout).toContain('What it does:');
     expect(r.stdout).toContain('ps_download_execute');
+    expect(r.stdout).toMatch(/ps_download_execute \[download_execute, ATT&CK T1059\.001\]/);
     expect(r.stdout).not.toContain('\u001b[');
   });
   it('--json prints the analysis with the command redacted', () => {
@@ -56,11 +57,11 @@ describe.skipIf(!existsSync(cli))('airlock check (built CLI; run `npm run build`
     expect(out[1]!['error']).toMatch(/^ERR_JSON_MALFORMED/);
     expect(out[2]).toMatchObject({ verdict: 'deny', risk: 'critical' });
     expect((out[2]!['findings'] as { rule: string }[]).map((f) => f.rule)).toContain('ps_download_execute');
-    expect(Object.keys((out[2]!['findings'] as object[])[0]!).sort()).toEqual(['category', 'explanation', 'rule', 'severity']);
+    expect(Object.keys((out[2]!['findings'] as object[])[0]!).sort()).toEqual(['category', 'explanation', 'rule', 'severity', 'technique']);
     expect(out[3]!['error']).toMatch(/^ERR_REQUEST_INVALID/);
     expect(out[4]!['error']).toMatch(/^ERR_REQUEST_INVALID/);
     expect(out[5]!['error']).toMatch(/^ERR_REQUEST_INVALID/);
-    expect(out[6]).toMatchObject({ verdict: 'deny', categories: ['destructive'] });
+    expect(out[6]).toMatchObject({ verdict: 'deny', categories: ['destructive'], techniques: ['T1490'] });
     expect(out[7]).toMatchObject({ verdict: 'ask' });
   });
   it('shell-init prints snippets with a visible escape hatch', () => {

@@ -14,13 +14,13 @@ const help = `usage: airlock check [--shell bash|sh|zsh|powershell|cmd] [--json]
        airlock check --batch < commands.jsonl
 
 Analyzes a command before it runs: prints the verdict (allow, ask, deny), the risk, the command as
-numbered steps, and every finding with its rule id. The command is read from stdin when none is given.
+numbered steps, and every finding with its rule id and MITRE ATT&CK technique id. The command is read from stdin when none is given.
 
 options:
   --shell S   the shell that would run the command (default: bash)
   --json      print the full analysis as JSON
   --batch     read JSON lines {"id","shell","command"} from stdin; write one JSON line per input
-              {"id","verdict","risk","categories","findings":[{"rule","category","severity","explanation"}],"micros"}
+              {"id","verdict","risk","categories","findings":[{"rule","category","severity","technique","explanation"}],"techniques","micros"}
               in the same order; a bad line gets {"id","error"} and the run goes on
 
 exit codes: 0 allow, 1 ask, 3 deny, 2 error (batch: 0 when every line was processed)`;
@@ -75,7 +75,7 @@ export function render(a: CommandAnalysis, color: boolean): string {
   for (const s of a.summary) lines.push(`  ${sanitize(s)}`);
   if (a.findings.length > 0) {
     lines.push('', 'Findings:');
-    for (const f of a.findings) lines.push(`  ${paint(color, sevColor[f.severity], f.severity.padEnd(8))} ${f.rule} [${f.category}] @${f.span.start}-${f.span.end}: ${sanitize(f.explanation)}`);
+    for (const f of a.findings) lines.push(`  ${paint(color, sevColor[f.severity], f.severity.padEnd(8))} ${f.rule} [${f.category}, ATT&CK ${f.technique}] @${f.span.start}-${f.span.end}: ${sanitize(f.explanation)}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -123,7 +123,8 @@ function batchLine(analyzer: Analyzer, line: string, lineNo: number, defaultShel
       verdict: a.verdict,
       risk: a.risk,
       categories: a.categories,
-      findings: a.findings.map((f) => ({ rule: f.rule, category: f.category, severity: f.severity, explanation: f.explanation })),
+      findings: a.findings.map((f) => ({ rule: f.rule, category: f.category, severity: f.severity, technique: f.technique, explanation: f.explanation })),
+      techniques: [...new Set(a.findings.map((f) => f.technique))].sort(),
       micros: a.micros,
     };
   } catch {

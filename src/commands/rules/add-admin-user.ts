@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'add_admin_user',
   category: 'privilege_escalation',
   severity: 'critical',
+  technique: 'T1098.007',
   title: 'Adds an account to the Windows Administrators (or Domain Admins) group',
   check: perInvocation((inv) => {
     const a = lowerArgs(inv);

@@ -4,6 +4,7 @@ export const rule = defineRule({
   id: 'analysis_limit',
   category: 'unparseable',
   severity: 'critical',
+  technique: 'T1027.010',
   title: 'The command exceeds an analysis limit (size, nesting, number of commands, time); it is treated as unsafe',
   check: (ctx) => ctx.events.filter((e) => e.kind === 'limit').slice(0, 3).map((e) => ({ span: e.span, explanation: `could not be fully analyzed: ${e.detail}; treated as unsafe` })),
   cases: {

@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'ansi_escape',
   category: 'hidden_text',
   severity: 'critical',
+  technique: 'T1036',
   title: 'Terminal escape sequences that can hide, recolor or rewrite what the terminal shows',
   check(ctx) {
     const hits: Hit[] = [];

@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'backup_destruction',
   category: 'destructive',
   severity: 'critical',
+  technique: 'T1490',
   title: 'Deletes shadow copies and backups or disables recovery (ransomware preparation)',
   check(ctx) {
     const hits: Hit[] = [];

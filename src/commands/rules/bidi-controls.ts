@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'bidi_controls',
   category: 'hidden_text',
   severity: 'critical',
+  technique: 'T1036.002',
   title: 'Bidirectional control characters that make text display in a different order than it runs (Trojan Source)',
   check(ctx) {
     const hits: Hit[] = [];

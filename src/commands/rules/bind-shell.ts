@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'bind_shell',
   category: 'network_listener',
   severity: 'critical',
+  technique: 'T1095',
   title: 'Listens on a network port and gives anyone who connects a shell',
   check(ctx) {
     const hits: Hit[] = [];

@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'infrastructure_delete',
   category: 'destructive',
   severity: 'medium',
+  technique: 'T1485',
   title: 'Destroys infrastructure or data in bulk (terraform destroy, bucket removal, namespace deletion, DROP DATABASE)',
   check: perInvocation((inv) => {
     const a = lowerArgs(inv);

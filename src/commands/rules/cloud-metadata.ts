@@ -8,6 +8,7 @@ export const rule = defineRule({
   id: 'cloud_metadata_credentials',
   category: 'credential_access',
   severity: 'critical',
+  technique: 'T1552.005',
   title: 'Reads cloud instance credentials from the metadata service (169.254.169.254)',
   check: perInvocation((inv, ctx) => {
     const urls = isFetcher(inv) ? invocationUrls(inv) : [];

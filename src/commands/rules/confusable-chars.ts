@@ -8,6 +8,7 @@ export const rule = defineRule({
   id: 'confusable_chars',
   category: 'hidden_text',
   severity: 'critical',
+  technique: 'T1036',
   title: 'Look-alike letters (Cyrillic, Greek, full-width, mathematical) in a program name or host name',
   check(ctx) {
     const hits: Hit[] = [];

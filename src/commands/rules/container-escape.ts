@@ -4,6 +4,7 @@ export const rule = defineRule({
   id: 'host_escape',
   category: 'privilege_escalation',
   severity: 'critical',
+  technique: 'T1611',
   title: "Mounts the host's root file system into a container or enters PID 1's namespaces",
   check: perInvocation((inv) => {
     const a = inv.args.join(' ');

@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'control_chars',
   category: 'hidden_text',
   severity: 'critical',
+  technique: 'T1036',
   title: 'Carriage returns, backspaces and other control characters that overwrite what the terminal shows',
   check(ctx) {
     const hits: Hit[] = [];

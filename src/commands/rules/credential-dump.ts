@@ -7,6 +7,7 @@ export const rule = defineRule({
   id: 'credential_dump',
   category: 'credential_access',
   severity: 'critical',
+  technique: 'T1003',
   title: 'Dumps passwords or hashes from memory, the registry, keychains or the domain database',
   check(ctx) {
     const hits: Hit[] = perInvocation((inv) => {

@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'credential_search',
   category: 'credential_access',
   severity: 'high',
+  technique: 'T1552.001',
   title: 'Searches the file system or registry for passwords and keys',
   check: perInvocation((inv) => {
     const a = lowerArgs(inv);

@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'cron_persistence',
   category: 'persistence',
   severity: 'high',
+  technique: 'T1053.003',
   title: 'Adds a scheduled job with cron, so something runs again later without anyone asking',
   check: perInvocation((inv) => {
     const t = writeTargets(inv);

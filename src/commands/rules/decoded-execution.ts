@@ -4,6 +4,7 @@ export const rule = defineRule({
   id: 'decoded_execution',
   category: 'obfuscation',
   severity: 'critical',
+  technique: 'T1140',
   title: 'Runs a command that was hidden in an encoding (base64, hex, -EncodedCommand) until run time',
   check(ctx) {
     const hits: Hit[] = [];

@@ -32,6 +32,7 @@ export const rule = defineRule({
   id: 'delete_system_or_home',
   category: 'destructive',
   severity: 'critical',
+  technique: 'T1485',
   title: 'Recursively deletes the root file system, a system directory, a drive or a whole home directory',
   check: perInvocation((inv) => {
     const targets = recursiveDeleteTargets(inv);

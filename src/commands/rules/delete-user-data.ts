@@ -7,6 +7,7 @@ export const rule = defineRule({
   id: 'delete_user_data',
   category: 'destructive',
   severity: 'high',
+  technique: 'T1485',
   title: 'Recursively deletes personal folders, keys, databases or system sub-directories',
   check: perInvocation((inv) => {
     const t = recursiveDeleteTargets(inv)?.find((x) => PRECIOUS.test(x));

@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'dev_http_server',
   category: 'network_listener',
   severity: 'low',
+  technique: 'T1071.001',
   title: 'Starts a development web server that serves the current directory (informational)',
   check: perInvocation((inv) => {
     const a = inv.args.join(' ');

@@ -6,6 +6,7 @@ export const rule = defineRule({
   id: 'dev_tcp_socket',
   category: 'reverse_shell',
   severity: 'critical',
+  technique: 'T1059.004',
   title: "Opens a raw network connection with bash's /dev/tcp (the classic reverse shell)",
   check: perInvocation((inv) => {
     const r = inv.redirects.find((x) => DEV.test(x.target));

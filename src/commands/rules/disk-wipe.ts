@@ -7,6 +7,7 @@ export const rule = defineRule({
   id: 'disk_wipe',
   category: 'destructive',
   severity: 'critical',
+  technique: 'T1561',
   title: 'Overwrites or formats a disk (dd of=/dev/sda, mkfs, shred, wipefs, format C:, Clear-Disk)',
   check: perInvocation((inv) => {
     const a = lowerArgs(inv);

@@ -7,6 +7,7 @@ export const rule = defineRule({
   id: 'dns_exfil',
   category: 'exfiltration',
   severity: 'critical',
+  technique: 'T1048',
   title: 'Smuggles data out inside DNS lookups or ping payloads',
   check: perInvocation((inv) => {
     if (!DNS_TOOLS.has(inv.program)) return undefined;

@@ -29,6 +29,7 @@ export const rule = defineRule({
   id: 'download_pipe_shell',
   category: 'download_execute',
   severity: 'critical',
+  technique: 'T1105',
   title: 'Downloads code and runs it without saving it (curl | sh, bash <(curl), eval "$(wget -O-)")',
   check(ctx) {
     const hits: Hit[] = [];

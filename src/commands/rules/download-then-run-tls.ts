@@ -6,6 +6,7 @@ export const rule = defineRule({
   id: 'download_then_run_tls',
   category: 'download_execute',
   severity: 'high',
+  technique: 'T1105',
   title: 'Downloads a program over HTTPS into the working directory and runs it',
   check(ctx) {
     return dropRuns(ctx)

@@ -34,6 +34,7 @@ export const rule = defineRule({
   id: 'download_then_run',
   category: 'download_execute',
   severity: 'critical',
+  technique: 'T1105',
   title: 'Downloads a file and then runs it (wget -O /tmp/x; sh /tmp/x; certutil … && x.exe)',
   check(ctx) {
     const hits: Hit[] = [];

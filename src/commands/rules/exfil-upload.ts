@@ -48,6 +48,7 @@ export const rule = defineRule({
   id: 'exfil_upload',
   category: 'exfiltration',
   severity: 'critical',
+  technique: 'T1048',
   title: 'Sends credentials, environment variables or whole directories to another machine',
   check(ctx) {
     const hits: Hit[] = [];

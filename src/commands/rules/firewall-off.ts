@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'protection_weakened',
   category: 'defense_evasion',
   severity: 'high',
+  technique: 'T1562.004',
   title: 'Turns off the host firewall or SELinux, or flushes firewall rules',
   check: perInvocation((inv) => {
     const a = lowerArgs(inv);

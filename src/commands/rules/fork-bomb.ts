@@ -4,6 +4,7 @@ export const rule = defineRule({
   id: 'fork_bomb',
   category: 'destructive',
   severity: 'critical',
+  technique: 'T1499',
   title: 'Fork bomb: a function or script that endlessly starts copies of itself',
   check(ctx) {
     const hits: Hit[] = [];

@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'grant_admin_group',
   category: 'privilege_escalation',
   severity: 'high',
+  technique: 'T1098',
   title: 'Creates accounts or gives an account sudo/wheel/admin rights',
   check: perInvocation((inv) => {
     const a = lowerArgs(inv);

@@ -4,6 +4,7 @@ export const rule = defineRule({
   id: 'history_clear',
   category: 'defense_evasion',
   severity: 'high',
+  technique: 'T1070.003',
   title: "Clears the session's command history",
   check: perInvocation((inv) => {
     if (inv.program === 'history' && inv.args.some((a) => a === '-c' || a === '-w' && false)) return 'clears the command history of this shell';

@@ -7,6 +7,7 @@ export const rule = defineRule({
   id: 'history_wipe',
   category: 'defense_evasion',
   severity: 'critical',
+  technique: 'T1070.003',
   title: 'Destroys or disables the shell history file to hide what was run',
   check: perInvocation((inv) => {
     if (Object.keys(inv.env).includes('HISTFILE') && /^\/dev\/null$|^$/.test(inv.env['HISTFILE'] ?? '')) return 'turns off the shell history file to hide the commands that follow';

@@ -7,6 +7,14 @@ import { rule as ansiEscape } from './ansi-escape.js';
 import { rule as backupDestruction } from './backup-destruction.js';
 import { rule as bidiControls } from './bidi-controls.js';
 import { rule as bindShell } from './bind-shell.js';
+import { rule as catalogSensitiveRead } from './catalog-sensitive-read.js';
+import { rule as catalogPersistenceWrite } from './catalog-persistence-write.js';
+import { rule as catalogPrivilegeConfig } from './catalog-privilege-config.js';
+import { rule as catalogSecurityStop } from './catalog-security-stop.js';
+import { rule as catalogLogDestroy } from './catalog-log-destroy.js';
+import { rule as catalogShellBreakout } from './catalog-shell-breakout.js';
+import { rule as catalogLolbinProxy } from './catalog-lolbin-proxy.js';
+import { rule as catalogRareProgram } from './catalog-rare-program.js';
 import { rule as cloudMassDelete } from './cloud-mass-delete.js';
 import { rule as cloudMetadata } from './cloud-metadata.js';
 import { rule as confusableChars } from './confusable-chars.js';
@@ -87,6 +95,14 @@ export const rules: readonly Rule[] = [
   backupDestruction,
   bidiControls,
   bindShell,
+  catalogSensitiveRead,
+  catalogPersistenceWrite,
+  catalogPrivilegeConfig,
+  catalogSecurityStop,
+  catalogLogDestroy,
+  catalogShellBreakout,
+  catalogLolbinProxy,
+  catalogRareProgram,
   cloudMassDelete,
   cloudMetadata,
   confusableChars,

@@ -6,6 +6,7 @@ export const rule = defineRule({
   id: 'ip_download',
   category: 'remote_fetch',
   severity: 'high',
+  technique: 'T1105',
   title: 'Fetches from a bare public IP address instead of a named host',
   check: perInvocation((inv) => {
     if (!isFetcher(inv)) return undefined;

@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'kill_everything',
   category: 'destructive',
   severity: 'high',
+  technique: 'T1529',
   title: 'Kills every process, shuts the machine down or reboots it',
   check: perInvocation((inv) => {
     const a = lowerArgs(inv);

@@ -4,6 +4,7 @@ export const rule = defineRule({
   id: 'loader_injection',
   category: 'defense_evasion',
   severity: 'high',
+  technique: 'T1574.006',
   title: 'Injects code into a program through the environment (LD_PRELOAD, DYLD_INSERT_LIBRARIES, BASH_ENV, PROMPT_COMMAND)',
   check: perInvocation((inv) => {
     const k = Object.keys(inv.env).find((x) => /^(LD_PRELOAD|LD_AUDIT|DYLD_INSERT_LIBRARIES|BASH_ENV|ENV|PROMPT_COMMAND|PERL5OPT|PYTHONSTARTUP|NODE_OPTIONS)$/.test(x));

@@ -8,6 +8,7 @@ export const rule = defineRule({
   id: 'log_tamper',
   category: 'defense_evasion',
   severity: 'critical',
+  technique: 'T1070',
   title: 'Deletes or empties system logs or the Windows event log',
   check: perInvocation((inv) => {
     const a = lowerArgs(inv);

@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'lolbin_download',
   category: 'remote_fetch',
   severity: 'critical',
+  technique: 'T1105',
   title: 'Uses a Windows system tool as a downloader (certutil -urlcache, bitsadmin /transfer, Start-BitsTransfer of a program)',
   check: perInvocation((inv) => {
     const a = lowerArgs(inv);

@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'lolbin_remote_exec',
   category: 'download_execute',
   severity: 'critical',
+  technique: 'T1218',
   title: 'Windows system tools that fetch and run remote code (mshta, regsvr32 /i:http, rundll32 javascript:, msiexec http)',
   check: perInvocation((inv) => {
     const a = lowerArgs(inv);

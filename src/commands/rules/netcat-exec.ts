@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'netcat_exec',
   category: 'reverse_shell',
   severity: 'critical',
+  technique: 'T1059.004',
   title: 'Connects a shell to a network socket with netcat/ncat/socat (-e, --exec, EXEC:)',
   check: perInvocation((inv) => {
     const p = inv.program;

@@ -6,6 +6,7 @@ export const rule = defineRule({
   id: 'network_fetch',
   category: 'remote_fetch',
   severity: 'low',
+  technique: 'T1105',
   title: 'Fetches something from the network (informational)',
   check: perInvocation((inv) => {
     if (!isFetcher(inv)) return undefined;

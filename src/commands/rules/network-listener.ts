@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'network_listener',
   category: 'network_listener',
   severity: 'high',
+  technique: 'T1572',
   title: 'Opens a raw listening socket, a port forward, or a public tunnel into this machine',
   check(ctx) {
     const hits: Hit[] = [];

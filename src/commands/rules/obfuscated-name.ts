@@ -13,6 +13,7 @@ export const rule = defineRule({
   id: 'obfuscated_program_name',
   category: 'obfuscation',
   severity: 'critical',
+  technique: 'T1027.010',
   title: "Spells a program's name so that it cannot be read (c''url, $'\\x63url', /???/??t, a=cu;b=rl;$a$b, ('ie'+'x'))",
   check: perInvocation((inv) => {
     const how = inv.nameTrick ? HOW[inv.nameTrick] : undefined;

@@ -4,6 +4,7 @@ export const rule = defineRule({
   id: 'in_memory_loader',
   category: 'obfuscation',
   severity: 'critical',
+  technique: 'T1620',
   title: 'Loads a program or shellcode straight into memory (Assembly.Load, VirtualAlloc, compressed base64 payloads)',
   check(ctx) {
     const hits: Hit[] = ctx.events.filter((e) => e.kind === 'binary_payload').map((e) => ({ span: e.span, explanation: e.detail }));

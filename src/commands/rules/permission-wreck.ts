@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'permission_wreck',
   category: 'destructive',
   severity: 'critical',
+  technique: 'T1222',
   title: 'Recursively changes ownership or permissions of the whole system or a system directory',
   check: perInvocation((inv) => {
     if (inv.program !== 'chmod' && inv.program !== 'chown' && inv.program !== 'chgrp' && inv.program !== 'icacls' && inv.program !== 'takeown') return undefined;

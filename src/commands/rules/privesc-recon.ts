@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'privesc_recon',
   category: 'privilege_escalation',
   severity: 'medium',
+  technique: 'T1083',
   title: 'Looks for ways to become root (setuid binaries, writable services, token privileges)',
   check: perInvocation((inv) => {
     const a = lowerArgs(inv);

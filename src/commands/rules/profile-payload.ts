@@ -9,6 +9,7 @@ export const rule = defineRule({
   id: 'startup_payload',
   category: 'persistence',
   severity: 'critical',
+  technique: 'T1547',
   title: 'Plants a downloader, network tool, temp-dir program or alias hijack in a start-up file, cron or a service',
   check: perInvocation((inv) => {
     const a = inv.args.join(' ').toLowerCase();

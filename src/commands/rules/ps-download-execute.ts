@@ -16,6 +16,7 @@ export const rule = defineRule({
   id: 'ps_download_execute',
   category: 'download_execute',
   severity: 'critical',
+  technique: 'T1059.001',
   title: 'PowerShell downloads code and runs it (IEX (New-Object Net.WebClient).DownloadString, iwr | iex)',
   check: perPsScript((t) => {
     if (!DOWNLOAD.test(t) || !EXECUTE.test(t)) return undefined;

@@ -4,6 +4,7 @@ export const rule = defineRule({
   id: 'dynamic_invocation',
   category: 'obfuscation',
   severity: 'high',
+  technique: 'T1059.001',
   title: 'Runs PowerShell code built at run time (iex $var, [ScriptBlock]::Create($x), $ExecutionContext.InvokeCommand)',
   check(ctx) {
     const hits: Hit[] = [];

@@ -4,6 +4,7 @@ export const rule = defineRule({
   id: 'ps_reverse_shell',
   category: 'reverse_shell',
   severity: 'critical',
+  technique: 'T1059.001',
   title: 'PowerShell TCP client that reads commands from the network and runs them',
   check: perPsScript((t) => {
     if (!/sockets\.tcpclient|tcpclient\(|net\.sockets\.socket/.test(t)) return undefined;

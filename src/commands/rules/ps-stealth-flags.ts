@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'hidden_powershell',
   category: 'defense_evasion',
   severity: 'high',
+  technique: 'T1564.003',
   title: 'Starts PowerShell hidden, without profile and with script checks bypassed (-w hidden -nop -ep bypass)',
   check: perInvocation((inv) => {
     if (!PS_HOSTS.has(inv.program) && inv.program !== 'start-process') return undefined;

@@ -5,6 +5,12 @@ import type { Category, Severity, Shell, Span } from '../types.js';
 export interface Hit {
   span: Span;
   explanation: string;
+  /** Overrides the rule's category (a catalog rule's finding takes the meaning of the capability used). */
+  category?: Category;
+  /** Overrides the rule's severity (catalog rules take it from the target touched). */
+  severity?: Severity;
+  /** Overrides the rule's ATT&CK technique (catalog rules take it from the target or program). */
+  technique?: string;
 }
 
 /** `[shell, command]`: positives must raise this rule, negatives must not. */
@@ -14,6 +20,10 @@ export interface Rule {
   readonly id: string;
   readonly category: Category;
   readonly severity: Severity;
+  /** MITRE ATT&CK technique id (T1059.004) that the finding maps to, unless a hit names its own. */
+  readonly technique: string;
+  /** True when each finding takes its severity, category and technique from the catalog entry it matched. */
+  readonly variable?: boolean;
   /** One line for docs/commands.md. */
   readonly title: string;
   check(ctx: RuleContext): Hit[];

@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'run_from_staging',
   category: 'download_execute',
   severity: 'high',
+  technique: 'T1204.002',
   title: 'Runs a program from a temporary or hidden location (/tmp, /dev/shm, %TEMP%, C:\\Users\\Public)',
   check: perInvocation((inv) => {
     const w = inv.written;

@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'scheduled_task_payload',
   category: 'persistence',
   severity: 'critical',
+  technique: 'T1053.005',
   title: 'Scheduled task that starts a script host or a program from a user-writable place at logon/start-up or every few minutes',
   check: perInvocation((inv) => (suspicious(inv) ? 'creates a scheduled task that starts a script host or a dropped program automatically (at logon, start-up or every few minutes)' : undefined)),
   cases: {

@@ -9,6 +9,7 @@ export const rule = defineRule({
   id: 'scheduled_task',
   category: 'persistence',
   severity: 'high',
+  technique: 'T1053.005',
   title: 'Creates a Windows scheduled task',
   check: perInvocation((inv) => (taskCreation(inv.program, lowerArgs(inv)) ? 'creates a scheduled task that runs a program later or repeatedly' : undefined)),
   cases: {

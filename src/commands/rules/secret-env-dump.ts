@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'cloud_secret_export',
   category: 'credential_access',
   severity: 'high',
+  technique: 'T1552.001',
   title: 'Prints cloud or CLI secrets (aws configure get secret, export-credentials, gh auth token)',
   check: perInvocation((inv) => {
     const a = lowerArgs(inv);

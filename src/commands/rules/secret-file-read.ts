@@ -23,6 +23,7 @@ export const rule = defineRule({
   id: 'secret_file_read',
   category: 'credential_access',
   severity: 'critical',
+  technique: 'T1552.001',
   title: 'Reads or copies a credential store (SSH private keys, cloud credentials, /etc/shadow, browser passwords, SAM hive)',
   check(ctx) {
     const hits = perInvocation((inv) => {

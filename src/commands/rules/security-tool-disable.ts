@@ -7,6 +7,7 @@ export const rule = defineRule({
   id: 'security_tool_disable',
   category: 'defense_evasion',
   severity: 'critical',
+  technique: 'T1562.001',
   title: 'Turns off antivirus, EDR, auditing or the Windows firewall, or excludes paths from scanning',
   check(ctx) {
     const hits: Hit[] = [];

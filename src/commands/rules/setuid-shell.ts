@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'setuid_grant',
   category: 'privilege_escalation',
   severity: 'critical',
+  technique: 'T1548.001',
   title: 'Makes a program run as root for everyone (chmod u+s, setcap cap_setuid)',
   check: perInvocation((inv) => {
     const a = lowerArgs(inv);

@@ -9,6 +9,7 @@ export const rule = defineRule({
   id: 'shell_over_network',
   category: 'reverse_shell',
   severity: 'critical',
+  technique: 'T1059.004',
   title: 'Pipes an interactive shell to or from a network connection (mkfifo + nc, telnet | sh | telnet)',
   check(ctx) {
     const hits: Hit[] = [];

@@ -7,6 +7,7 @@ export const rule = defineRule({
   id: 'snippet_download_exec',
   category: 'download_execute',
   severity: 'critical',
+  technique: 'T1105',
   title: 'Inline Python/Node/Ruby/Perl/PHP/Lua code that downloads code and evaluates it',
   check(ctx) {
     const hits: Hit[] = [];

@@ -7,6 +7,7 @@ export const rule = defineRule({
   id: 'socket_shell_snippet',
   category: 'reverse_shell',
   severity: 'critical',
+  technique: 'T1059',
   title: 'Inline Python/Perl/Ruby/PHP/Node/Lua/awk code that wires a socket to a shell',
   check(ctx) {
     const hits: Hit[] = [];

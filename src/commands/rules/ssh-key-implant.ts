@@ -16,6 +16,7 @@ export const rule = defineRule({
   id: 'ssh_key_implant',
   category: 'persistence',
   severity: 'critical',
+  technique: 'T1098.004',
   title: "Adds a key to authorized_keys, letting the key's owner log in at any time",
   check: perInvocation((inv) => {
     const f = writeTargets(inv).find((x) => /authorized_keys2?$/.test(x));

@@ -53,6 +53,7 @@ export const rule = defineRule({
   id: 'staged_download',
   category: 'remote_fetch',
   severity: 'critical',
+  technique: 'T1105',
   title: 'Drops a program into a temporary or hidden location, or downloads from a bare public IP address',
   check: (ctx) => [...byInvocation(ctx), ...byScript(ctx)],
   cases: CASES,

@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'startup_hijack',
   category: 'persistence',
   severity: 'critical',
+  technique: 'T1547.001',
   title: 'Writes to the Startup folder, rc.local or /etc/ld.so.preload so code runs at every logon or boot',
   check: perInvocation((inv) => {
     const f = writeTargets(inv).find((x) => /start menu\\programs\\startup|\\startup\\|shell:startup|^\/etc\/rc\.local$|^\/etc\/ld\.so\.preload$|^\/etc\/rc\d?\.d\//i.test(x));

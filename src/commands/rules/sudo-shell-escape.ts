@@ -7,6 +7,7 @@ export const rule = defineRule({
   id: 'root_shell_escape',
   category: 'privilege_escalation',
   severity: 'critical',
+  technique: 'T1548.003',
   title: 'Spawns a root shell through another program run with sudo (find -exec sh, awk system, env sh…)',
   check: perInvocation((inv) => {
     if (!isPosixShell(inv.program) || !inv.root) return undefined;

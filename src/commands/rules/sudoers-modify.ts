@@ -6,6 +6,7 @@ export const rule = defineRule({
   id: 'account_backdoor',
   category: 'privilege_escalation',
   severity: 'critical',
+  technique: 'T1098',
   title: 'Edits sudoers, /etc/passwd or /etc/shadow directly, or creates a second root (uid 0) account',
   check: perInvocation((inv) => {
     const f = writeTargets(inv).find((x) => /^\/etc\/(sudoers(\.d\/.*)?|passwd|shadow|group|gshadow)$/.test(x));

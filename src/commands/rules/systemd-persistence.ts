@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'service_persistence',
   category: 'persistence',
   severity: 'high',
+  technique: 'T1543',
   title: 'Creates a system service, launch agent or autostart entry that starts by itself',
   check: perInvocation((inv) => {
     const f = writeTargets(inv).find((x) => /\/etc\/systemd\/system\/|\.config\/systemd\/user\/|\/lib\/systemd\/system\/|\/etc\/init\.d\/|LaunchAgents\/|LaunchDaemons\/|\.config\/autostart\/|\/etc\/xdg\/autostart\//.test(x));

@@ -4,6 +4,7 @@ export const rule = defineRule({
   id: 'timestomp',
   category: 'defense_evasion',
   severity: 'high',
+  technique: 'T1070.006',
   title: "Copies another file's timestamps onto a file, or sets them by hand, to make it look old",
   check(ctx) {
     const hits: Hit[] = [];

@@ -6,6 +6,7 @@ export const rule = defineRule({
   id: 'uac_bypass',
   category: 'privilege_escalation',
   severity: 'critical',
+  technique: 'T1548.002',
   title: 'Windows UAC bypass (registry handler hijack for fodhelper/eventvwr/sdclt/computerdefaults)',
   check(ctx) {
     const hits: Hit[] = [];

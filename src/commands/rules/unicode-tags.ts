@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'unicode_tags',
   category: 'hidden_text',
   severity: 'critical',
+  technique: 'T1027',
   title: 'Invisible Unicode tag characters (U+E0000–E007F), a hidden channel for instructions',
   check(ctx) {
     const hits: Hit[] = [];

@@ -8,6 +8,7 @@ export const rule = defineRule({
   id: 'upload_drop_site',
   category: 'exfiltration',
   severity: 'high',
+  technique: 'T1567',
   title: 'Uploads data to an anonymous file drop, paste site, webhook catcher or chat bot API',
   check: perInvocation((inv) => {
     if (!isSender(inv) && !(inv.program === 'nc' && inv.args.includes('termbin.com'))) return undefined;

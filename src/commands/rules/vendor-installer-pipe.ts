@@ -7,6 +7,7 @@ export const rule = defineRule({
   id: 'vendor_installer_pipe',
   category: 'download_execute',
   severity: 'high',
+  technique: 'T1105',
   title: "Pipes a well-known vendor's installer script into a shell (rustup, Docker, Homebrew…)",
   check(ctx) {
     const ps = ctx.psScripts

@@ -4,6 +4,7 @@ export const rule = defineRule({
   id: 'hidden_multiline',
   category: 'hidden_text',
   severity: 'high',
+  technique: 'T1036',
   title: 'Long runs of blanks that push part of the command off screen',
   check(ctx) {
     const hits: Hit[] = [];

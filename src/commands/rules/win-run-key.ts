@@ -6,6 +6,7 @@ export const rule = defineRule({
   id: 'registry_autorun',
   category: 'persistence',
   severity: 'critical',
+  technique: 'T1547.001',
   title: 'Writes a registry autorun key (Run/RunOnce, Winlogon, Image File Execution Options, AppInit_DLLs)',
   check(ctx) {
     const hits: Hit[] = [];

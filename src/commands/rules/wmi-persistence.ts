@@ -6,6 +6,7 @@ export const rule = defineRule({
   id: 'wmi_persistence',
   category: 'persistence',
   severity: 'critical',
+  technique: 'T1546.003',
   title: 'WMI event subscription persistence (__EventFilter + CommandLineEventConsumer)',
   check(ctx) {
     const hits: Hit[] = check(ctx);

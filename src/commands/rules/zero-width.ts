@@ -5,6 +5,7 @@ export const rule = defineRule({
   id: 'zero_width',
   category: 'hidden_text',
   severity: 'critical',
+  technique: 'T1036',
   title: 'Invisible zero-width characters inside command text',
   check(ctx) {
     const hits: Hit[] = [];

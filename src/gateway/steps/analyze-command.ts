@@ -14,7 +14,7 @@ export type CommandStep =
 /**
  * DESIGN §2 step 4. A request carries a command as `context.command`: a string, or
  * `{text, shell}`. The analyzer's verdict replaces it in what policy sees
- * (`context.command = {risk, verdict, categories, rules, programs, hosts, needsRoot}`), so a caller
+ * (`context.command = {risk, verdict, categories, rules, programs, hosts, techniques, needsRoot}`), so a caller
  * can never hand policy its own "analysis". The action hash stays over the command text.
  * Every failure here is a refusal, which the gateway answers as deny (fail closed).
  */
