@@ -30,7 +30,7 @@ const STATEMENT_TYPES = new Set([
 
 export function walkBash(engine: Engine, source: string, outer: SpanMapper, depth: number): void {
   const joined = joinContinuations(source);
-  const text = joined ? joined.text : source;
+  let text = joined ? joined.text : source;
   const map: SpanMapper = joined
     ? (s, e) => {
         const a = joined.idx[Math.min(s, joined.idx.length - 1)] ?? 0;
@@ -38,6 +38,11 @@ export function walkBash(engine: Engine, source: string, outer: SpanMapper, dept
         return outer(a, Math.max(a, b));
       }
     : outer;
+  const braced = expandBraceWords(text);
+  if (braced !== text) {
+    engine.event('decoded', map(0, text.length), 'spells a command as a brace list ({curl,-fsSL,URL}), which the shell expands into separate words', depth);
+    text = braced;
+  }
   const parser = engine.parsers.bash;
   const tree = parser.parse(text, null, { progressCallback: () => engine.pastDeadline() });
   if (!tree) {
@@ -54,6 +59,19 @@ export function walkBash(engine: Engine, source: string, outer: SpanMapper, dept
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * `{curl,-fsSL,URL}` at the start of a command: bash expands the list into the words
+ * `curl -fsSL URL`. The braces and commas become blanks, so every offset stays where it was.
+ * Only plain lists (no quotes, blanks, nested braces or `$`) in command position are rewritten;
+ * `mkdir src/{a,b}` and `{ cmd; }` groups are left alone.
+ */
+const BRACE_WORD = /(^|[;&|(!]\s*|\n\s*|\b(?:then|do|else)\s+)\{([^{}\s'"`$\\]*,[^{}\s'"`$\\]*)\}(?=$|[\s;&|)<>])/g;
+
+export function expandBraceWords(text: string): string {
+  if (!text.includes(',') || !text.includes('{')) return text;
+  return text.replace(BRACE_WORD, (_m, lead: string, body: string) => `${lead} ${body.replace(/,/g, ' ')} `);
 }
 
 class BashWalker {

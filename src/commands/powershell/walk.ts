@@ -68,6 +68,8 @@ function simpleCommand(engine: Engine, text: string, map: SpanMapper, depth: num
 
 class PsWalker {
   private readonly vars = new Map<string, string>();
+  /** `$p = @{Name='x'; Force=$true}` / `$a = @('x', 'y')`: what `@p` / `@a` expand to as arguments. */
+  private readonly splats = new Map<string, string[]>();
   private readonly pending: Invocation[] = [];
   private readonly engine: Engine;
   private readonly map: SpanMapper;
@@ -100,7 +102,11 @@ class PsWalker {
         const left = node.namedChildren[0];
         const value = node.childForFieldName('value');
         const name = /\$([\w:]+)/.exec(left?.text ?? '')?.[1]?.toLowerCase();
-        if (name && value) this.vars.set(name, constString(value.text) ?? DYN);
+        if (name && value) {
+          this.vars.set(name, constString(value.text) ?? DYN);
+          const splat = splatArgs(value.text);
+          if (splat) this.splats.set(name, splat);
+        }
         break;
       }
       case 'variable': {
@@ -157,6 +163,13 @@ class PsWalker {
     if (elements) {
       for (const c of elements.namedChildren) {
         if (!c || c.type === 'command_argument_sep') continue;
+        const sp = /^@(\w+)$/.exec(c.text);
+        const splat = sp ? this.splats.get(sp[1]!.toLowerCase()) : undefined;
+        if (splat) {
+          // Splatting is an everyday idiom: its arguments are judged, the idiom itself is not.
+          for (const a of splat) { args.push(a); argSpans.push(this.map(c.startIndex, c.endIndex)); }
+          continue;
+        }
         args.push(this.argValue(c));
         argSpans.push(this.map(c.startIndex, c.endIndex));
       }
@@ -189,6 +202,52 @@ class PsWalker {
     if (/^"[^"]*"$/.test(t)) return t.slice(1, -1);
     return t;
   }
+}
+
+/** Splits `a; b` or lines at the top level (outside quotes, parentheses and braces). */
+function splitTop(body: string, seps: RegExp): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let q = '';
+  let cur = '';
+  for (const ch of body) {
+    if (q) { if (ch === q) q = ''; cur += ch; continue; }
+    if (ch === "'" || ch === '"') { q = ch; cur += ch; continue; }
+    if (ch === '(' || ch === '{' || ch === '[') depth++;
+    else if (ch === ')' || ch === '}' || ch === ']') depth--;
+    if (depth === 0 && seps.test(ch)) { if (cur.trim()) out.push(cur.trim()); cur = ''; continue; }
+    cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+function splatValue(v: string): string {
+  const c = constString(v);
+  if (c !== undefined) return c;
+  if (/^"[^"]*"$/.test(v)) return v.slice(1, -1);
+  return v;
+}
+
+/** The arguments a hashtable (`@{K=v; …}` → `-K v`) or array (`@('a','b')` → `a b`) splats into; undefined for anything else. */
+export function splatArgs(text: string): string[] | undefined {
+  const t = text.trim();
+  if (t.length > 4000) return undefined;
+  const table = /^@\{([\s\S]*)\}$/.exec(t);
+  if (table) {
+    const out: string[] = [];
+    for (const pair of splitTop(table[1]!, /[;\n]/)) {
+      const m = /^(['"]?)([\w-]+)\1\s*=\s*([\s\S]+)$/.exec(pair);
+      if (!m) return undefined;
+      const v = splatValue(m[3]!.trim());
+      if (/^\$true$/i.test(v)) out.push(`-${m[2]!}`, '$true');
+      else out.push(`-${m[2]!}`, v);
+    }
+    return out;
+  }
+  const arr = /^@\(([\s\S]*)\)$/.exec(t);
+  if (arr) return splitTop(arr[1]!, /[,\n]/).map(splatValue);
+  return undefined;
 }
 
 /** Value of a constant string literal ('…', "…" without expansions, @'…'@). */
