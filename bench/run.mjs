@@ -9,6 +9,7 @@ const suites = [
   ['http', './http.mjs'],
   ['approvals', './approvals.mjs'],
   ['commands', './commands.mjs'],
+  ['commands-score', './commands-score.mjs'],
   ['delegation', './delegation.mjs'],
   ['mcp', './mcp.mjs'],
   ['soak', './soak.mjs'],

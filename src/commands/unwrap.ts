@@ -203,6 +203,14 @@ export function expandInvocation(engine: Engine, inv: Invocation, _map: SpanMapp
     }
     return;
   }
+  if ((p === 'sqlite3' || p === 'mysql' || p === 'mariadb' || p === 'psql') && inv.lang === 'posix') {
+    // Database shells run shell commands given to `.shell`, `.system`, `\!` or `system`.
+    for (let i = 0; i < a.length; i++) {
+      const m = /^\s*(?:\.shell|\.system|\\!|system)\s+([\s\S]+)$/.exec(a[i]!);
+      if (m) nested(engine, inv, 'posix', m[1]!, fixedMapper(inv.argSpans[i] ?? inv.span));
+    }
+    return;
+  }
   const lang = snippetLang(p);
   if (lang) {
     const flag = lang === 'python' ? /^-c$/ : lang === 'node' ? /^(-e|-p|--eval|--print|eval)$/ : lang === 'php' ? /^-r$/ : lang === 'awk' ? /^$/ : /^-[eE]$|^-[a-zA-Z]*e$/;

@@ -23,6 +23,8 @@ function flagValue(args: readonly string[], i: number, flag: string): string | u
   if (a === f) return args[i + 1] ?? '';
   if (f.endsWith('=') && a.startsWith(f)) return args[i]!.slice(f.length);
   if (a.startsWith(f + '=') || a.startsWith(f + ':')) return args[i]!.slice(f.length + 1);
+  // `-rF FILE`: a cluster of short options ending with this one (case matters: -f is not -F).
+  if (f.length === 2 && f.startsWith('-') && /^-[A-Za-z]{2,6}$/.test(args[i]!) && args[i]!.endsWith(flag[1]!)) return args[i + 1] ?? '';
   // `-ofile` (short option glued to its value; not for Windows `/x` switches).
   if (f.length === 2 && f.startsWith('-') && a.startsWith(f) && !a.startsWith('--') && a.length > 2) return args[i]!.slice(2);
   return undefined;
@@ -31,7 +33,7 @@ function flagValue(args: readonly string[], i: number, flag: string): string | u
 function hasWord(args: readonly string[], words: readonly string[]): boolean {
   for (const raw of args) {
     const a = raw.toLowerCase();
-    for (const w of words) if (a === w || a.startsWith(w + ':') || a.startsWith(w + '=')) return true;
+    for (const w of words) if (a === w || a.startsWith(w + ':') || a.startsWith(w + '=') || a.startsWith(w + ' ')) return true;
   }
   return false;
 }
@@ -74,15 +76,11 @@ export function capabilityUses(inv: Invocation, ctx: RuleContext, catalog: Catal
   if (caps) {
     const code = ctx.snippets.filter((s) => s.via === inv).map((s) => s.text);
     for (const [cap, unlocks] of caps) {
-      const targets: string[] = [];
-      let via = '';
       for (const u of unlocks) {
         const t = unlockTargets(inv, u, code);
         if (t === undefined) continue;
-        via ||= Object.keys(u)[0]!;
-        targets.push(...t);
+        uses.push({ cap, targets: t.filter((x) => x !== DYN), via: Object.keys(u)[0]! });
       }
-      if (via) uses.push({ cap, targets: targets.filter((t) => t !== DYN), via });
     }
   }
   for (const r of inv.redirects) {

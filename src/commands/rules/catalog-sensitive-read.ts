@@ -27,8 +27,8 @@ export const rule = defineRule({
       }
     }
     for (const s of ctx.snippets) {
-      for (const m of s.text.matchAll(/["'`]([^"'`\n]{3,200})["'`]/g)) {
-        const t = ctx.catalog.matchPath(m[1]!, ['credential']);
+      for (const m of s.text.matchAll(/(["'`])([^"'`\n]{1,200})\1/g)) {
+        const t = ctx.catalog.matchPath(m[2]!, ['credential']);
         if (t) {
           hits.push({ span: s.span, severity: t.entry.severity, technique: t.entry.technique, explanation: `${s.lang} code opens ${t.entry.title}` });
           break;

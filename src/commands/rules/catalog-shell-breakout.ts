@@ -21,15 +21,29 @@ function nextIsCommand(args: readonly string[], i: number): boolean {
   return n !== undefined && (n === '-c' || /^-[a-z]*c$/.test(n) || (!n.startsWith('-') && !/^(;|\\;|\+|0<&\d|1>&\d|2>&\d)$/.test(n)));
 }
 
-function shellTarget(inv: Invocation, targets: readonly string[]): string | undefined {
+function shellTarget(targets: readonly string[], textOnly: boolean): string | undefined {
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i]!;
-    if (SHELL_ARG.test(t)) { if (!nextIsCommand(targets, i)) return t; continue; }
-    if (t.length < 400 && SHELL_IN_TEXT.test(t) && !/^-/.test(t.replace(/^-[\w-]*[=:]/, 'x'))) return t;
-    if (t.length < 400 && /^-/.test(t) && SHELL_IN_TEXT.test(t.replace(/^-[\w-]*[=:]/, ' '))) return t;
+    if (SHELL_ARG.test(t)) { if (!textOnly && !nextIsCommand(targets, i)) return t; continue; }
+    if (t.length < 400 && SHELL_IN_TEXT.test(t.replace(/^-[\w-]*[=:]/, ' '))) return t;
   }
-  void inv;
   return undefined;
+}
+
+/** The first program on the way up (wrappers, then the programs that launched this one) that is not a shell or a shell-giver. */
+function launcherOf(inv: Invocation): string | undefined {
+  for (let p: Invocation | undefined = inv; p; p = p.parent) {
+    const w = p.wrappers.find((x) => !SHELL_GIVERS.has(x));
+    if (w) return w;
+    if (p !== inv && !SHELL_GIVERS.has(p.program) && !isPosixShell(p.program) && !CONTAINER_SHELLS.has(p.program)) return p.program;
+    if (p !== inv && CONTAINER_SHELLS.has(p.program)) return undefined;
+  }
+  return undefined;
+}
+
+function rootAnywhere(inv: Invocation): boolean {
+  for (let p: Invocation | undefined = inv; p; p = p.parent) if (p.root) return true;
+  return false;
 }
 
 function verdict(root: boolean, keepsPrivilege: boolean): { severity: 'high' | 'critical'; technique: string; how: string } {
@@ -50,23 +64,21 @@ export const rule = defineRule({
     const seen = new Set<number>();
     for (const inv of ctx.invocations) {
       // 1. An interactive shell started by another program (find -exec /bin/sh, env sh, awk system("sh")…).
-      if (isPosixShell(inv.program) && inv.upstream.length === 0 && inv.stdinText === undefined) {
-        const interactive = !inv.args.some((a, i) => /^-[a-z]*c[a-z]*$/.test(a) || (!a.startsWith('-') && !a.startsWith('+') && i >= 0));
-        const keeps = inv.args.some((a) => /^-[a-z]*p[a-z]*$/.test(a));
-        const launcher = inv.wrappers.find((w) => !SHELL_GIVERS.has(w)) ?? (inv.parent && !SHELL_GIVERS.has(inv.parent.program) && !isPosixShell(inv.parent.program) ? inv.parent.program : undefined);
-        if (interactive && (launcher || keeps)) {
-          const v = verdict(inv.root || (inv.parent?.root ?? false), keeps);
-          hits.push({ span: inv.span, severity: v.severity, technique: v.technique, explanation: `${launcher ? `uses ${launcher} to start` : 'starts'} an interactive shell ${v.how}` });
-          seen.add(inv.id);
-          if (inv.parent) seen.add(inv.parent.id);
-          continue;
-        }
-      }
+      if (!isPosixShell(inv.program) || inv.upstream.length > 0 || inv.stdinText !== undefined) continue;
+      const interactive = !inv.args.some((a) => /^-[a-z]*c[a-z]*$/.test(a) || (!a.startsWith('-') && !a.startsWith('+')));
+      const keeps = inv.args.some((a) => /^-[a-z]*p[a-z]*$/.test(a));
+      const launcher = launcherOf(inv);
+      if (!interactive || !(launcher || keeps)) continue;
+      const v = verdict(rootAnywhere(inv), keeps);
+      hits.push({ span: inv.span, severity: v.severity, technique: v.technique, explanation: `${launcher ? `uses ${launcher} to start` : 'starts'} an interactive shell ${v.how}` });
+      for (let p: Invocation | undefined = inv; p; p = p.parent) seen.add(p.id);
+    }
+    for (const inv of ctx.invocations) {
       if (seen.has(inv.id)) continue;
       // 2. An exec capability unlocked with a bare shell as what it runs (tar --checkpoint-action=exec=sh, apt-get -o …=/bin/sh, zip -TT 'sh #').
       for (const use of capabilityUses(inv, ctx, ctx.catalog)) {
-        if (use.cap !== 'exec-or-shell' || use.via === 'code' || isPosixShell(inv.program) || SHELL_GIVERS.has(inv.program) || CONTAINER_SHELLS.has(inv.program)) continue;
-        const sh = shellTarget(inv, use.targets);
+        if (use.cap !== 'exec-or-shell' || use.via === 'code' || isPosixShell(inv.program) || CONTAINER_SHELLS.has(inv.program)) continue;
+        const sh = shellTarget(use.targets, SHELL_GIVERS.has(inv.program));
         if (!sh) continue;
         const v = verdict(inv.root, false);
         hits.push({ span: inv.span, severity: v.severity, technique: v.technique, explanation: `${display(inv, 60)} makes ${inv.program} start a shell (${sh.slice(0, 40)}) ${v.how}` });
