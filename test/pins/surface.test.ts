@@ -26,6 +26,6 @@ describe('public surface pins', () => {
     });
     expect(pkg.bin).toEqual({ airlock: './dist/cli/main.js' });
     expect(pkg.type).toBe('module');
-    expect(pkg.engines).toEqual({ node: '>=20' });
+    expect(pkg.engines).toEqual({ node: '^22.12.0 || >=24.0.0' });
   });
 });
