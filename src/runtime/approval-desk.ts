@@ -31,6 +31,8 @@ export interface ApprovalDesk {
   waitFor(id: string, timeoutMs: number): Promise<ApprovalRequest | undefined>;
   /** A new request was opened (by the gateway). */
   opened(a: ApprovalRequest): void;
+  /** Another replica changed this approval (LISTEN/NOTIFY): waiters re-read it now. */
+  changedElsewhere(id: string): void;
   /** Subscribe to every change (opened, decided); returns the unsubscribe function. */
   onChange(listener: (event: 'approval.created' | 'approval.decided', a: ApprovalRequest) => void): () => void;
 }
@@ -165,6 +167,10 @@ export function createApprovalDesk(deps: ApprovalDeskDeps): ApprovalDesk {
     },
     opened(a) {
       publish('approval.created', a);
+    },
+    changedElsewhere(id) {
+      // Only the waiters: webhooks and chat updates were sent by the replica that decided.
+      bus.emit(`id:${id}`);
     },
     onChange(listener) {
       bus.on('change', listener);

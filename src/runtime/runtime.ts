@@ -230,6 +230,39 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     timer.unref();
   }
 
+  async function reloadLocal(): Promise<ReloadResult> {
+    const read = await readAndCompile(policyDir).catch((e: unknown) => ({
+      files: {},
+      result: { ok: false as const, problems: [{ file: policyDir, message: (e as Error).message }] },
+    }));
+    let next: CompileResult = read.result;
+    if (next.ok) {
+      const problems = registryClashes(next.bundle, await s.identities.list({}));
+      if (problems.length > 0) {
+        next.bundle.dispose();
+        next = { ok: false, problems };
+      }
+    }
+    if (!next.ok) return { ok: false, version: policies.current()?.version, problems: next.problems };
+    bundleFiles = read.files;
+    const prev = policies.replace(next.bundle);
+    if (prev && prev !== next.bundle) setTimeout(() => prev.dispose(), 5000).unref();
+    return { ok: true, version: next.bundle.version };
+  }
+
+  // Coordination with the other replicas (PostgreSQL LISTEN/NOTIFY). State is always read from
+  // the store on each request, so revocations and suspensions need no message; these are the
+  // events that change what a process holds in memory.
+  const unsubscribeCluster = s.bus?.subscribe((e) => {
+    if (e.type === 'policy.reload' || e.type === 'resync') void reloadLocal().catch(() => undefined);
+    else if (e.type === 'approval.changed') approvals.changedElsewhere(e.id);
+  }) ?? ((): void => {});
+  const unsubscribeApprovalEvents = s.bus
+    ? approvals.onChange((event, a) => {
+        if (event === 'approval.decided') void s.bus!.publish({ type: 'approval.changed', id: a.id }).catch(() => undefined);
+      })
+    : (): void => {};
+
   let closed = false;
   return {
     config,
@@ -276,23 +309,10 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       });
     },
     async reloadPolicies() {
-      const read = await readAndCompile(policyDir).catch((e: unknown) => ({
-        files: {},
-        result: { ok: false as const, problems: [{ file: policyDir, message: (e as Error).message }] },
-      }));
-      let next: CompileResult = read.result;
-      if (next.ok) {
-        const problems = registryClashes(next.bundle, await s.identities.list({}));
-        if (problems.length > 0) {
-          next.bundle.dispose();
-          next = { ok: false, problems };
-        }
-      }
-      if (!next.ok) return { ok: false, version: policies.current()?.version, problems: next.problems };
-      bundleFiles = read.files;
-      const prev = policies.replace(next.bundle);
-      if (prev && prev !== next.bundle) setTimeout(() => prev.dispose(), 5000).unref();
-      return { ok: true, version: next.bundle.version };
+      const r = await reloadLocal();
+      // Every replica re-reads its bundle (docs/deployment.md); best effort, the state is on disk.
+      if (r.ok) await s.bus?.publish({ type: 'policy.reload', ...(r.version ? { version: r.version } : {}) }).catch(() => undefined);
+      return r;
     },
     checkpoint,
     async close() {
@@ -300,6 +320,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       closed = true;
       if (timer) clearInterval(timer);
       unsubscribeSlack();
+      unsubscribeCluster();
+      unsubscribeApprovalEvents();
       await slack?.drain();
       await usage.close();
       await audit.close();

@@ -1,12 +1,13 @@
 import pg from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import { AirlockError } from '../../core/errors.js';
-import type { GrantLedger, KeyRepo, Store, StoredKey } from '../port.js';
+import type { ClusterBus, GrantLedger, KeyRepo, Store, StoredKey } from '../port.js';
 import { createPgApprovalRepo } from './approval-repo.js';
 import { createPgAuditRepo } from './audit-repo.js';
 import { PG, pgCode, poolDb } from './db.js';
 import { createPgDelegationRepo } from './delegation-repo.js';
 import { createPgChatState } from './chat-state.js';
+import { createPgClusterBus } from './notify.js';
 import { createPgIdentityRepos } from './identity-repos.js';
 import { LATEST_VERSION, migrate, migrationStatus, type MigrationStatus } from './migrations.js';
 
@@ -36,6 +37,7 @@ export interface PostgresStore extends Store {
   readonly kind: 'postgres';
   /** The pool, for LISTEN/NOTIFY and tests; repos never hand it out. */
   readonly pool: pg.Pool;
+  readonly bus: ClusterBus;
   migrationStatus(): Promise<MigrationStatus>;
 }
 
@@ -160,6 +162,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     },
   };
 
+  const bus = createPgClusterBus(pool, poolConfig(opts));
   let closed: Promise<void> | undefined;
   return {
     kind: 'postgres',
@@ -172,9 +175,10 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     delegations: createPgDelegationRepo(db),
     grants,
     ...createPgChatState(db),
+    bus,
     migrationStatus: () => migrationStatus(db),
     close() {
-      closed ??= pool.end();
+      closed ??= bus.close().then(() => pool.end());
       return closed;
     },
   };
