@@ -22,6 +22,7 @@ const ENV: Record<string, keyof ConfigInput> = {
   AIRLOCK_APPROVAL_TTL_MS: 'approvalTtlMs',
   AIRLOCK_CONFIRMATION_TTL_MS: 'confirmationTtlMs',
   AIRLOCK_APPROVAL_MAX_PENDING_PER_REQUESTER: 'approvalMaxPendingPerRequester',
+  AIRLOCK_COMMAND_CATALOG: 'commandCatalog',
   AIRLOCK_GRANT_TTL_MS: 'grantTtlMs',
   AIRLOCK_ISSUER: 'issuer',
   AIRLOCK_DELEGATION_MAX_DEPTH: 'delegationMaxDepth',

@@ -30,6 +30,8 @@ export const configSchema = z.strictObject({
   serverUrl: z.url().optional(),
   /** CLI: API key for the gateway (env AIRLOCK_KEY); default `<dataDir>/admin.key`. */
   apiKey: z.string().min(1).optional(),
+  /** JSON file adding programs and sensitive targets to the command analyzer's catalog (env AIRLOCK_COMMAND_CATALOG; format in docs/commands.md). */
+  commandCatalog: z.string().min(1).optional(),
   /** How long an approval request stays open when the policy sets no `@approval_ttl`, ms. Default 15 min. */
   approvalTtlMs: z.number().int().positive().default(15 * 60_000),
   /** Most pending approvals and confirmations one requester may have open; beyond it, deny `approval_limit`. Default 50. */

@@ -1,5 +1,6 @@
 /** Reads the tree-sitter grammars from node_modules and builds the command analyzer once. */
 import { readFile } from 'node:fs/promises';
+import { buildCatalog, CatalogInvalid, parseCatalogFile } from '../commands/catalog/catalog.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -51,5 +52,25 @@ async function build(limits: Partial<AnalyzerLimits> | undefined, catalog: Catal
     }
   } catch (err) {
     throw new AirlockError('ERR_INTERNAL', 'could not load the shell grammars for the command analyzer', undefined, { cause: err });
+  }
+}
+
+/**
+ * Reads a user catalog file (docs/commands.md "Your own programs and targets") and builds the
+ * catalog from it plus the built-in data.
+ * @throws AirlockError ERR_CONFIG_INVALID naming the file and every problem in it
+ */
+export async function loadCatalogFile(path: string): Promise<Catalog> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new AirlockError('ERR_CONFIG_INVALID', `command catalog ${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return buildCatalog(parseCatalogFile(text, `command catalog ${path}`));
+  } catch (err) {
+    if (err instanceof CatalogInvalid) throw new AirlockError('ERR_CONFIG_INVALID', err.message);
+    throw err;
   }
 }

@@ -18,7 +18,7 @@ import { compileBundle, type CompiledBundle, type CompileResult } from '../polic
 import type { BundleProblem } from '../policy/types.js';
 import type { SignedCheckpoint, Store } from '../store/port.js';
 import { openConfiguredStore } from './open-store.js';
-import { loadAnalyzer } from './load-grammars.js';
+import { loadAnalyzer, loadCatalogFile } from './load-grammars.js';
 import type { Analyzer } from '../commands/types.js';
 import { createWebhookDispatcher, type WebhookDispatcher } from '../integrations/webhooks/dispatcher.js';
 import { createApprovalDesk, type ApprovalDesk } from './approval-desk.js';
@@ -139,7 +139,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     timeoutMs: config.auditTimeoutMs,
     ...(opts.observer?.onAuditCommit ? { onCommit: opts.observer.onAuditCommit } : {}),
   });
-  const analyzer = await loadAnalyzer();
+  const analyzer = config.commandCatalog ? await loadAnalyzer(undefined, await loadCatalogFile(config.commandCatalog)) : await loadAnalyzer();
   const grantKeys = createKeyRing(store.keys, 'grant', clock);
   const webhooks = createWebhookDispatcher({ targets: config.webhooks });
   const approvals = createApprovalDesk({ repo: store.approvals, audit, clock, policies, webhooks, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });

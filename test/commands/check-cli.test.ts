@@ -1,6 +1,7 @@
 /** `airlock check` through the built CLI (spawned), including the --batch contract. */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -63,6 +64,25 @@ describe.skipIf(!existsSync(cli))('airlock check (built CLI; run `npm run build`
     expect(out[5]!['error']).toMatch(/^ERR_REQUEST_INVALID/);
     expect(out[6]).toMatchObject({ verdict: 'deny', categories: ['destructive'], techniques: ['T1490'] });
     expect(out[7]).toMatchObject({ verdict: 'ask' });
+  });
+  it('--catalog adds a user catalog file; a bad file is ERR_CONFIG_INVALID naming each problem', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'airlock-catalog-'));
+    try {
+      const good = join(dir, 'good.json');
+      writeFileSync(good, JSON.stringify({ version: 1, programs: [{ names: ['inkpeek'], platform: 'unix', kind: 'text', capabilities: { 'read-file': [{ operands: true }] }, sources: ['user'] }] }));
+      expect(airlock(['check', '--', 'inkpeek', '/etc/shadow']).code).toBe(0);
+      const r = airlock(['check', '--catalog', good, '--', 'inkpeek', '/etc/shadow']);
+      expect(r.code).toBe(3);
+      expect(r.stdout).toMatch(/sensitive_read \[credential_access, ATT&CK T1003\.008\]/);
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, JSON.stringify({ version: 1, programs: [{ names: ['x'], platform: 'plan9', kind: 'text', capabilities: {}, sources: ['user'] }] }));
+      const b = airlock(['check', '--catalog', bad, '--', 'ls']);
+      expect(b.code).toBe(2);
+      expect(b.stderr).toMatch(/ERR_CONFIG_INVALID: command catalog .*bad\.json: programs\.0\.platform/);
+      expect(airlock(['check', '--catalog', join(dir, 'missing.json'), '--', 'ls']).stderr).toMatch(/ERR_CONFIG_INVALID: command catalog .*cannot be read \(ENOENT\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it('shell-init prints snippets with a visible escape hatch', () => {
     for (const sh of ['bash', 'zsh']) {

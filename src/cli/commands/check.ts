@@ -6,12 +6,12 @@ import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { AirlockError } from '../../core/errors.js';
 import { readStdin, type CliCommand, type CliIO } from '../command.js';
-import { loadAnalyzer } from '../../runtime/load-grammars.js';
+import { loadAnalyzer, loadCatalogFile } from '../../runtime/load-grammars.js';
 import { redact } from '../../commands/redact.js';
 import { shells, type Analyzer, type CommandAnalysis, type Shell } from '../../commands/types.js';
 
-const help = `usage: airlock check [--shell bash|sh|zsh|powershell|cmd] [--json] [--] COMMAND…
-       airlock check --batch < commands.jsonl
+const help = `usage: airlock check [--shell bash|sh|zsh|powershell|cmd] [--catalog FILE] [--json] [--] COMMAND…
+       airlock check --batch [--catalog FILE] < commands.jsonl
 
 Analyzes a command before it runs: prints the verdict (allow, ask, deny), the risk, the command as
 numbered steps, and every finding with its rule id and MITRE ATT&CK technique id. The command is read from stdin when none is given.
@@ -19,6 +19,7 @@ numbered steps, and every finding with its rule id and MITRE ATT&CK technique id
 options:
   --shell S   the shell that would run the command (default: bash)
   --json      print the full analysis as JSON
+  --catalog F add the programs and targets of catalog file F (JSON, docs/commands.md) to the built-in ones
   --batch     read JSON lines {"id","shell","command"} from stdin; write one JSON line per input
               {"id","verdict","risk","categories","findings":[{"rule","category","severity","technique","explanation"}],"techniques","micros"}
               in the same order; a bad line gets {"id","error"} and the run goes on
@@ -42,7 +43,7 @@ export const command: CliCommand = {
     try {
       parsed = parseArgs({
         args,
-        options: { shell: { type: 'string' }, json: { type: 'boolean' }, batch: { type: 'boolean' } },
+        options: { shell: { type: 'string' }, json: { type: 'boolean' }, batch: { type: 'boolean' }, catalog: { type: 'string' } },
         allowPositionals: true,
         strict: true,
       });
@@ -50,7 +51,7 @@ export const command: CliCommand = {
       throw new AirlockError('ERR_REQUEST_INVALID', (e as Error).message);
     }
     const { values, positionals } = parsed;
-    const analyzer = await loadAnalyzer();
+    const analyzer = values.catalog ? await loadAnalyzer(undefined, await loadCatalogFile(values.catalog)) : await loadAnalyzer();
     if (values.batch) return runBatch(analyzer, io, values.shell ? parseShell(values.shell) : undefined);
     const shell = parseShell(values.shell);
     let text = positionals.length > 0 ? positionals.join(' ') : await readStdin(io);
