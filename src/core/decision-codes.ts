@@ -23,6 +23,7 @@ export const decisionCodes = {
   grant_pending: 'the presented approval is still pending',
   approval_limit: 'the requester has too many pending approvals and confirmations open; no new one is opened',
   command_missing: 'shell.exec needs the command text in context.command',
+  target_missing: 'a shell or file tool call whose command or path could not be found in its input; never decided on a guessed target',
   command_invalid: 'context.command must be the command text or {text, shell}',
   analysis_unavailable: 'the command analyzer is not loaded',
   analysis_error: 'command analysis failed; treated as deny',

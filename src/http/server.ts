@@ -5,7 +5,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { decisionOptions, registerAuthentication } from './auth.js';
 import { sendError } from './errors.js';
 import type { Metrics } from './metrics.js';
-import { handleClaudeCodeHook } from '../integrations/hooks/index.js';
+import { createMemoryCorrelation, handleClaudeCodeHook } from '../integrations/hooks/index.js';
 import { registerAccessRequestRoutes, requestableDenial } from './routes/access-requests.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerAuthzenRoutes } from './routes/authzen.js';
@@ -103,15 +103,28 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   registerApprovalRoutes(app, { runtime });
   registerEvidenceRoutes(app, { runtime, optionsFor });
   registerAccessRequestRoutes(app, { runtime, baseUrl });
-  // Claude Code `type: "http"` hooks: the caller is the agent; always 2xx with the decision JSON,
-  // because an HTTP hook cannot block by status code (garbage in → a deny answer, never an error).
-  app.post('/v1/hooks/claude-code', { config: { access: 'decide' } }, async (req) =>
-    handleClaudeCodeHook(
+  // Claude Code `type: "http"` hooks (docs/agents.md): the caller is the agent. An accepted hook
+  // body is answered 200 with the decision JSON, also when it cannot be decided (deny); auth and
+  // HTTP-level errors (401, 413, 415, 400 for a body that is not JSON) are answered as elsewhere.
+  // PostToolUse reports the execution under the PreToolUse decisions (kept in memory per process).
+  const hookCorrelation = createMemoryCorrelation();
+  app.post('/v1/hooks/claude-code', { config: { access: 'decide' } }, async (req) => {
+    const caller = req.auth!.caller;
+    return handleClaudeCodeHook(
       req.body,
-      { authorize: (r) => runtime.gateway.authorize(r, { caller: req.auth!.caller }) },
-      { subject: { type: req.auth!.caller.type, id: req.auth!.caller.id }, host: 'claude-code' },
-    ),
-  );
+      { authorize: (r) => runtime.gateway.authorize(r, { caller }) },
+      {
+        subject: { type: caller.type, id: caller.id },
+        host: 'claude-code',
+        correlation: {
+          put: (id, v) => hookCorrelation.put(`${caller.type}\0${caller.id}\0${id}`, v),
+          take: (id) => hookCorrelation.take(`${caller.type}\0${caller.id}\0${id}`),
+        },
+        reportExecution: async (r) => void (await runtime.audit.append('execution', { ...r, reportedBy: caller.id })),
+        log: (line) => req.log.info({ hook: 'claude-code' }, line),
+      },
+    );
+  });
   registerDelegationRoutes(app, { runtime });
   // Slack approvals (docs/chat.md): `access: 'open'` routes authenticated by Slack's signature.
   const slack = runtime.slack;

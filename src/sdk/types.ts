@@ -41,6 +41,8 @@ export interface ExecutionReport {
   error?: string;
   /** How a confirmation was given, when the action needed one (`elicitation`, `callback`). */
   confirmedVia?: string;
+  /** The confirmation the gateway opened, when the action ran after the agent asked its user. */
+  confirmation?: string;
 }
 
 export interface WaitOptions {

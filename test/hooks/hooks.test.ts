@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { AuthorizationRequest, Authorizer, Decision } from '../../src/core/types.js';
-import { adapters, handleClaudeCodeHook, runHook, type CorrelationStore, type HookOptions } from '../../src/integrations/hooks/index.js';
+import { adapters, handleClaudeCodeHook, runHook, type CorrelationStore, type HookOptions, type PreDecision } from '../../src/integrations/hooks/index.js';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
 import type { ExecutionReport } from '../../src/sdk/types.js';
 
@@ -139,7 +139,7 @@ describe('hook error paths: never allow', () => {
 
 describe('PostToolUse records the result under the PreToolUse decision', () => {
   it('reports succeeded / failed with the request id of the allow', async () => {
-    const store = new Map<string, { requestId: string; actionHash: string }>();
+    const store = new Map<string, PreDecision[]>();
     const correlation: CorrelationStore = { put: async (k, v) => void store.set(k, v), take: async (k) => { const v = store.get(k); store.delete(k); return v; } };
     const reports: ExecutionReport[] = [];
     const o = { ...opts, correlation, reportExecution: async (r: ExecutionReport) => void reports.push(r) };

@@ -1,13 +1,16 @@
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { hostname, homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AirlockError } from '../../core/errors.js';
 import { adapters, type AgentName } from '../../integrations/hooks/adapters.js';
+import { quoteWord } from '../../integrations/hooks/argv.js';
 import { createFileCorrelation } from '../../integrations/hooks/correlation.js';
 import { runHook } from '../../integrations/hooks/handle.js';
-import { installClaudeCodeHook } from '../../integrations/hooks/install.js';
 import { CLIENT_OPTIONS, clientFlags, openClient } from '../../sdk/open.js';
 import type { AirlockClient } from '../../sdk/types.js';
 import { readStdin, type CliCommand } from '../command.js';
+import { lightFetchAsFetch } from '../light-fetch.js';
 import { parseOptions } from '../options.js';
 
 const help = `usage: airlock hook claude-code|codex|gemini|cursor|generic --subject ID [decisions] [options]
@@ -38,7 +41,6 @@ Authorization: Bearer $AIRLOCK_KEY.`;
 
 const AGENTS = new Set<AgentName>(['claude-code', 'codex', 'gemini', 'cursor', 'generic']);
 
-const shellQuote = (s: string) => (/^[A-Za-z0-9_./:=@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 export const command: CliCommand = {
   name: 'hook',
@@ -69,12 +71,11 @@ export const command: CliCommand = {
     const log = (line: string) => void io.stderr.write(`airlock hook: ${line}\n`);
     const input = await readStdin(io);
     let client: AirlockClient | undefined;
-    const failing = { authorize: async () => Promise.reject(new Error('no gateway configured')) };
-    let clientError: Error | undefined;
+    let clientError: Error = new Error('no gateway configured');
     try {
       if (!values.subject) throw new AirlockError('ERR_REQUEST_INVALID', '--subject ID is required');
       client = await openClient(
-        { ...clientFlags(values), timeoutMs: 8000 },
+        { ...clientFlags(values), timeoutMs: 8000, fetch: lightFetchAsFetch },
         io.env,
         { type: 'process', id: `airlock-hook:${adapter.name}`, via: 'hook' },
       );
@@ -85,10 +86,11 @@ export const command: CliCommand = {
       const out = await runHook(
         adapter,
         input,
-        client ?? { authorize: async () => Promise.reject(clientError ?? failing) },
+        client ?? { authorize: async () => Promise.reject(clientError) },
         {
           subject: { type: values['subject-type'] ?? 'Agent', id: values.subject ?? '' },
           host: values.host ?? hostname(),
+          home: homedir(),
           environment: values.environment,
           onError,
           log,
@@ -105,7 +107,38 @@ export const command: CliCommand = {
   },
 };
 
+/** Where `name` resolves on PATH (an executable file), or undefined. */
+function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const p = join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      if (statSync(p).isFile()) return p;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The words that start this very CLI, so the installed hook resolves whatever the agent's PATH
+ * is: node's absolute path and this file's. `--use-path` writes bare `airlock` instead, after
+ * checking that it is on PATH (a hook command that is not found blocks every tool call).
+ */
+function selfCommand(usePath: boolean, env: NodeJS.ProcessEnv): { words: string[]; note: string } {
+  if (usePath) {
+    const found = onPath('airlock', env);
+    if (!found) throw new AirlockError('ERR_CONFIG_INVALID', '`airlock` is not on PATH, so a hook command `airlock …` would not be found and would block every tool call. Install it with `npm install -g .` in the Airlock checkout (or `npm install -g airlock`), or leave out --use-path to write the absolute path of this CLI');
+    return { words: ['airlock'], note: `\`airlock\` is on PATH (${found})` };
+  }
+  const main = realpathSync(fileURLToPath(new URL('../main.js', import.meta.url)));
+  return { words: [process.execPath, main], note: `the hook runs ${process.execPath} ${main} (absolute; no PATH lookup)` };
+}
+
 async function install(argv: string[], io: Parameters<CliCommand['run']>[1]): Promise<number> {
+  const { installClaudeCodeHook } = await import('../../integrations/hooks/install.js');
   const { values, positionals } = parseOptions(argv, {
     project: { type: 'boolean' },
     user: { type: 'boolean' },
@@ -114,38 +147,44 @@ async function install(argv: string[], io: Parameters<CliCommand['run']>[1]): Pr
     subject: { type: 'string' },
     'subject-type': { type: 'string' },
     gateway: { type: 'string' },
+    url: { type: 'string' },
     'key-file': { type: 'string' },
     embedded: { type: 'boolean' },
     policies: { type: 'string' },
     'data-dir': { type: 'string' },
     'on-error': { type: 'string' },
     timeout: { type: 'string' },
+    'use-path': { type: 'boolean' },
   });
   if (positionals[0] !== 'claude-code') throw new AirlockError('ERR_REQUEST_INVALID', 'airlock hook install: only claude-code is installable (see docs/agents.md for the others)');
   if ([values.project, values.user, values.settings !== undefined].filter(Boolean).length > 1) throw new AirlockError('ERR_REQUEST_INVALID', '--project, --user and --settings exclude each other');
   const file = values.settings ? resolve(values.settings) : values.user ? join(homedir(), '.claude', 'settings.json') : resolve('.claude', 'settings.json');
   const timeoutS = values.timeout ? Number(values.timeout) : 30;
   if (!Number.isInteger(timeoutS) || timeoutS <= 0 || timeoutS > 600) throw new AirlockError('ERR_REQUEST_INVALID', '--timeout is whole seconds, 1–600');
+  const gateway = values.gateway ?? values.url;
   let result;
+  let note = '';
   if (values.http) {
-    const url = values.gateway ?? io.env['AIRLOCK_URL'];
+    const url = gateway ?? io.env['AIRLOCK_URL'];
     if (!url) throw new AirlockError('ERR_REQUEST_INVALID', '--http needs --gateway URL');
     result = installClaudeCodeHook({ settingsFile: file, http: { url, keyEnv: 'AIRLOCK_KEY' }, timeoutS });
   } else {
     if (!values.subject) throw new AirlockError('ERR_REQUEST_INVALID', '--subject ID is required');
-    const parts = ['airlock', 'hook', 'claude-code', '--subject', values.subject];
+    const self = selfCommand(values['use-path'] === true, io.env);
+    note = `; ${self.note}`;
+    const parts = [...self.words, 'hook', 'claude-code', '--subject', values.subject];
     if (values['subject-type']) parts.push('--subject-type', values['subject-type']);
     if (values.embedded) {
       parts.push('--embedded');
       if (values.policies) parts.push('--policies', resolve(values.policies));
       if (values['data-dir']) parts.push('--data-dir', resolve(values['data-dir']));
-    } else if (values.gateway) {
-      parts.push('--gateway', values.gateway);
+    } else if (gateway) {
+      parts.push('--gateway', gateway);
       if (values['key-file']) parts.push('--key-file', resolve(values['key-file']));
     } else throw new AirlockError('ERR_REQUEST_INVALID', 'say where decisions come from: --gateway URL [--key-file F] or --embedded');
     if (values['on-error'] === 'ask') parts.push('--on-error', 'ask');
-    result = installClaudeCodeHook({ settingsFile: file, command: parts.map(shellQuote).join(' '), timeoutS });
+    result = installClaudeCodeHook({ settingsFile: file, command: parts.map(quoteWord).join(' '), timeoutS });
   }
-  io.stdout.write(result.changed ? `installed Airlock hooks in ${result.file}${result.backup ? ` (backup: ${result.backup})` : ''}\n` : `Airlock hooks already installed in ${result.file}; nothing changed\n`);
+  io.stdout.write(result.changed ? `installed Airlock hooks in ${result.file}${result.backup ? ` (backup: ${result.backup})` : ''}${note}\n` : `Airlock hooks already installed in ${result.file}; nothing changed${note}\n`);
   return 0;
 }

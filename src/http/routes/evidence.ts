@@ -109,14 +109,24 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
     const durationMs = body['durationMs'];
     if (durationMs !== undefined && (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs < 0)) throw new AirlockError('ERR_REQUEST_INVALID', '/durationMs: a non-negative number', { path: '/durationMs' });
     if (durationMs !== undefined) record['durationMs'] = durationMs;
-    for (const k of ['executor', 'error', 'confirmedVia', 'actionHash'] as const) {
+    for (const k of ['executor', 'error', 'confirmedVia', 'actionHash', 'confirmation'] as const) {
       const v = body[k];
       if (v !== undefined && (typeof v !== 'string' || v.length > 500)) throw new AirlockError('ERR_REQUEST_INVALID', `/${k}: a string of at most 500 characters`, { path: `/${k}` });
       if (v !== undefined) record[k] = v;
     }
     const { decision } = await decisionRecord(req, requestId);
     if (!isCaller(who, decision.record)) throw new AirlockError('ERR_FORBIDDEN', 'only the caller that received the decision reports its execution');
-    if ((decision.record['decision'] as { outcome?: string }).outcome !== 'allow') throw new AirlockError('ERR_REQUEST_INVALID', `request ${requestId} was not allowed; there is nothing to report`);
+    const outcome = (decision.record['decision'] as { outcome?: string }).outcome;
+    // An action that ran after the agent asked its user (a hook's `ask`) is reported under its
+    // confirmation_required decision and names the confirmation the gateway opened: never lost.
+    const confirmed = outcome === 'confirmation_required' && typeof record['confirmedVia'] === 'string';
+    if (outcome !== 'allow' && !confirmed) throw new AirlockError('ERR_REQUEST_INVALID', `request ${requestId} was not allowed; there is nothing to report`);
+    if (confirmed) {
+      const opened = decision.record['approval'] as { id?: string; kind?: string } | undefined;
+      if (record['confirmation'] !== undefined && record['confirmation'] !== opened?.id) throw new AirlockError('ERR_REQUEST_INVALID', `/confirmation: request ${requestId} opened ${opened?.id ?? 'no confirmation'}`, { path: '/confirmation' });
+      if (opened?.id) record['confirmation'] = opened.id;
+      record['confirmedOutsideAirlock'] = true;
+    }
     const rec = await runtime.audit.append('execution', record);
     // Chat-native execution: the result goes back to the thread it was asked in (never rejects).
     const report = runtime.slack && executionReport(requestId, decision.record, { status, ...(typeof record['error'] === 'string' ? { summary: record['error'] } : {}), ...(record['reversal'] ? { reversal: record['reversal'] as AuthorizationRequest } : {}) });

@@ -3,6 +3,7 @@
  * verdict is written back. Unknown or malformed input is a `HookInputError` (→ the on-error verdict).
  */
 import type { ToolCall } from './map.js';
+import { homeFromTranscript } from './paths.js';
 
 export type Verdict = 'allow' | 'deny' | 'ask';
 export type HookEvent = 'pre' | 'post' | 'other';
@@ -45,6 +46,10 @@ function obj(v: unknown, what: string): Record<string, unknown> {
 function s(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
+/** Codex sends a freeform tool's input (apply_patch) as a bare string: keep it as `{input}`. */
+function toolInput(v: unknown): Record<string, unknown> {
+  return typeof v === 'string' ? { input: v } : obj(v ?? {}, 'tool_input');
+}
 function need(v: unknown, what: string): string {
   if (typeof v !== 'string' || v.length === 0) throw new HookInputError(`${what} is missing`);
   return v;
@@ -74,7 +79,7 @@ function claudeLike(name: 'claude-code' | 'codex'): Adapter {
       if (mcpServer && typeof mcpServer.name === 'string') facts['mcpServer'] = mcpServer.name;
       const parsed: ParsedHook = {
         event,
-        call: { toolName: need(o['tool_name'], 'tool_name'), toolInput: obj(o['tool_input'] ?? {}, 'tool_input'), agent: name, cwd: s(o['cwd']), sessionId: s(o['session_id']), facts },
+        call: { toolName: need(o['tool_name'], 'tool_name'), toolInput: toolInput(o['tool_input']), agent: name, cwd: s(o['cwd']), home: homeFromTranscript(o['transcript_path']), sessionId: s(o['session_id']), facts },
         response: o['tool_response'],
       };
       const id = s(o['tool_use_id']);
@@ -103,7 +108,7 @@ const gemini: Adapter = {
     const mcp = o['mcp_context'] as { server_name?: unknown } | undefined;
     let toolName = need(o['tool_name'], 'tool_name');
     if (mcp && typeof mcp.server_name === 'string' && !toolName.startsWith('mcp__')) toolName = `mcp__${mcp.server_name}__${toolName}`;
-    return { event, call: { toolName, toolInput: obj(o['tool_input'] ?? {}, 'tool_input'), agent: 'gemini', cwd: s(o['cwd']), sessionId: s(o['session_id']) }, response: o['tool_response'] };
+    return { event, call: { toolName, toolInput: obj(o['tool_input'] ?? {}, 'tool_input'), agent: 'gemini', cwd: s(o['cwd']), home: homeFromTranscript(o['transcript_path']), sessionId: s(o['session_id']) }, response: o['tool_response'] };
   },
   render(verdict, reason, event) {
     if (event !== 'pre') return { exitCode: 0 };
@@ -111,7 +116,12 @@ const gemini: Adapter = {
   },
 };
 
-/** Cursor: beforeShellExecution / beforeMCPExecution / preToolUse; `permission` + messages. */
+/**
+ * Cursor: beforeShellExecution / beforeMCPExecution / beforeReadFile / preToolUse decide;
+ * afterShellExecution / afterMCPExecution / afterFileEdit / postToolUse are acknowledged (post).
+ * Answer: `permission` + messages.
+ */
+const CURSOR_POST = new Set(['afterShellExecution', 'afterMCPExecution', 'afterFileEdit', 'postToolUse', 'afterAgentResponse', 'stop']);
 const cursor: Adapter = {
   name: 'cursor',
   canAsk: true,
@@ -122,25 +132,38 @@ const cursor: Adapter = {
     const sessionId = s(o['conversation_id']);
     const facts: Record<string, unknown> = {};
     if (s(o['generation_id'])) facts['generationId'] = o['generation_id'];
-    if (hookEvent === 'beforeShellExecution') {
-      return { event: 'pre', call: { toolName: 'Shell', toolInput: { command: need(o['command'], 'command') }, agent: 'cursor', cwd, sessionId, facts } };
-    }
+    const call = (toolName: string, toolInput: Record<string, unknown>): ParsedHook => ({ event: 'pre', call: { toolName, toolInput, agent: 'cursor', cwd, sessionId, facts } });
+    if (hookEvent === 'beforeShellExecution') return call('Shell', { command: o['command'] ?? null, ...(s(o['cwd']) ? { cwd: o['cwd'] } : {}) });
+    if (hookEvent === 'beforeReadFile') return call('Read', { file_path: o['file_path'] ?? null });
     if (hookEvent === 'beforeMCPExecution') {
       const tool = need(o['tool_name'], 'tool_name');
-      const server = s(o['server_name']) ?? (s(o['url']) ? new URL(String(o['url'])).hostname : s(o['command'])?.split(/[\\/\s]/).filter(Boolean).pop()) ?? 'mcp';
+      const server = s(o['server_name']) ?? (s(o['url']) ? safeHost(String(o['url'])) : s(o['command'])?.split(/[\\/\s]/).filter(Boolean).pop()) ?? 'mcp';
       const raw = o['tool_input'];
-      const toolInput = typeof raw === 'string' ? (JSON.parse(raw) as Record<string, unknown>) : obj(raw ?? {}, 'tool_input');
-      return { event: 'pre', call: { toolName: `mcp__${server.replace(/__/g, '_')}__${tool}`, toolInput, agent: 'cursor', cwd, sessionId, facts } };
+      let toolInput: Record<string, unknown>;
+      try {
+        toolInput = typeof raw === 'string' ? obj(JSON.parse(raw), 'tool_input') : obj(raw ?? {}, 'tool_input');
+      } catch (e) {
+        throw new HookInputError(`tool_input is not a JSON object (${(e as Error).message})`);
+      }
+      return call(`mcp__${server.replace(/__/g, '_')}__${tool}`, toolInput);
     }
-    if (hookEvent === 'preToolUse') {
-      return { event: 'pre', call: { toolName: need(o['tool_name'], 'tool_name'), toolInput: obj(o['tool_input'] ?? {}, 'tool_input'), agent: 'cursor', cwd, sessionId, facts } };
-    }
-    throw new HookInputError(`hook event ${hookEvent} is not handled (beforeShellExecution, beforeMCPExecution, preToolUse)`);
+    if (hookEvent === 'preToolUse') return call(need(o['tool_name'], 'tool_name'), obj(o['tool_input'] ?? {}, 'tool_input'));
+    if (CURSOR_POST.has(hookEvent)) return { event: 'post', call: { toolName: s(o['tool_name']) ?? hookEvent, toolInput: {}, agent: 'cursor', cwd, sessionId, facts } };
+    throw new HookInputError(`hook event ${hookEvent} is not handled (beforeShellExecution, beforeMCPExecution, beforeReadFile, preToolUse)`);
   },
-  render(verdict, reason) {
+  render(verdict, reason, event) {
+    if (event !== 'pre') return { exitCode: 0 };
     return { json: { permission: verdict, user_message: reason, agent_message: reason }, exitCode: 0 };
   },
 };
+
+function safeHost(url: string): string | undefined {
+  try {
+    return new URL(url).hostname || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Any other agent: `{"event": "pre"|"post", "agent"?: NAME, "tool": NAME, "input": {...},

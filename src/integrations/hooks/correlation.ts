@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import type { CorrelationStore } from './handle.js';
+import type { CorrelationStore, PreDecision } from './handle.js';
 
 export function createFileCorrelation(dir = join(tmpdir(), `airlock-hooks-${process.getuid?.() ?? 'u'}`)): CorrelationStore {
   const file = (id: string) => join(dir, createHash('sha256').update(id).digest('hex').slice(0, 32) + '.json');
@@ -14,9 +14,9 @@ export function createFileCorrelation(dir = join(tmpdir(), `airlock-hooks-${proc
     },
     async take(id) {
       try {
-        const v = JSON.parse(readFileSync(file(id), 'utf8')) as { requestId: string; actionHash: string };
+        const v = JSON.parse(readFileSync(file(id), 'utf8')) as unknown;
         rmSync(file(id), { force: true });
-        return typeof v.requestId === 'string' ? v : undefined;
+        return Array.isArray(v) && v.every((d: PreDecision) => typeof d?.requestId === 'string' && typeof d.actionHash === 'string') ? (v as PreDecision[]) : undefined;
       } catch {
         return undefined;
       }

@@ -1,22 +1,37 @@
 /**
- * One hook invocation: parse the agent's JSON, authorize, answer in the agent's contract.
- * A decision is a value; a fault (bad input, gateway unreachable) is answered with the on-error
- * verdict, `deny` by default and never `allow` (F7: fail closed).
+ * One hook invocation: parse the agent's JSON, map it to requests, decide them as a batch, answer
+ * in the agent's contract. A decision is a value; a fault (bad input, gateway unreachable) is
+ * answered with the on-error verdict, `deny` by default and never `allow` (F7: fail closed).
+ *
+ * `ask` leaves a record: the gateway opened a confirmation with the `confirmation_required`
+ * decision; the pre hook keeps its id, and the post hook (which only runs if the person at the
+ * agent's prompt accepted) reports the execution against that decision and names the confirmation.
  */
 import type { Authorizer, Decision } from '../../core/types.js';
 import type { ExecutionReport } from '../../sdk/types.js';
 import { adapters, type Adapter, type AgentName, type HookOutput, type ParsedHook, type Verdict } from './adapters.js';
 import { mapToolCall, type MapOptions } from './map.js';
 
-/** Pre → post correlation, so PostToolUse can name the decision it ran under. */
+/** What the pre hook remembers of each decision of one tool call, for its post hook. */
+export interface PreDecision {
+  requestId: string;
+  actionHash: string;
+  outcome?: Decision['outcome'];
+  /** confirmation_required: the confirmation the gateway opened. */
+  confirmation?: string;
+}
+
+/** Pre → post correlation, so PostToolUse can name the decisions it ran under. */
 export interface CorrelationStore {
-  put(id: string, value: { requestId: string; actionHash: string }): Promise<void>;
-  take(id: string): Promise<{ requestId: string; actionHash: string } | undefined>;
+  put(id: string, value: PreDecision[]): Promise<void>;
+  take(id: string): Promise<PreDecision[] | undefined>;
 }
 
 export interface HookOptions extends MapOptions {
   /** Verdict when no decision could be had (bad input, gateway down). @defaultValue 'deny' */
   onError?: 'deny' | 'ask';
+  /** The agent user's home (for `~`) when the hook input does not reveal it. */
+  home?: string | undefined;
   /** Records execution results (PostToolUse); absent = post events are acknowledged only. */
   reportExecution?: (r: ExecutionReport) => Promise<void>;
   correlation?: CorrelationStore;
@@ -24,19 +39,21 @@ export interface HookOptions extends MapOptions {
   log?: (line: string) => void;
 }
 
+type Decided = Decision & { approval?: { id: string }; confirmation?: { id: string } };
+
 function reasonsOf(d: Decision): string {
   return d.reasons.map((r) => (r.policyId ? `${r.message} [${r.policyId}]` : r.message)).join('; ') || 'no reason given';
 }
 
 /** Decision → the agent's verdict and the reason it shows. */
-export function verdictOf(d: Decision & { approval?: { id: string } }, canAsk: boolean): { verdict: Verdict; reason: string } {
+export function verdictOf(d: Decided, canAsk: boolean): { verdict: Verdict; reason: string } {
   const tail = `(Airlock request ${d.requestId})`;
   switch (d.outcome) {
     case 'allow':
       return { verdict: 'allow', reason: `Allowed by Airlock: ${reasonsOf(d)} ${tail}` };
     case 'confirmation_required':
       return canAsk
-        ? { verdict: 'ask', reason: `Airlock asks for your confirmation: ${reasonsOf(d)} ${tail}` }
+        ? { verdict: 'ask', reason: `Airlock asks for your confirmation: ${reasonsOf(d)}${d.confirmation?.id ? ` (confirmation ${d.confirmation.id}; your answer is recorded with the execution)` : ''} ${tail}` }
         : { verdict: 'deny', reason: `Airlock requires an explicit confirmation this agent cannot ask for: ${reasonsOf(d)}. Run it yourself if you intend to. ${tail}` };
     case 'approval_required': {
       const id = d.approval?.id;
@@ -48,6 +65,9 @@ export function verdictOf(d: Decision & { approval?: { id: string } }, canAsk: b
   }
 }
 
+/** Strictest first: one deny decides the batch, then approval, then confirmation. */
+const RANK: Record<Decision['outcome'], number> = { allow: 0, confirmation_required: 1, approval_required: 2, deny: 3 };
+
 function failed(response: unknown): boolean {
   const r = response as Record<string, unknown> | undefined;
   return !!r && typeof r === 'object' && (r['is_error'] === true || r['isError'] === true || r['success'] === false || typeof r['error'] === 'string');
@@ -57,7 +77,16 @@ async function post(parsed: ParsedHook, opts: HookOptions, agent: string): Promi
   if (!opts.reportExecution || !parsed.correlationId || !opts.correlation) return;
   const pre = await opts.correlation.take(parsed.correlationId);
   if (!pre) return;
-  await opts.reportExecution({ ...pre, status: failed(parsed.response) ? 'failed' : 'succeeded', durationMs: 0, executor: `hook:${agent}` });
+  const status = failed(parsed.response) ? 'failed' : 'succeeded';
+  for (const d of pre) {
+    const report: ExecutionReport = { requestId: d.requestId, actionHash: d.actionHash, status, durationMs: 0, executor: `hook:${agent}` };
+    // It ran after the agent asked its user: the confirmation was given at the agent's prompt.
+    if (d.outcome === 'confirmation_required') {
+      report.confirmedVia = `${agent}-prompt`;
+      if (d.confirmation) report.confirmation = d.confirmation;
+    }
+    await opts.reportExecution(report);
+  }
 }
 
 /** Runs one hook for `adapter` on already-read input (a string is parsed as JSON). Never throws. */
@@ -81,16 +110,30 @@ export async function runHook(adapter: Adapter, input: unknown, authorizer: Auth
     }
     return adapter.render('allow', '', 'post');
   }
-  let decision: Decision & { approval?: { id: string } };
+  const mapped = mapToolCall({ ...parsed.call, home: parsed.call.home ?? opts.home }, opts);
+  if (!mapped.ok) {
+    // Never decided on a guessed target: a tool whose command or path is not where it should be.
+    opts.log?.(`${mapped.code}: ${mapped.message}`);
+    return adapter.render('deny', `Denied by Airlock (${mapped.code}): ${mapped.message}. Nothing was sent for a decision on a guessed target.`, 'pre');
+  }
+  // A batch: every target must be allowed; the first deny ends it (AuthZEN deny_on_first_deny).
+  const decided: Decided[] = [];
   try {
-    decision = await authorizer.authorize(mapToolCall(parsed.call, opts));
+    for (const request of mapped.requests) {
+      const d = (await authorizer.authorize(request)) as Decided;
+      decided.push(d);
+      if (d.outcome === 'deny') break;
+    }
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     return onError(`${typeof code === 'string' ? `${code}: ` : ''}${(e as Error).message}`);
   }
-  const { verdict, reason } = verdictOf(decision, adapter.canAsk);
-  if (verdict === 'allow' && parsed.correlationId && opts.correlation) {
-    await opts.correlation.put(parsed.correlationId, { requestId: decision.requestId, actionHash: decision.actionHash }).catch(() => undefined);
+  const worst = decided.reduce((a, b) => (RANK[b.outcome] > RANK[a.outcome] ? b : a));
+  let { verdict, reason } = verdictOf(worst, adapter.canAsk);
+  if (decided.length > 1 || mapped.requests.length > 1) reason = `${reason} [${mapped.requests.length} targets, every one must be allowed]`;
+  if ((verdict === 'allow' || verdict === 'ask') && parsed.correlationId && opts.correlation) {
+    const keep: PreDecision[] = decided.map((d) => ({ requestId: d.requestId, actionHash: d.actionHash, outcome: d.outcome, ...(d.confirmation?.id ? { confirmation: d.confirmation.id } : {}) }));
+    await opts.correlation.put(parsed.correlationId, keep).catch((e: Error) => opts.log?.(`could not keep the decision for the post hook: ${e.message}`));
   }
   return adapter.render(verdict, reason, 'pre');
 }
@@ -100,16 +143,31 @@ export function adapterFor(name: string): Adapter | undefined {
 }
 
 /**
- * The body of `POST /v1/hooks/claude-code` (Claude Code `type: "http"` hooks). Always answer it
- * with HTTP 2xx: an HTTP hook cannot block by status code (standards §4.1), only by this JSON.
- * The subject is the authenticated caller the route resolved.
- *
- * @example
- * app.post('/v1/hooks/claude-code', async (req) => handleClaudeCodeHook(req.body, runtime.gateway, { subject, host: 'claude-code' }));
+ * The body of `POST /v1/hooks/claude-code` (Claude Code `type: "http"` hooks). A hook body that
+ * the route accepted is answered 200 with the decision JSON, also when it cannot be decided (deny):
+ * an HTTP hook cannot block by status code (standards §4.1), only by this JSON. The subject is the
+ * authenticated caller the route resolved.
  */
 export async function handleClaudeCodeHook(body: unknown, authorizer: Authorizer, opts: HookOptions): Promise<Record<string, unknown>> {
   const out = await runHook(adapters['claude-code'], body, authorizer, opts);
   return out.json ?? {};
+}
+
+/** Pre → post correlation in memory (the HTTP hook): bounded, oldest dropped first, 1 h at most. */
+export function createMemoryCorrelation(max = 10_000, ttlMs = 3_600_000, now = () => Date.now()): CorrelationStore {
+  const m = new Map<string, { at: number; value: PreDecision[] }>();
+  return {
+    async put(id, value) {
+      m.delete(id);
+      m.set(id, { at: now(), value });
+      while (m.size > max) m.delete(m.keys().next().value as string);
+    },
+    async take(id) {
+      const e = m.get(id);
+      m.delete(id);
+      return e && now() - e.at <= ttlMs ? e.value : undefined;
+    },
+  };
 }
 
 export type { AgentName };

@@ -34,7 +34,7 @@ type Handler = Record<string, unknown>;
 type Entry = { matcher?: string; hooks?: Handler[] };
 
 const isOurs = (h: Handler): boolean =>
-  (typeof h['command'] === 'string' && /(^|[\s/])airlock(\.js)?\s+hook\s+claude-code\b/.test(h['command'])) ||
+  (typeof h['command'] === 'string' && /(^|[\s/'])(airlock|main\.js)(\.js)?'?\s+hook\s+claude-code\b/.test(h['command'])) ||
   (typeof h['url'] === 'string' && /\/v1\/hooks\/claude-code$/.test(h['url']));
 
 function handler(opts: InstallOptions): Handler {
