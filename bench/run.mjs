@@ -13,6 +13,7 @@ const suites = [
   ['delegation', './delegation.mjs'],
   ['mcp', './mcp.mjs'],
   ['soak', './soak.mjs'],
+  ['cli', './cli.mjs'],
 ];
 // `--only a,b` runs just those suites (e.g. `npm run bench -- --quick --only soak`).
 const onlyAt = process.argv.indexOf('--only');

@@ -10,13 +10,13 @@ export interface GatewayClient {
 }
 
 /**
- * `--url`/AIRLOCK_URL, else the gateway running on the data dir (serve.json); the key from `--key`,
+ * `--gateway`/AIRLOCK_URL, else the gateway running on the data dir (serve.json); the key from `--key-file`/`--key`,
  * AIRLOCK_KEY or `<dataDir>/admin.key`. Approvers use their own key, not the admin's.
  */
 export function openGatewayClient(flags: { dataDir?: string | undefined; url?: string | undefined; key?: string | undefined }, env: NodeJS.ProcessEnv): GatewayClient {
   const config = loadConfig({ dataDir: flags.dataDir, serverUrl: flags.url, apiKey: flags.key, checkpointIntervalMs: 0 }, env);
   const url = (config.serverUrl ?? runningServer(config.dataDir))?.replace(/\/$/, '');
-  if (!url) throw new AirlockError('ERR_SERVER_UNREACHABLE', `no running gateway: start \`airlock serve\` or pass --url / AIRLOCK_URL`);
+  if (!url) throw new AirlockError('ERR_SERVER_UNREACHABLE', `no running gateway: start \`airlock serve\` or pass --gateway URL / AIRLOCK_URL`);
   const key = keyFor(config);
   async function call(method: string, path: string, body?: unknown): Promise<any> {
     let res: Response;

@@ -1,24 +1,38 @@
 #!/usr/bin/env node
 import { AirlockError, isAirlockError } from '../core/errors.js';
 import type { CliIO } from './command.js';
-import { commandLoaders } from './registry.js';
+import { commandLoaders, commandSummaries, subcommands } from './registry.js';
 
 const io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
 
-async function usage(): Promise<string> {
+/** The command list, from the static summaries: `airlock --help` loads no command module. */
+function usage(): string {
   const lines = ['usage: airlock <command> [options]', '', 'commands:'];
-  for (const [name, load] of Object.entries(commandLoaders)) {
-    const cmd = await load();
-    lines.push(`  ${name.padEnd(12)} ${cmd.summary}`);
-  }
-  lines.push('', 'Run `airlock <command> --help` for the options of a command.');
+  for (const name of Object.keys(commandLoaders)) lines.push(`  ${name.padEnd(12)} ${commandSummaries[name] ?? ''}`);
+  lines.push(
+    '',
+    'Commands that talk to a running gateway take --gateway URL (or AIRLOCK_URL) and --key-file FILE,',
+    '--key KEY (or AIRLOCK_KEY). Run `airlock <command> --help` for the options of a command.',
+  );
   return lines.join('\n') + '\n';
+}
+
+/** Closest known word (edit distance ≤ 2), for "did you mean". */
+function closest(word: string, known: readonly string[]): string | undefined {
+  const dist = (a: string, b: string): number => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+    for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length]![b.length]!;
+  };
+  const best = known.map((k) => [k, dist(word, k)] as const).sort((x, y) => x[1] - y[1])[0];
+  return best && best[1] <= 2 ? best[0] : undefined;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(await usage());
+    io.stdout.write(usage());
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
@@ -28,7 +42,15 @@ async function main(argv: string[]): Promise<number> {
   }
   const load = commandLoaders[name];
   if (!load) {
-    io.stderr.write(`airlock: unknown command "${name}" (see airlock --help)\n`);
+    const hint = closest(name, Object.keys(commandLoaders));
+    io.stderr.write(`airlock: unknown command "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}; \`airlock --help\` lists the commands\n`);
+    return 2;
+  }
+  const subs = subcommands[name];
+  const sub = rest[0];
+  if (subs && sub !== undefined && !sub.startsWith('-') && !subs.includes(sub)) {
+    const hint = closest(sub, subs);
+    io.stderr.write(`airlock ${name}: unknown subcommand "${sub}"${hint ? ` (did you mean "${hint}"?)` : ''}; one of: ${subs.join(', ')}\n`);
     return 2;
   }
   const cmd = await load();

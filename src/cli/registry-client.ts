@@ -157,11 +157,11 @@ export function keyFor(config: Config): string {
   if (config.apiKey) return config.apiKey;
   const file = join(config.dataDir, 'admin.key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  throw new AirlockError('ERR_UNAUTHENTICATED', `no API key: pass --key, set AIRLOCK_KEY, or keep ${file}`);
+  throw new AirlockError('ERR_UNAUTHENTICATED', `no API key: pass --key-file FILE or --key KEY, set AIRLOCK_KEY, or keep ${file}`);
 }
 
 /**
- * Chooses how to reach the registry: `--url`/AIRLOCK_URL → that gateway; else a gateway running on
+ * Chooses how to reach the registry: `--gateway`/AIRLOCK_URL → that gateway; else a gateway running on
  * this data dir (serve.json with a live pid) → HTTP; else the data directory directly. The key for
  * HTTP comes from `--key`, AIRLOCK_KEY or `<dataDir>/admin.key`.
  */

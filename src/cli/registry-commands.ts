@@ -2,6 +2,7 @@ import { AirlockError } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
 import { parseStrictJson } from '../core/strict-json.js';
 import type { CliIO } from './command.js';
+import { CONNECTION_OPTIONS, connectionOf } from './connection.js';
 import { parseOptions } from './options.js';
 import { openRegistryClient, type Cls, type RegistryClient } from './registry-client.js';
 
@@ -9,16 +10,15 @@ import { openRegistryClient, type Cls, type RegistryClient } from './registry-cl
 export const COMMON_OPTIONS = {
   'data-dir': { type: 'string' },
   policies: { type: 'string' },
-  url: { type: 'string' },
-  key: { type: 'string' },
+  ...CONNECTION_OPTIONS,
   json: { type: 'boolean' },
 } as const;
 
 export const COMMON_HELP = `common options:
   --data-dir DIR   data directory (default .airlock, env AIRLOCK_DATA_DIR)
-  --url URL        talk to this gateway (env AIRLOCK_URL); otherwise a gateway running on DIR
+  --gateway URL    talk to this gateway (env AIRLOCK_URL); otherwise a gateway running on DIR
                    (DIR/serve.json with a live pid) is used, else DIR is changed directly
-  --key KEY        API key of an admin/auditor (env AIRLOCK_KEY; default DIR/admin.key)
+  --key-file FILE  API key of an admin/auditor, or --key KEY (env AIRLOCK_KEY; default DIR/admin.key)
   --policies DIR   policy bundle, for direct mode (default policies/example)
   --json           print JSON`;
 
@@ -78,8 +78,7 @@ export async function withClient<T>(values: Record<string, unknown>, io: CliIO, 
     {
       dataDir: values['data-dir'] as string | undefined,
       policies: values['policies'] as string | undefined,
-      url: values['url'] as string | undefined,
-      key: values['key'] as string | undefined,
+      ...connectionOf(values as Parameters<typeof connectionOf>[0]),
     },
     io.env,
   );

@@ -1,8 +1,9 @@
 import type { CliCommand } from './command.js';
 
 /**
- * Every CLI command, in the order `airlock --help` lists them. Commands are loaded lazily so that
- * `airlock check` does not pay for SQLite and `airlock serve` does not pay for tree-sitter.
+ * Every CLI command, in the order `airlock --help` lists them. Commands are loaded lazily, one per
+ * process, so that `airlock hook` does not pay for SQLite, Cedar or tree-sitter and `airlock serve`
+ * does not pay for the hooks (issue 14). Nothing here may import a command module statically.
  */
 export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   serve: async () => (await import('./commands/serve.js')).command,
@@ -25,4 +26,47 @@ export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   evidence: async () => (await import('./commands/approvals.js')).evidence,
   keys: async () => (await import('./commands/approvals.js')).keysCommand,
   db: async () => (await import('./commands/db.js')).command,
+};
+
+/**
+ * The one-line summaries `airlock --help` prints, so that it loads no command at all. Pinned equal
+ * to each command's own `summary` by test/cli/cli.test.ts.
+ */
+export const commandSummaries: Record<string, string> = {
+  serve: 'run the HTTP gateway (AuthZEN + Airlock API)',
+  authorize: 'decide one request in process (same pipeline, audited)',
+  policy: 'validate a policy bundle or run its tests',
+  audit: 'verify, export or anchor the hash-chained audit log',
+  identity: 'manage NHIs and their API keys; inventory report',
+  human: 'manage humans (owners, admins, auditors, approvers) and their keys',
+  check: 'Explain a shell command and flag what makes it risky',
+  exec: 'analyze, authorize and then run a shell command (exactly the analyzed bytes)',
+  'shell-init': 'Print a bash/zsh snippet that checks every command line with airlock check',
+  mcp: 'MCP proxy that authorizes every tools/call (stdio or Streamable HTTP)',
+  hook: 'Coding-agent hooks (Claude Code, Codex, Gemini, Cursor) and their installation',
+  delegate: 'delegate a scope to an agent for a while; prints the delegation token',
+  delegations: 'list, show and revoke delegation links (revoking one revokes everything below it)',
+  approvals: 'list and show approval and confirmation requests',
+  approve: 'approve a pending request (shows it first, asks y/N)',
+  deny: 'deny a pending request',
+  confirm: 'confirm an action you initiated (confirmation_required)',
+  evidence: 'show the evidence record of one action (request → approvals → grant → execution → reversal)',
+  keys: 'rotate the signing keys of grants (old keys stay in the JWKS)',
+};
+
+/**
+ * The first word each command with subcommands accepts, so that `airlock identity frobnicate`
+ * names the unknown word instead of printing usage (or, worse, trying it as an id).
+ */
+export const subcommands: Record<string, readonly string[]> = {
+  policy: ['validate', 'test'],
+  audit: ['verify', 'export', 'head'],
+  identity: ['create', 'list', 'report', 'show', 'suspend', 'resume', 'retire', 'key'],
+  human: ['create', 'list', 'show', 'suspend', 'resume', 'retire', 'key'],
+  'shell-init': ['bash', 'zsh'],
+  hook: ['claude-code', 'codex', 'gemini', 'cursor', 'generic', 'install'],
+  delegations: ['list', 'show', 'path', 'revoke'],
+  approvals: ['list', 'show'],
+  evidence: ['show'],
+  keys: ['rotate'],
 };

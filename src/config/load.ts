@@ -55,6 +55,31 @@ const NUMERIC = new Set(['port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpoint
 /** Flags as commands pass them; `database: null` means "SQLite, whatever the environment says". */
 export type ConfigFlags = { [K in keyof ConfigInput]?: K extends 'database' ? ConfigInput[K] | null : ConfigInput[K] };
 
+/**
+ * A validation failure as a person reads it: which setting, where it came from (flag or
+ * environment variable, with the value given) and what it must be; never the schema's raw output.
+ */
+function inWords(error: z.ZodError, flags: ConfigFlags, env: NodeJS.ProcessEnv): string {
+  const envName = (key: string) => Object.entries(ENV).find(([, k]) => k === key)?.[0] ?? Object.entries(SLACK_ENV).find(([, k]) => `slack.${k}` === key)?.[0] ?? Object.entries(DATABASE_ENV).find(([, k]) => `database.${k}` === key)?.[0];
+  return error.issues
+    .map((issue) => {
+      const key = issue.path.map(String).join('.');
+      const fromFlag = issue.path.length > 0 && (flags as Record<string, unknown>)[String(issue.path[0])] !== undefined;
+      const name = envName(key);
+      const source = fromFlag ? `(flag, value ${JSON.stringify((flags as Record<string, unknown>)[String(issue.path[0])])})` : name && env[name] !== undefined ? `(${name}=${JSON.stringify(env[name])})` : '';
+      const what =
+        issue.code === 'invalid_type' ? `must be ${issue.expected === 'number' ? 'a number' : issue.expected === 'string' ? 'text' : `of type ${issue.expected}`}`
+        : issue.code === 'unrecognized_keys' ? `has unknown settings ${(issue as { keys: string[] }).keys.join(', ')}`
+        : issue.code === 'invalid_value' ? `must be one of ${((issue as { values?: unknown[] }).values ?? []).map(String).join(', ')}`
+        : issue.code === 'too_big' ? `must be at most ${String((issue as { maximum: unknown }).maximum)}`
+        : issue.code === 'too_small' ? `must be at least ${String((issue as { minimum: unknown }).minimum)}`
+        : issue.code === 'invalid_format' && (issue as { format?: string }).format === 'url' ? 'must be a URL such as http://127.0.0.1:8787'
+        : issue.message.replace(/^Invalid input: /, '').replace(/^Too (small|big): expected number to be /, 'must be ');
+      return `${key || 'the configuration'} ${source ? `${source} ` : ''}${what}`;
+    })
+    .join('; ');
+}
+
 /** Merges defaults < environment < flags and validates once. Throws ERR_CONFIG_INVALID. */
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const merged: Record<string, unknown> = {};
@@ -97,6 +122,6 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     merged[k] = k === 'slack' && typeof v === 'object' && v !== null ? { ...slack, ...(v as object) } : v;
   }
   const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) throw new AirlockError('ERR_CONFIG_INVALID', `invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new AirlockError('ERR_CONFIG_INVALID', `invalid configuration: ${inWords(parsed.error, flags, env)}`);
   return Object.freeze(parsed.data);
 }

@@ -93,6 +93,7 @@ describe('error code pins', () => {
       'policy_permit',
       'subject_inactive',
       'subject_unowned',
+      'target_missing',
       'unknown_subject',
     ]);
   });

@@ -1,20 +1,21 @@
 import { createInterface } from 'node:readline/promises';
 import { AirlockError } from '../../core/errors.js';
 import type { CliCommand, CliIO } from '../command.js';
+import { CONNECTION_OPTIONS, connectionOf } from '../connection.js';
 import { openGatewayClient, type GatewayClient } from '../gateway-client.js';
 import { parseOptions } from '../options.js';
 
 const CONN = {
   'data-dir': { type: 'string' },
-  url: { type: 'string' },
-  key: { type: 'string' },
+  ...CONNECTION_OPTIONS,
   json: { type: 'boolean' },
 } as const;
-const CONN_HELP = `connection: --url URL (or AIRLOCK_URL; default: the gateway running on --data-dir), --key KEY
-(or AIRLOCK_KEY; default <data-dir>/admin.key) — approvers use their own key. --json prints raw JSON.`;
+const CONN_HELP = `connection: --gateway URL (or AIRLOCK_URL; default: the gateway running on --data-dir),
+--key-file FILE or --key KEY (or AIRLOCK_KEY; default <data-dir>/admin.key) — approvers use their
+own key. --json prints raw JSON.`;
 
-const client = (v: { 'data-dir'?: string | undefined; url?: string | undefined; key?: string | undefined }, io: CliIO): GatewayClient =>
-  openGatewayClient({ dataDir: v['data-dir'], url: v.url, key: v.key }, io.env);
+type Conn = { 'data-dir'?: string | undefined; gateway?: string | undefined; url?: string | undefined; key?: string | undefined; 'key-file'?: string | undefined };
+const client = (v: Conn, io: CliIO): GatewayClient => openGatewayClient({ dataDir: v['data-dir'], ...connectionOf(v) }, io.env);
 
 const id = (positionals: string[], usage: string): string => {
   const v = positionals[0];

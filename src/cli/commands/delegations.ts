@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../config/load.js';
 import { AirlockError, errorCodes, type ErrorCode } from '../../core/errors.js';
 import type { CliCommand, CliIO } from '../command.js';
+import { CONNECTION_OPTIONS, connectionOf } from '../connection.js';
 import { parseOptions } from '../options.js';
 import { keyFor, runningServer } from '../registry-client.js';
 import { usage } from '../registry-commands.js';
@@ -9,17 +10,16 @@ import { usage } from '../registry-commands.js';
 /** Options of `airlock delegate` and `airlock delegations`. */
 export const GATEWAY_OPTIONS = {
   'data-dir': { type: 'string' },
-  url: { type: 'string' },
-  key: { type: 'string' },
+  ...CONNECTION_OPTIONS,
   json: { type: 'boolean' },
 } as const;
 
 export const GATEWAY_HELP = `common options:
   --data-dir DIR   data directory (default .airlock, env AIRLOCK_DATA_DIR); its running gateway
-                   (DIR/serve.json) is used unless --url is given
-  --url URL        the gateway (env AIRLOCK_URL)
-  --key KEY        your own API key (env AIRLOCK_KEY; default DIR/admin.key): delegations are made,
-                   shown and revoked as the identity this key belongs to
+                   (DIR/serve.json) is used unless --gateway is given
+  --gateway URL    the gateway (env AIRLOCK_URL)
+  --key-file FILE  your own API key, or --key KEY (env AIRLOCK_KEY; default DIR/admin.key):
+                   delegations are made, shown and revoked as the identity this key belongs to
   --json           print JSON`;
 
 export interface GatewayCall {
@@ -28,12 +28,13 @@ export interface GatewayCall {
 
 /**
  * Delegations need an authenticated identity (the delegator is the caller), so these commands only
- * talk to a running gateway: `--url`/AIRLOCK_URL, else the one serving `--data-dir`.
+ * talk to a running gateway: `--gateway`/AIRLOCK_URL, else the one serving `--data-dir`.
  */
-export function gatewayCall(values: { 'data-dir'?: string | undefined; url?: string | undefined; key?: string | undefined }, env: NodeJS.ProcessEnv): GatewayCall {
-  const config = loadConfig({ dataDir: values['data-dir'], serverUrl: values.url, apiKey: values.key, checkpointIntervalMs: 0, usageFlushMs: 0 }, env);
+export function gatewayCall(values: { 'data-dir'?: string | undefined; gateway?: string | undefined; url?: string | undefined; key?: string | undefined; 'key-file'?: string | undefined }, env: NodeJS.ProcessEnv): GatewayCall {
+  const conn = connectionOf(values);
+  const config = loadConfig({ dataDir: values['data-dir'], serverUrl: conn.url, apiKey: conn.key, checkpointIntervalMs: 0, usageFlushMs: 0 }, env);
   const url = config.serverUrl ?? runningServer(config.dataDir);
-  if (!url) throw new AirlockError('ERR_SERVER_UNREACHABLE', `no gateway: pass --url, set AIRLOCK_URL, or run \`airlock serve\` on ${config.dataDir}`);
+  if (!url) throw new AirlockError('ERR_SERVER_UNREACHABLE', `no gateway: pass --gateway, set AIRLOCK_URL, or run \`airlock serve\` on ${config.dataDir}`);
   const key = keyFor(config);
   const root = url.replace(/\/$/, '');
   return async (method, path, body) => {
