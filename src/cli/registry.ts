@@ -52,6 +52,7 @@ export const commandSummaries: Record<string, string> = {
   confirm: 'confirm an action you initiated (confirmation_required)',
   evidence: 'show the evidence record of one action (request → approvals → grant → execution → reversal)',
   keys: 'rotate the signing keys of grants (old keys stay in the JWKS)',
+  db: 'migrate or show the PostgreSQL schema',
 };
 
 /**
@@ -69,4 +70,5 @@ export const subcommands: Record<string, readonly string[]> = {
   approvals: ['list', 'show'],
   evidence: ['show'],
   keys: ['rotate'],
+  db: ['migrate', 'status'],
 };
