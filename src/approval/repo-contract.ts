@@ -78,6 +78,25 @@ export function runApprovalRepoContract(name: string, open: () => ApprovalRepo |
       expect(await repo.consume('approval', 'Airlock::Agent::"deploy-bot"', 'sha256:' + 'a'.repeat(64), T1, 'again')).toBeUndefined();
     });
 
+    it('recordVote with expectVotes writes only on the state the vote was counted against', async () => {
+      const repo = await open();
+      await repo.openOrGet(approvalFixture('e1', { quorum: 2 }), T0);
+      expect((await repo.recordVote('e1', vote('alice'), { status: 'pending' }, T1, 0))?.votes).toHaveLength(1);
+      expect(await repo.recordVote('e1', vote('bob'), { status: 'pending' }, T1, 0)).toBeUndefined(); // counted on a stale state
+      expect((await repo.recordVote('e1', vote('bob'), { status: 'approved', decidedAt: T1 }, T1, 1))?.status).toBe('approved');
+    });
+
+    it('findConsumable returns the oldest approved, unexpired request of the binding, without consuming it', async () => {
+      const repo = await open();
+      await repo.openOrGet(approvalFixture('f1'), T0);
+      expect(await repo.findConsumable('approval', 'Airlock::Agent::"deploy-bot"', 'sha256:' + 'a'.repeat(64), T1)).toBeUndefined();
+      await repo.recordVote('f1', vote('alice'), { status: 'approved', decidedAt: T1 }, T1);
+      expect((await repo.findConsumable('approval', 'Airlock::Agent::"deploy-bot"', 'sha256:' + 'a'.repeat(64), T1))?.id).toBe('f1');
+      expect((await repo.getForUpdate('f1'))?.status).toBe('approved');
+      expect(await repo.findConsumable('approval', 'Airlock::Agent::"deploy-bot"', 'sha256:' + 'a'.repeat(64), LATE)).toBeUndefined();
+      expect(await repo.findConsumable('confirmation', 'Airlock::Agent::"deploy-bot"', 'sha256:' + 'a'.repeat(64), T1)).toBeUndefined();
+    });
+
     it('consumeById checks the action hash and expiry', async () => {
       const repo = await open();
       await repo.openOrGet(approvalFixture('i1'), T0);

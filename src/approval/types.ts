@@ -11,6 +11,18 @@ export interface ApprovalVote {
   reason: string;
   channel: VoteChannel;
   at: string;
+  /**
+   * Where the vote's audit record is: written in the same unit of work as the vote. Consumption
+   * checks that the chain holds this record and that it says this vote (docs/approvals.md).
+   */
+  audit?: AuditRef;
+}
+
+/** A record in the audit chain: writer, sequence number and the record's hash. */
+export interface AuditRef {
+  writer: string;
+  seq: number;
+  hash: string;
 }
 
 /**

@@ -3,9 +3,9 @@ import type { DelegationFilter, DelegationLink, DelegationRepo } from './repo.js
 const copy = (l: DelegationLink): DelegationLink => ({ ...l });
 
 /** The in-memory adapter of `DelegationRepo`: the reference for the SQL adapters. Not durable. */
-export function createMemoryDelegationRepo(): DelegationRepo {
-  const links = new Map<string, DelegationLink>();
-  const kids = new Map<string, string[]>();
+export function createMemoryDelegationRepo(): DelegationRepo & { snapshot(): () => void } {
+  let links = new Map<string, DelegationLink>();
+  let kids = new Map<string, string[]>();
 
   function path(id: string): DelegationLink[] {
     const out: DelegationLink[] = [];
@@ -25,6 +25,15 @@ export function createMemoryDelegationRepo(): DelegationRepo {
     (f.actor === undefined || l.delegator === f.actor || l.delegate === f.actor);
 
   return {
+    /** The memory store's undo for a unit of work that throws. */
+    snapshot() {
+      const savedLinks = new Map([...links].map(([k, v]) => [k, copy(v)]));
+      const savedKids = new Map([...kids].map(([k, v]) => [k, [...v]]));
+      return () => {
+        links = savedLinks;
+        kids = savedKids;
+      };
+    },
     async insert(link) {
       if (links.has(link.id)) throw new Error(`duplicate delegation link id ${link.id}`);
       if (link.parentId !== undefined && !links.has(link.parentId)) throw new Error(`unknown parent link ${link.parentId}`);

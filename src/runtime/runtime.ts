@@ -133,7 +133,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const auditKeys = createKeyRing(store.keys, 'audit', clock);
   const policies = createPolicyHolder(loaded.bundle);
   const audit = createAuditWriter({
-    repo: store.audit,
+    store,
     writer: config.writerId,
     clock,
     timeoutMs: config.auditTimeoutMs,

@@ -1,5 +1,7 @@
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
 import { sealRecord, ChainVerifier } from '../audit/chain.js';
+import { approvalFixture } from '../approval/repo-contract.js';
+import type { ApprovalVote } from '../approval/types.js';
 import type { ApiKeyRecord, Human, Identity, Nhi } from '../identity/types.js';
 import type { AuditEntry, Store } from './port.js';
 
@@ -194,5 +196,112 @@ export function runStoreContract(name: string, open: () => Promise<Store> | Stor
       expect((await store.credentials.get('k'))!.label).toBe(nasty);
       expect(await store.identities.count()).toBe(2);
     });
-});
+
+    // ---- unit of work (port.ts `Transactional`) ---------------------------------------------
+    const U0 = '2026-11-23T12:00:00.000Z';
+    const U1 = '2026-11-23T12:05:00.000Z';
+    const vote = (who: string): ApprovalVote => ({ approver: `Airlock::Human::"${who}"`, decision: 'approve', reason: 'r', channel: 'api', at: U1 });
+    const link = (id: string) => ({ id, rootPrincipal: 'Airlock::Human::"erin"', delegator: 'Airlock::Human::"erin"', delegate: 'Airlock::Agent::"a"', scope: 'tool.call', purpose: 'p', depth: 1, issuedAt: U0, expiresAt: U1, contentHash: 'sha256:x' });
+    const deferred = () => {
+      let release!: () => void;
+      const promise = new Promise<void>((r) => (release = r));
+      return { promise, release };
+    };
+
+    it('unit of work: every write through tx commits together, and the result is returned', async () => {
+      await store.approvals.openOrGet(approvalFixture('u1'), U0);
+      const out = await store.transaction(async (tx) => {
+        const cur = await tx.approvals.getForUpdate('u1');
+        const [rec] = await tx.audit.append('main', [{ at: U1, kind: 'approval.vote', record: { approvalId: 'u1' } }], sealRecord);
+        const voted = await tx.approvals.recordVote('u1', { ...vote('alice'), audit: { writer: 'main', seq: rec!.seq, hash: rec!.hash } }, { status: 'approved', decidedAt: U1 }, U1, cur!.votes.length);
+        await tx.grants.redeem('jti-u1', 'r', U1, U1);
+        await tx.delegations.insert(link('l-u1'));
+        // The unit reads its own writes.
+        expect((await tx.approvals.get('u1'))?.status).toBe('approved');
+        expect((await tx.audit.get('main', rec!.seq))?.hash).toBe(rec!.hash);
+        return voted?.status;
+      });
+      expect(out).toBe('approved');
+      const got = await store.approvals.get('u1');
+      expect(got?.status).toBe('approved');
+      expect(got?.votes[0]?.audit).toEqual({ writer: 'main', seq: 1, hash: (await store.audit.head('main'))!.hash });
+      expect(await store.grants.redeem('jti-u1', 'r', U1, U1)).toBe(false);
+      expect(await store.delegations.get('l-u1')).toBeDefined();
+    });
+
+    it('unit of work: a failing audit append inside the unit writes nothing at all', async () => {
+      await store.audit.append('main', [entry(1)], sealRecord);
+      await store.approvals.openOrGet(approvalFixture('u2'), U0);
+      const failingSeal: typeof sealRecord = () => {
+        throw new Error('audit append failed');
+      };
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.approvals.recordVote('u2', vote('alice'), { status: 'approved', decidedAt: U1 }, U1);
+          await tx.grants.redeem('jti-u2', 'r', U1, U1);
+          await tx.delegations.insert(link('l-u2'));
+          await tx.audit.append('main', [entry(2)], sealRecord);
+          await tx.audit.append('main', [entry(3)], failingSeal);
+        }),
+      ).rejects.toThrow('audit append failed');
+      expect((await store.approvals.get('u2'))?.status).toBe('pending');
+      expect((await store.approvals.get('u2'))?.votes).toEqual([]);
+      expect(await store.grants.redeem('jti-u2', 'r', U1, U1)).toBe(true);
+      expect(await store.delegations.get('l-u2')).toBeUndefined();
+      expect((await store.audit.head('main'))?.seq).toBe(1);
+    });
+
+    it('unit of work: another request never reads what the unit has not committed', async () => {
+      await store.approvals.openOrGet(approvalFixture('u3'), U0);
+      const written = deferred();
+      const finish = deferred();
+      const unit = store.transaction(async (tx) => {
+        await tx.approvals.recordVote('u3', vote('alice'), { status: 'approved', decidedAt: U1 }, U1);
+        written.release();
+        await finish.promise;
+        throw new Error('rolled back');
+      });
+      await written.promise;
+      // Started while the unit is open: one-connection adapters make it wait, pooled ones read
+      // the last commit; either way it must not see the vote, which never commits.
+      const outside = store.approvals.get('u3');
+      finish.release();
+      await expect(unit).rejects.toThrow('rolled back');
+      expect((await outside)?.status).toBe('pending');
+      expect((await store.approvals.get('u3'))?.votes).toEqual([]);
+    });
+
+    it('unit of work: concurrent units on one approval act on each other\'s committed state (quorum 2)', async () => {
+      await store.approvals.openOrGet(approvalFixture('u4', { quorum: 2 }), U0);
+      const voteIn = (who: string) =>
+        store.transaction(async (tx) => {
+          const cur = await tx.approvals.getForUpdate('u4');
+          const status = cur!.votes.length + 1 >= 2 ? 'approved' : 'pending';
+          return tx.approvals.recordVote('u4', vote(who), status === 'approved' ? { status, decidedAt: U1 } : { status }, U1, cur!.votes.length);
+        });
+      const [a, b] = await Promise.all([voteIn('alice'), voteIn('bob')]);
+      expect([a?.status, b?.status].sort()).toEqual(['approved', 'pending']);
+      expect((await store.approvals.get('u4'))?.votes.length).toBe(2);
+      expect((await store.approvals.get('u4'))?.status).toBe('approved');
+    });
+
+    it('unit of work: tx is dead after the unit; calling the store inside a unit never deadlocks', async () => {
+      let leaked: Parameters<Parameters<Store['transaction']>[0]>[0] | undefined;
+      await store.transaction(async (tx) => {
+        leaked = tx;
+      });
+      await expect(leaked!.grants.redeem('jti-late', 'r', U1, U1)).rejects.toThrow();
+      expect(await store.grants.redeem('jti-late', 'r', U1, U1)).toBe(true);
+      // Wrong, but it must end (throw or answer) rather than wait for itself.
+      const outcome = await store.transaction(async () => store.approvals.get('none').then(() => 'answered', () => 'threw')).catch(() => 'threw');
+      expect(['answered', 'threw']).toContain(outcome);
+    });
+
+    it('unit of work: audit.get returns the record at a seq exactly as stored, undefined past the head', async () => {
+      const recs = await store.audit.append('w', [1, 2, 3].map(entry), sealRecord);
+      expect(await store.audit.get('w', 2)).toEqual(recs[1]);
+      expect(await store.audit.get('w', 4)).toBeUndefined();
+      expect(await store.audit.get('other', 1)).toBeUndefined();
+    });
+  });
 }

@@ -48,8 +48,15 @@ export interface SignedCheckpoint {
 }
 
 export interface AuditRepo {
-  /** Appends entries in one transaction, in order, chained after the writer's current head. */
+  /**
+   * Appends entries, in order, chained after the writer's current head, all or none. Outside a
+   * unit of work this is its own transaction; inside one it commits with the unit. The head is
+   * read inside the transaction that writes (SQLite: under BEGIN IMMEDIATE; PostgreSQL: lock the
+   * writer's head row, e.g. `SELECT … FOR UPDATE` on a per-writer row, before reading it).
+   */
   append(writer: string, entries: AuditEntry[], seal: SealFn): Promise<AuditRecord[]>;
+  /** The record at (writer, seq) exactly as stored, or undefined. */
+  get(writer: string, seq: number): Promise<AuditRecord | undefined>;
   /** Records of one writer in seq order, starting at `fromSeq` (inclusive). */
   read(writer: string, fromSeq: number, limit: number): Promise<AuditRecord[]>;
   writers(): Promise<string[]>;
@@ -182,7 +189,46 @@ export interface ClusterBus {
   close(): Promise<void>;
 }
 
-export interface Store {
+/**
+ * What a unit of work may touch. The repos have the same contract as the store's own, with
+ * every read seeing the unit's own writes and every write committing with the unit.
+ */
+export interface UnitOfWork {
+  readonly audit: AuditRepo;
+  readonly approvals: ApprovalRepo;
+  readonly delegations: DelegationRepo;
+  readonly grants: GrantLedger;
+}
+
+/**
+ * The unit of work (DESIGN §5): a state change and its audit record commit together or not at all.
+ *
+ * `store.transaction(async (tx) => { … })` runs `work` in one database transaction:
+ * - **Atomic.** Everything written through `tx` commits when `work` resolves; if `work` throws
+ *   (or the commit fails) nothing is written and the error is rethrown unchanged.
+ * - **Isolated.** No other request's statement runs inside the unit, and no other request reads
+ *   what it has not committed. Adapters with one connection (SQLite, memory) hold an in-process
+ *   gate (`store/gate.ts`) from BEGIN to COMMIT; a pooled adapter (PostgreSQL) gives the unit its
+ *   own connection.
+ * - **Serialized where it matters.** Two units that change the same approval, link, grant or
+ *   audit chain never both act on the same old state. SQLite: `BEGIN IMMEDIATE` takes the write
+ *   lock first, which also serializes writers in other processes on the same file. PostgreSQL
+ *   (READ COMMITTED is enough): `approvals.getForUpdate` / `findConsumable` are `SELECT … FOR
+ *   UPDATE`, every state change is a conditional `UPDATE … WHERE status = …` (its row count is the
+ *   answer), grant redemption is `INSERT … ON CONFLICT DO NOTHING`, and `audit.append` locks the
+ *   writer's head row before reading it. Application code never writes on the strength of a read
+ *   taken outside the unit.
+ * - **Short.** `work` does no network I/O and waits for nothing but `tx` (and CPU-only work such
+ *   as signing); the lock is held while it runs.
+ * - **Not nested.** Inside `work`, use `tx`, never the store: SQLite and memory throw
+ *   `NestedUnitOfWorkError` rather than deadlock. `tx` is dead once the unit ends.
+ * - **Run once.** Adapters do not retry `work`; a failure is the caller's to report (fail closed).
+ */
+export interface Transactional {
+  transaction<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T>;
+}
+
+export interface Store extends Transactional {
   readonly kind: string;
   readonly audit: AuditRepo;
   readonly keys: KeyRepo;

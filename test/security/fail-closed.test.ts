@@ -11,7 +11,7 @@ import { createPolicyHolder } from '../../src/gateway/policy-holder.js';
 import { compileBundle, type CompiledBundle } from '../../src/policy/index.js';
 import { openMemoryStore } from '../../src/store/memory/memory-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { AuditRepo } from '../../src/store/port.js';
+import type { AuditRepo, Transactional } from '../../src/store/port.js';
 
 // DESIGN §6 "Fail closed": any error in policy evaluation or audit writing yields deny, never allow.
 const schema = `namespace Airlock {
@@ -28,8 +28,14 @@ function bundle(policies: string): CompiledBundle {
 
 const req: AuthorizationRequest = { subject: { type: 'Agent', id: 'a' }, action: { name: 'tool.call' }, resource: { type: 'Tool', id: 't' }, context: {} };
 
-function gatewayWith(b: CompiledBundle | undefined, repo: AuditRepo = openMemoryStore().audit, timeoutMs = 1000) {
-  return createGateway({ policies: createPolicyHolder(b), audit: createAuditWriter({ repo, writer: 'main', clock: systemClock, timeoutMs }), clock: systemClock });
+/** A store whose units of work see `audit` as their audit repo (fault injection). */
+function auditStore(audit: AuditRepo | undefined): Transactional {
+  const base = openMemoryStore();
+  return audit ? { transaction: (work) => base.transaction((tx) => work({ ...tx, audit })) } : base;
+}
+
+function gatewayWith(b: CompiledBundle | undefined, store: Transactional = openMemoryStore(), timeoutMs = 1000) {
+  return createGateway({ policies: createPolicyHolder(b), audit: createAuditWriter({ store, writer: 'main', clock: systemClock, timeoutMs }), clock: systemClock });
 }
 
 const permitAll = '@id("permit-all") permit (principal, action, resource);';
@@ -61,7 +67,7 @@ describe('fail closed (threats.md F1, F4, F5)', () => {
     const b = bundle(permitAll);
     const broken = Object.create(b, { evaluate: { value: () => { throw new Error('wasm trap'); } } }) as CompiledBundle;
     const store = openMemoryStore();
-    const d = await gatewayWith(broken, store.audit).authorize(req);
+    const d = await gatewayWith(broken, store).authorize(req);
     expect(d.outcome).toBe('deny');
     expect(d.reasons[0]!.code).toBe('internal_error');
     expect(d.auditSeq).toBe(1);
@@ -77,7 +83,7 @@ describe('fail closed (threats.md F1, F4, F5)', () => {
 
   it('F1: an audit write failure (SQLITE_FULL via max_page_count) turns an allow into deny audit_unavailable', async () => {
     const store = openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'airlock-full-')), 'a.db') });
-    const g = gatewayWith(bundle(permitAll), store.audit);
+    const g = gatewayWith(bundle(permitAll), store);
     expect((await g.authorize(req)).outcome).toBe('allow');
     const db = (store as unknown as { db: Database.Database }).db;
     const pages = db.pragma('page_count', { simple: true }) as number;
@@ -92,7 +98,7 @@ describe('fail closed (threats.md F1, F4, F5)', () => {
 
   it('F2: an audit write that hangs is a deny after the bounded timeout', async () => {
     const hanging: AuditRepo = { ...openMemoryStore().audit, append: () => new Promise(() => undefined) };
-    const d = await gatewayWith(bundle(permitAll), hanging, 50).authorize(req);
+    const d = await gatewayWith(bundle(permitAll), auditStore(hanging), 50).authorize(req);
     expect(d.outcome).toBe('deny');
     expect(d.reasons[0]!.code).toBe('audit_unavailable');
   });

@@ -15,7 +15,10 @@ import type {
   SignedCheckpoint,
   Store,
   StoredKey,
+  UnitOfWork,
 } from '../port.js';
+import { createGate } from '../gate.js';
+import { APPROVAL_WRITES, AUDIT_WRITES, CREDENTIAL_WRITES, DELEGATION_WRITES, GRANT_WRITES, IDENTITY_WRITES, KEY_WRITES, gatedRepo, unitRepo } from '../views.js';
 
 /** Deep copy through JSON, so callers never hold a reference into the store. */
 const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -32,8 +35,8 @@ export function matchesFilter(i: Identity, f: IdentityFilter): boolean {
 
 /** The reference adapter: plain maps, same contract as SQLite and PostgreSQL. Not durable. */
 export function openMemoryStore(): Store {
-  const chains = new Map<string, AuditRecord[]>();
-  const checkpoints: SignedCheckpoint[] = [];
+  let chains = new Map<string, AuditRecord[]>();
+  let checkpoints: SignedCheckpoint[] = [];
   const keys: StoredKey[] = [];
   const identities = new Map<string, Identity>();
   const apiKeys = new Map<string, ApiKeyRecord>();
@@ -59,6 +62,12 @@ export function openMemoryStore(): Store {
     },
     async read(writer, fromSeq, limit) {
       return (chains.get(writer) ?? []).filter((r) => r.seq >= fromSeq).slice(0, limit);
+    },
+    async get(writer, seq) {
+      const chain = chains.get(writer) ?? [];
+      // seq n sits at index n-1 in an intact chain; search if something was removed.
+      const at = chain[seq - 1];
+      return at?.seq === seq ? at : chain.find((r) => r.seq === seq);
     },
     async writers() {
       return [...chains.keys()].sort();
@@ -175,7 +184,7 @@ export function openMemoryStore(): Store {
     },
   };
 
-  const redeemed = new Set<string>();
+  let redeemed = new Set<string>();
   const grants: GrantLedger = {
     async redeem(jti) {
       if (redeemed.has(jti)) return false;
@@ -183,5 +192,67 @@ export function openMemoryStore(): Store {
       return true;
     },
   };
-  return { kind: 'memory', audit, keys: keyRepo, identities: identityRepo, credentials: credentialRepo, approvals: createMemoryApprovalRepo(), delegations: createMemoryDelegationRepo(), grants, replay: createMemoryReplayLedger(), chatRefs: createMemoryChatRefs(), async close() {} };
+  const approvals = createMemoryApprovalRepo();
+  const delegations = createMemoryDelegationRepo();
+
+  // Undo for a unit of work that throws: each repo is copied before the unit first writes to it.
+  const snapshots = {
+    audit: () => {
+      const savedChains = new Map(chains); // append replaces a chain's array, never edits it
+      const savedCheckpoints = [...checkpoints];
+      return () => {
+        chains = savedChains;
+        checkpoints = savedCheckpoints;
+      };
+    },
+    approvals: () => approvals.snapshot(),
+    delegations: () => delegations.snapshot(),
+    grants: () => {
+      const saved = new Set(redeemed);
+      return () => {
+        redeemed = saved;
+      };
+    },
+  };
+
+  const gate = createGate();
+  return {
+    kind: 'memory',
+    audit: gatedRepo(audit, gate, AUDIT_WRITES),
+    keys: gatedRepo(keyRepo, gate, KEY_WRITES),
+    identities: gatedRepo(identityRepo, gate, IDENTITY_WRITES),
+    credentials: gatedRepo(credentialRepo, gate, CREDENTIAL_WRITES),
+    approvals: gatedRepo<typeof approvals>(approvals, gate, APPROVAL_WRITES),
+    delegations: gatedRepo<typeof delegations>(delegations, gate, DELEGATION_WRITES),
+    grants: gatedRepo(grants, gate, GRANT_WRITES),
+    replay: gatedRepo(createMemoryReplayLedger(), gate, ['firstSeen']),
+    chatRefs: gatedRepo(createMemoryChatRefs(), gate, ['put', 'claimAnnouncement']),
+    transaction(work) {
+      return gate.exclusive(async () => {
+        const unit = { open: true };
+        const undo: Array<() => void> = [];
+        const once = (take: () => () => void) => {
+          let taken = false;
+          return () => {
+            if (!taken) (taken = true), undo.push(take());
+          };
+        };
+        const tx: UnitOfWork = {
+          audit: unitRepo(audit, unit, AUDIT_WRITES, once(snapshots.audit)),
+          approvals: unitRepo<typeof approvals>(approvals, unit, APPROVAL_WRITES, once(snapshots.approvals)),
+          delegations: unitRepo<typeof delegations>(delegations, unit, DELEGATION_WRITES, once(snapshots.delegations)),
+          grants: unitRepo(grants, unit, GRANT_WRITES, once(snapshots.grants)),
+        };
+        try {
+          return await work(tx);
+        } catch (err) {
+          for (const u of undo.reverse()) u();
+          throw err;
+        } finally {
+          unit.open = false;
+        }
+      });
+    },
+    async close() {},
+  };
 }

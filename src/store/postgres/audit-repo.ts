@@ -63,6 +63,10 @@ export function createPgAuditRepo(db: Db): AuditRepo {
     append(writer, entries, seal) {
       return db.atomic((tx) => appendInTx(tx, writer, entries, seal));
     },
+    async get(writer, seq) {
+      const [row] = await db.query<AuditRow>('SELECT * FROM audit WHERE writer = $1 AND seq = $2', [writer, seq]);
+      return row ? toRecord(row) : undefined;
+    },
     async read(writer, fromSeq, limit) {
       const rows = await db.query<AuditRow>('SELECT * FROM audit WHERE writer = $1 AND seq >= $2 ORDER BY seq LIMIT $3', [writer, fromSeq, limit]);
       return rows.map(toRecord);

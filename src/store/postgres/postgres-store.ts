@@ -4,7 +4,7 @@ import { AirlockError } from '../../core/errors.js';
 import type { ClusterBus, GrantLedger, KeyRepo, Store, StoredKey } from '../port.js';
 import { createPgApprovalRepo } from './approval-repo.js';
 import { createPgAuditRepo } from './audit-repo.js';
-import { PG, pgCode, poolDb } from './db.js';
+import { PG, pgCode, poolDb, withTransaction, type Db } from './db.js';
 import { createPgDelegationRepo } from './delegation-repo.js';
 import { createPgChatState } from './chat-state.js';
 import { createPgClusterBus } from './notify.js';
@@ -149,7 +149,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     },
   };
 
-  const grants: GrantLedger = {
+  const grantsOn = (db: Db): GrantLedger => ({
     async redeem(jti, requestId, at, expiresAt) {
       // ON CONFLICT DO NOTHING on the primary key: exactly one redeem of a jti inserts a row.
       const rows = await db.query('INSERT INTO grant_redemptions (jti, request_id, redeemed_at, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT (jti) DO NOTHING RETURNING jti', [
@@ -160,7 +160,8 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
       ]);
       return rows.length === 1;
     },
-  };
+  });
+  const grants = grantsOn(db);
 
   const bus = createPgClusterBus(pool, poolConfig(opts));
   let closed: Promise<void> | undefined;
@@ -177,6 +178,13 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     ...createPgChatState(db),
     bus,
     migrationStatus: () => migrationStatus(db),
+    // A unit of work (port.ts): its own pooled connection, BEGIN … COMMIT; the repos lock rows
+    // (FOR UPDATE) or write conditionally, so nothing is decided on a read from outside the unit.
+    transaction(work) {
+      return withTransaction(pool, (tx) =>
+        work({ audit: createPgAuditRepo(tx), approvals: createPgApprovalRepo(tx), delegations: createPgDelegationRepo(tx), grants: grantsOn(tx) }),
+      );
+    },
     close() {
       closed ??= bus.close().then(() => pool.end());
       return closed;

@@ -38,9 +38,14 @@ export function createSqliteApprovalRepo(db: Database.Database): ApprovalRepo {
     return { request: req, created: true };
   });
 
-  const voteTx = db.transaction((id: string, vote: ApprovalRequest['votes'][number], next: Pick<ApprovalRequest, 'status' | 'decidedAt'>, nowIso: string) => {
-    const cur = parse(db.prepare<[string, string], { doc: string }>(`SELECT doc FROM approvals WHERE id = ? AND status = 'pending' AND expires_at > ?`).get(id, nowIso));
+  const pendingById = db.prepare<[string, string], { doc: string }>(`SELECT doc FROM approvals WHERE id = ? AND status = 'pending' AND expires_at > ?`);
+  const consumable = db.prepare<[string, string, string, string], { doc: string }>(
+    `SELECT doc FROM approvals WHERE kind = ? AND requester = ? AND action_hash = ? AND status = 'approved' AND expires_at > ? ORDER BY created_at LIMIT 1`,
+  );
+  const voteTx = db.transaction((id: string, vote: ApprovalRequest['votes'][number], next: Pick<ApprovalRequest, 'status' | 'decidedAt'>, nowIso: string, expectVotes: number | undefined) => {
+    const cur = parse(pendingById.get(id, nowIso));
     if (!cur) return undefined;
+    if (expectVotes !== undefined && cur.votes.length !== expectVotes) return undefined;
     const updated: ApprovalRequest = { ...cur, votes: [...cur.votes, vote], status: next.status };
     if (next.decidedAt !== undefined) updated.decidedAt = next.decidedAt;
     write.run(updated.status, JSON.stringify(updated), id);
@@ -74,6 +79,13 @@ export function createSqliteApprovalRepo(db: Database.Database): ApprovalRepo {
     async get(id) {
       return parse(byId.get(id));
     },
+    // Inside a unit of work the IMMEDIATE transaction already holds the database's write lock.
+    async getForUpdate(id) {
+      return parse(byId.get(id));
+    },
+    async findConsumable(kind, requester, actionHash, nowIso) {
+      return parse(consumable.get(kind, requester, actionHash, nowIso));
+    },
     async list(filter: ApprovalFilter) {
       const where: string[] = [];
       const args: string[] = [];
@@ -87,8 +99,8 @@ export function createSqliteApprovalRepo(db: Database.Database): ApprovalRepo {
         .all(...args)
         .map((r) => JSON.parse(r.doc) as ApprovalRequest);
     },
-    async recordVote(id, vote, next, nowIso) {
-      return voteTx.immediate(id, vote, next, nowIso);
+    async recordVote(id, vote, next, nowIso, expectVotes) {
+      return voteTx.immediate(id, vote, next, nowIso, expectVotes);
     },
     async consume(kind, requester, actionHash, nowIso, consumedBy) {
       return parse(consumeStmt.get(nowIso, consumedBy, kind, requester, actionHash, nowIso));

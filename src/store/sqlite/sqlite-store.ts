@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { AirlockError } from '../../core/errors.js';
-import type { AuditEntry, AuditRecord, AuditRepo, ChainHead, KeyRepo, SealFn, SignedCheckpoint, Store, StoredKey, GrantLedger } from '../port.js';
+import type { AuditEntry, AuditRecord, AuditRepo, ChainHead, KeyRepo, SealFn, SignedCheckpoint, Store, StoredKey, GrantLedger, UnitOfWork } from '../port.js';
+import { createGate } from '../gate.js';
+import { APPROVAL_WRITES, AUDIT_WRITES, CREDENTIAL_WRITES, DELEGATION_WRITES, GRANT_WRITES, IDENTITY_WRITES, KEY_WRITES, gatedRepo, unitRepo } from '../views.js';
 import { createSqliteIdentityRepos } from './identity-tables.js';
 import { createSqliteApprovalRepo } from './approval-repo.js';
 import { createSqliteDelegationRepo } from './delegation-repo.js';
@@ -56,6 +58,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     'INSERT INTO audit (writer, seq, at, kind, prev_hash, hash, record) VALUES (@writer, @seq, @at, @kind, @prevHash, @hash, @recordText)',
   );
   const readStmt = db.prepare<[string, number, number], AuditRow>('SELECT * FROM audit WHERE writer = ? AND seq >= ? ORDER BY seq LIMIT ?');
+  const atStmt = db.prepare<[string, number], AuditRow>('SELECT * FROM audit WHERE writer = ? AND seq = ?');
 
   // BEGIN IMMEDIATE takes the write lock first, so the head read and the inserts are one atomic
   // step even when another process (e.g. `airlock authorize` next to `serve`) writes the same file.
@@ -81,6 +84,10 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     },
     async read(writer, fromSeq, limit) {
       return readStmt.all(writer, fromSeq, limit).map(toRecord);
+    },
+    async get(writer, seq) {
+      const r = atStmt.get(writer, seq);
+      return r ? toRecord(r) : undefined;
     },
     async writers() {
       return db
@@ -146,18 +153,57 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     },
   };
 
+  const approvals = createSqliteApprovalRepo(db);
+  const delegations = createSqliteDelegationRepo(db);
+
+  // One connection: the gate keeps other requests' statements out of an open unit of work (and
+  // out of its uncommitted rows); BEGIN IMMEDIATE keeps other processes out until COMMIT.
+  const gate = createGate();
+  const chat = createSqliteChatState(db);
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
+
   return {
     kind: 'sqlite',
-    audit,
-    keys,
-    identities,
-    credentials,
-    approvals: createSqliteApprovalRepo(db),
-    delegations: createSqliteDelegationRepo(db),
-    grants,
-    ...createSqliteChatState(db),
-    async close() {
-      if (db.open) db.close();
+    audit: gatedRepo(audit, gate, AUDIT_WRITES),
+    keys: gatedRepo(keys, gate, KEY_WRITES),
+    identities: gatedRepo(identities, gate, IDENTITY_WRITES),
+    credentials: gatedRepo(credentials, gate, CREDENTIAL_WRITES),
+    approvals: gatedRepo(approvals, gate, APPROVAL_WRITES),
+    delegations: gatedRepo(delegations, gate, DELEGATION_WRITES),
+    grants: gatedRepo(grants, gate, GRANT_WRITES),
+    replay: gatedRepo(chat.replay, gate, ['firstSeen']),
+    chatRefs: gatedRepo(chat.chatRefs, gate, ['put', 'claimAnnouncement']),
+    transaction(work) {
+      return gate.exclusive(async () => {
+        const unit = { open: true };
+        // Statements inside run in this transaction (a nested better-sqlite3 transaction
+        // function becomes a savepoint), so every repo method keeps its own atomicity too.
+        const tx: UnitOfWork = {
+          audit: unitRepo(audit, unit, AUDIT_WRITES),
+          approvals: unitRepo(approvals, unit, APPROVAL_WRITES),
+          delegations: unitRepo(delegations, unit, DELEGATION_WRITES),
+          grants: unitRepo(grants, unit, GRANT_WRITES),
+        };
+        begin.run();
+        try {
+          const out = await work(tx);
+          unit.open = false;
+          commit.run();
+          return out;
+        } catch (err) {
+          unit.open = false;
+          if (db.inTransaction) rollback.run();
+          throw err;
+        }
+      });
+    },
+    close() {
+      // After any open unit of work, so a unit never loses its connection halfway.
+      return gate.exclusive(async () => {
+        if (db.open) db.close();
+      });
     },
     // Exposed for adapters' own tests and fault injection (threats.md F1: PRAGMA max_page_count).
     ...({ db } as object),
