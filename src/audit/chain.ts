@@ -75,3 +75,13 @@ export class ChainVerifier {
     return this.prev;
   }
 }
+
+/** Does one record's stored content still hash to its stored hash (links aside)? */
+export function recordIntact(r: AuditRecord): boolean {
+  try {
+    const parsed: unknown = JSON.parse(r.recordText);
+    return canonicalize(parsed) === r.recordText && recordHash(r, parsed) === r.hash;
+  } catch {
+    return false;
+  }
+}

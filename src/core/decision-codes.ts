@@ -22,6 +22,8 @@ export const decisionCodes = {
   approval_expired: 'the presented approval has expired',
   grant_pending: 'the presented approval is still pending',
   approval_limit: 'the requester has too many pending approvals and confirmations open; no new one is opened',
+  approval_unverified: 'the approval\'s votes are not in the audit log; it cannot be used (an alarm is raised)',
+  approval_sod_chain: 'an approver of this approval is on the delegation path presented with the request',
   command_missing: 'shell.exec needs the command text in context.command',
   target_missing: 'a shell or file tool call whose command or path could not be found in its input; never decided on a guessed target',
   command_invalid: 'context.command must be the command text or {text, shell}',

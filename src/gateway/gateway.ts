@@ -19,12 +19,21 @@ import { analyzeCommandStep } from './steps/analyze-command.js';
 import { chatBindingStep, type ChatStepDeps } from './steps/chat-binding.js';
 import { evaluatePolicy } from './steps/evaluate-policy.js';
 import { resolveSubject } from './steps/resolve-subject.js';
-import { settleRequirements } from './steps/settle-requirements.js';
+import { settleRequirements, type SettleInput, type Settled } from './steps/settle-requirements.js';
 import { DELEGATION_TOKEN_KEY, verifyDelegationStep, withoutDelegationToken, type DelegationStepDeps } from './steps/verify-delegation.js';
 import { pathIdentities } from '../delegation/verify-chain.js';
 
 export interface GatewayObserver {
   onDecision?(outcome: Outcome, ms: number, reasons: Reason[]): void;
+  /** The records contradict each other (e.g. an approved request whose votes the chain lacks). */
+  onIntegrityAlarm?(alarm: IntegrityAlarm): void;
+}
+
+export interface IntegrityAlarm {
+  kind: 'approval_unverified';
+  requestId: string;
+  approvalId: string;
+  problem: string;
 }
 
 /** Something happened that outside parties (webhooks, long-poll waiters, chat) may want to know. */
@@ -121,6 +130,11 @@ interface Decided {
   opened?: ApprovalRequest;
   consumed?: ApprovalRequest;
   grantClaims?: GrantClaims;
+  /** Step 6 still to run: in the unit of work that records the decision. */
+  settle?: SettleInput;
+  /** What step 8 needs to sign a grant on allow. */
+  grantBasis?: { requester: string; audience: string; delegationEndS: number };
+  unverified?: { approvalId: string; problem: string };
 }
 
 /**
@@ -129,6 +143,48 @@ interface Decided {
  * deny `audit_unavailable`, never an unrecorded allow, and no grant leaves.
  */
 export function createGateway(deps: GatewayDeps): Gateway {
+  /** Step 8 on allow: a grant that never outlives the approval it used nor the delegation it ran under. */
+  async function attachGrant(out: Decided, signingKey?: Parameters<typeof signGrant>[1]): Promise<void> {
+    const d = out.decision;
+    if (d.outcome !== 'allow' || !deps.grants || !out.grantBasis) return;
+    const nowS = Math.floor(deps.clock.now() / 1000);
+    const approvalEnd = Math.min(out.consumed ? Math.floor(Date.parse(out.consumed.expiresAt) / 1000) : Infinity, out.grantBasis.delegationEndS);
+    const claims: GrantClaims = {
+      iss: deps.grants.issuer,
+      sub: out.grantBasis.requester,
+      aud: out.grantBasis.audience,
+      jti: uuidv7(deps.clock.now()),
+      iat: nowS,
+      exp: Math.max(nowS + 1, Math.min(nowS + Math.ceil(deps.grants.ttlMs / 1000), approvalEnd)),
+      ahash: d.actionHash,
+      rid: d.requestId,
+    };
+    d.grant = await signGrant(claims, signingKey ?? (await deps.grants.keys.current()));
+    out.grantClaims = claims;
+    out.audit['grant'] = claims;
+  }
+
+  /** Step 6's answer folded into the decision and its record. */
+  function applySettled(out: Decided, settled: Settled): void {
+    const d = out.decision;
+    d.outcome = settled.outcome;
+    d.reasons = settled.reasons;
+    if (settled.approval) {
+      if (settled.approval.kind === 'confirmation') d.confirmation = settled.approval;
+      else d.approval = settled.approval;
+      out.audit['approval'] = { id: settled.approval.id, kind: settled.approval.kind, status: settled.approval.status };
+    }
+    if (settled.opened) out.opened = settled.opened;
+    if (settled.consumed) {
+      out.consumed = settled.consumed;
+      out.audit['consumedApproval'] = settled.consumed.id;
+    }
+    if (settled.unverified) {
+      out.unverified = settled.unverified;
+      out.audit['approvalUnverified'] = settled.unverified;
+    }
+  }
+
   async function decide(req: AuthorizationRequest, requestId: string, decidedAt: string, caller: Caller, vouched: boolean): Promise<Decided> {
     let actionHash = '';
     let policyVersion = 'none';
@@ -199,62 +255,33 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (command) d.command = command;
       const out: Decided = { decision: d, audit, request: req };
 
-      // Step 6: approvals and confirmations bound to this exact action hash.
+      out.grantBasis = { requester, audience: uidKey({ type: qualify(req.resource.type, ns), id: req.resource.id }), delegationEndS };
+
+      // Step 6: approvals and confirmations bound to this exact action hash. Opening or using one
+      // is a state change: it runs in the unit of work that records the decision (authorize).
       if (deps.approvals && (d.outcome === 'approval_required' || d.outcome === 'confirmation_required')) {
         const initiator = initiatorOf(req, ns);
-        const settled = await settleRequirements(
-          {
-            outcome: d.outcome,
-            reasons: d.reasons,
-            requirements: result.requirements,
-            request: withoutDelegationToken(req),
-            actionHash,
-            requestId,
-            caller,
-            requester,
-            ...(owner ? { owner } : {}),
-            ...(initiator ? { initiator } : {}),
-            delegationChain,
-            ...notifyOf(bundle, result.requirements),
-            ...(cmd.kind === 'analyzed' ? { command: { risk: cmd.analysis.risk, summary: cmd.analysis.summary.join('; '), findings: [...new Set(cmd.analysis.findings.map((f) => f.rule))] } } : {}),
-            nowMs: deps.clock.now(),
-          },
-          { ...deps.approvals, approvals: deps.approvals.repo },
-        );
-        d.outcome = settled.outcome;
-        d.reasons = settled.reasons;
-        if (settled.approval) {
-          if (settled.approval.kind === 'confirmation') d.confirmation = settled.approval;
-          else d.approval = settled.approval;
-          audit['approval'] = { id: settled.approval.id, kind: settled.approval.kind, status: settled.approval.status };
-        }
-        if (settled.opened) out.opened = settled.opened;
-        if (settled.consumed) {
-          out.consumed = settled.consumed;
-          audit['consumedApproval'] = settled.consumed.id;
-        }
+        out.settle = {
+          outcome: d.outcome,
+          reasons: d.reasons,
+          requirements: result.requirements,
+          request: withoutDelegationToken(req),
+          actionHash,
+          requestId,
+          caller,
+          requester,
+          ...(owner ? { owner } : {}),
+          ...(initiator ? { initiator } : {}),
+          delegationChain,
+          ...notifyOf(bundle, result.requirements),
+          ...(cmd.kind === 'analyzed' ? { command: { risk: cmd.analysis.risk, summary: cmd.analysis.summary.join('; '), findings: [...new Set(cmd.analysis.findings.map((f) => f.rule))] } } : {}),
+          nowMs: deps.clock.now(),
+        };
+        return out;
       }
 
       // Step 8 (prepared before step 7 so the record holds the grant's claims).
-      if (d.outcome === 'allow' && deps.grants) {
-        const nowS = Math.floor(deps.clock.now() / 1000);
-        // A grant never outlives the approval that allowed it.
-        // …nor the delegation it was made under (scope and lifetime only narrow).
-        const approvalEnd = Math.min(out.consumed ? Math.floor(Date.parse(out.consumed.expiresAt) / 1000) : Infinity, delegationEndS);
-        const claims: GrantClaims = {
-          iss: deps.grants.issuer,
-          sub: requester,
-          aud: uidKey({ type: qualify(req.resource.type, ns), id: req.resource.id }),
-          jti: uuidv7(deps.clock.now()),
-          iat: nowS,
-          exp: Math.max(nowS + 1, Math.min(nowS + Math.ceil(deps.grants.ttlMs / 1000), approvalEnd)),
-          ahash: actionHash,
-          rid: requestId,
-        };
-        d.grant = await signGrant(claims, await deps.grants.keys.current());
-        out.grantClaims = claims;
-        audit['grant'] = claims;
-      }
+      await attachGrant(out);
       return out;
     } catch (err) {
       // fail closed: an error anywhere in evaluation ⇒ deny (DESIGN §6)
@@ -273,30 +300,59 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const caller = options.caller ?? EMBEDDED_CALLER;
       const decided = await decide(req, requestId, decidedAt, caller, options.vouchedSubject === true);
       let decision = decided.decision;
+      const record = () => ({
+        requestId,
+        caller: { ...caller },
+        ...(options.vouchedSubject ? { vouchedSubject: true } : {}),
+        request: auditedRequest(decided.request),
+        decision: {
+          outcome: decided.decision.outcome,
+          reasons: decided.decision.reasons,
+          actionHash: decided.decision.actionHash,
+          policyVersion: decided.decision.policyVersion,
+          ...(decided.decision.requirements ? { requirements: decided.decision.requirements } : {}),
+        },
+        ...decided.audit,
+      });
       try {
-        const appends = [
-          deps.audit.append('decision', {
-            requestId,
-            caller: { ...caller },
-            ...(options.vouchedSubject ? { vouchedSubject: true } : {}),
-            request: auditedRequest(decided.request),
-            decision: {
-              outcome: decision.outcome,
-              reasons: decision.reasons,
-              actionHash: decision.actionHash,
-              policyVersion: decision.policyVersion,
-              ...(decision.requirements ? { requirements: decision.requirements } : {}),
-            },
-            ...decided.audit,
-          }),
-        ];
-        if (decided.opened) {
-          const a = decided.opened;
-          appends.push(deps.audit.append('approval.opened', { requestId, approvalId: a.id, kind: a.kind, actionHash: a.actionHash, requester: a.requester, approvers: a.approvers ?? null, quorum: a.quorum, expiresAt: a.expiresAt }));
+        if (decided.settle && deps.approvals) {
+          const settle = decided.settle;
+          const approvals = deps.approvals;
+          let settleError: unknown;
+          // The key ring reads the store: fetched before the unit, which may only use its tx.
+          const signingKey = deps.grants ? await deps.grants.keys.current() : undefined;
+          try {
+            // Steps 6–8 in one unit of work: the approval opened or used, the decision's record and
+            // the approval's record commit together or not at all (docs/approvals.md, "Atomicity").
+            const rec = await deps.audit.transaction(async (tx, log) => {
+              try {
+                applySettled(decided, await settleRequirements(settle, { ...approvals, approvals: tx.approvals, audit: tx.audit }));
+                await attachGrant(decided, signingKey);
+              } catch (err) {
+                settleError = err;
+                throw err;
+              }
+              const r = await log('decision', record());
+              const a = decided.opened;
+              if (a) await log('approval.opened', { requestId, approvalId: a.id, kind: a.kind, actionHash: a.actionHash, requester: a.requester, approvers: a.approvers ?? null, quorum: a.quorum, expiresAt: a.expiresAt });
+              if (decided.consumed) await log('approval.consumed', { requestId, approvalId: decided.consumed.id, consumedBy: requestId });
+              return r;
+            });
+            decision.auditSeq = rec.seq;
+          } catch (err) {
+            if (settleError === undefined) throw err;
+            // fail closed: step 6 failed ⇒ deny, recorded on its own (nothing of the unit was written)
+            delete decided.opened;
+            delete decided.consumed;
+            decision = decided.decision = { ...decision, outcome: 'deny', reasons: [reason('internal_error', decisionCodes.internal_error)] };
+            delete decision.grant;
+            delete decided.audit['grant'];
+            decision.auditSeq = (await deps.audit.append('decision', record())).seq;
+          }
+          if (decided.unverified) deps.observer?.onIntegrityAlarm?.({ kind: 'approval_unverified', requestId, approvalId: decided.unverified.approvalId, problem: decided.unverified.problem });
+        } else {
+          decision.auditSeq = (await deps.audit.append('decision', record())).seq;
         }
-        if (decided.consumed) appends.push(deps.audit.append('approval.consumed', { requestId, approvalId: decided.consumed.id, consumedBy: requestId }));
-        const [rec] = await Promise.all(appends);
-        decision.auditSeq = rec!.seq;
       } catch (err) {
         // fail closed: audit write error ⇒ deny, and the grant never leaves (DESIGN §2 step 7)
         decision = {

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { confirmAction, voteOnApproval, type VoteResult } from '../approval/decide.js';
+import { StaleVoteError, confirmAction, voteOnApproval, type RecordVote, type VoteResult } from '../approval/decide.js';
 import type { ApprovalFilter, ApprovalRepo } from '../approval/repo.js';
 import { effectiveStatus } from '../approval/rules.js';
+import { voteRecord } from '../approval/vote-proof.js';
 import type { ApprovalRequest, ApproverFacts, VoteChannel } from '../approval/types.js';
 import type { AuditWriter } from '../audit/writer.js';
 import type { Clock } from '../core/clock.js';
@@ -15,8 +16,8 @@ import { chatApprovalEventData } from '../integrations/chat/approval-event.js';
 
 /**
  * Where people act on approvals and confirmations, whatever the channel (API, CLI, console, chat):
- * eligibility and the conditional write come from `approval/`, and every vote is an audit record
- * in the same chain, then an event (webhooks, long-poll waiters, chat).
+ * eligibility and the conditional write come from `approval/`, every vote commits with its audit
+ * record in one unit of work, then an event (webhooks, long-poll waiters, chat).
  */
 export interface ApprovalDesk {
   get(id: string): Promise<ApprovalRequest | undefined>;
@@ -68,20 +69,25 @@ export function createApprovalDesk(deps: ApprovalDeskDeps): ApprovalDesk {
     });
   }
 
-  async function afterVote(r: VoteResult, id: string): Promise<VoteResult> {
-    if (!r.ok) return r;
-    const last = r.request.votes.at(-1)!;
-    await deps.audit.append('approval.vote', {
-      requestId: r.request.openedBy,
-      approvalId: id,
-      kind: r.request.kind,
-      approver: last.approver,
-      decision: last.decision,
-      reason: last.reason,
-      channel: last.channel,
-      status: r.request.status,
-    });
-    if (r.resolved) publish('approval.decided', r.request);
+  /**
+   * One unit of work per vote: the request is re-read inside it, and the vote, the status it
+   * leads to and the vote's audit record commit together (docs/approvals.md, "Atomicity").
+   */
+  async function inUnit(id: string, cast: (repo: ApprovalRepo, record: RecordVote) => Promise<VoteResult>): Promise<VoteResult> {
+    let r: VoteResult;
+    try {
+      r = await deps.audit.transaction((tx, log) =>
+        cast(tx.approvals, async (vote, next) => {
+          const rec = await log('approval.vote', voteRecord(next, vote));
+          return { writer: rec.writer, seq: rec.seq, hash: rec.hash };
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof StaleVoteError)) throw err;
+      const now = await deps.repo.get(id);
+      return { ok: false, code: 'conflict', message: 'the request was resolved by someone else first', ...(now ? { request: now } : {}) };
+    }
+    if (r.ok && r.resolved) publish('approval.decided', r.request);
     return r;
   }
 
@@ -113,32 +119,27 @@ export function createApprovalDesk(deps: ApprovalDeskDeps): ApprovalDesk {
       };
     },
     async vote(id, who, decision, reason, channel) {
-      return afterVote(await voteOnApproval(deps.repo, id, who, decision, reason, channel, deps.clock.now()), id);
+      return inUnit(id, (repo, record) => voteOnApproval(repo, id, who, decision, reason, channel, deps.clock.now(), record));
     },
     async confirm(id, by, channel) {
       const ns = deps.policies.current()?.namespace ?? 'Airlock';
-      const r = await confirmAction(
-        deps.repo,
-        id,
-        {
-          uid: uidKey(uidOf(by.identity, ns)),
-          isHuman: by.identity.class === 'human',
-          isPep: by.identity.class === 'nhi' && by.identity.pep !== undefined,
-          caller: { type: by.caller.type, id: by.caller.id },
-          listsSubject: by.listsSubject,
-          ...(by.onBehalfOf ? { onBehalfOf: by.onBehalfOf } : {}),
-        },
-        channel,
-        deps.clock.now(),
-      );
-      return afterVote(r, id);
+      const who = {
+        uid: uidKey(uidOf(by.identity, ns)),
+        isHuman: by.identity.class === 'human',
+        isPep: by.identity.class === 'nhi' && by.identity.pep !== undefined,
+        caller: { type: by.caller.type, id: by.caller.id },
+        listsSubject: by.listsSubject,
+        ...(by.onBehalfOf ? { onBehalfOf: by.onBehalfOf } : {}),
+      };
+      return inUnit(id, (repo, record) => confirmAction(repo, id, who, channel, deps.clock.now(), record));
     },
     async cancel(id, by) {
-      const r = await deps.repo.cancel(id, new Date(deps.clock.now()).toISOString());
-      if (r) {
-        await deps.audit.append('approval.cancelled', { requestId: r.openedBy, approvalId: id, by });
-        publish('approval.decided', r);
-      }
+      const r = await deps.audit.transaction(async (tx, log) => {
+        const cancelled = await tx.approvals.cancel(id, new Date(deps.clock.now()).toISOString());
+        if (cancelled) await log('approval.cancelled', { requestId: cancelled.openedBy, approvalId: id, by });
+        return cancelled;
+      });
+      if (r) publish('approval.decided', r);
       return r;
     },
     async waitFor(id, timeoutMs) {

@@ -1,6 +1,9 @@
 import type { ApprovalRepo } from '../../approval/repo.js';
-import { pendingLimitReached } from '../../approval/rules.js';
+import { canonicalId, pendingLimitReached } from '../../approval/rules.js';
 import type { ApprovalKind, ApprovalRequest } from '../../approval/types.js';
+import { proveVotes } from '../../approval/vote-proof.js';
+import { recordIntact } from '../../audit/chain.js';
+import type { AuditRepo } from '../../store/port.js';
 import { uuidv7 } from '../../core/ids.js';
 import type { AuthorizationRequest, Caller, Outcome, Reason, Requirement } from '../../core/types.js';
 
@@ -41,7 +44,10 @@ export interface SettleInput {
 }
 
 export interface SettleOptions {
+  /** The unit of work's approvals: settling runs inside the unit that records the decision. */
   approvals: ApprovalRepo;
+  /** The unit of work's audit log: where the votes of an approval about to be used must be. */
+  audit: Pick<AuditRepo, 'get'>;
   /** Default approval lifetime when the policy sets no `@approval_ttl`. */
   approvalTtlMs: number;
   /** Lifetime of a confirmation. */
@@ -58,6 +64,8 @@ export interface Settled {
   consumed?: ApprovalRequest;
   /** Set when a new approval/confirmation request was opened by this decision. */
   opened?: ApprovalRequest;
+  /** An approved request whose votes the audit chain does not hold: denied, and an alarm. */
+  unverified?: { approvalId: string; problem: string };
 }
 
 export function approvalRef(r: ApprovalRequest): ApprovalRef {
@@ -101,23 +109,21 @@ export async function settleRequirements(input: SettleInput, opts: SettleOptions
     if (typeof id !== 'string') {
       return { outcome: 'deny', reasons: [{ code: 'approval_unverifiable', message: 'context.approval must be {id, …} as returned by the access request' }] };
     }
-    const used = await opts.approvals.consumeById(id, input.actionHash, nowIso, input.requestId);
-    if (!used || used.requester !== input.requester || used.kind !== kind) {
-      const known = await opts.approvals.get(id);
+    const known = await opts.approvals.getForUpdate(id);
+    const usable = known && known.actionHash === input.actionHash && known.requester === input.requester && known.kind === kind && known.status === 'approved' && Date.parse(known.expiresAt) > input.nowMs;
+    if (!usable) {
       const code = !known || known.actionHash !== input.actionHash || known.requester !== input.requester ? 'out_of_scope' : known.status === 'consumed' ? 'approval_already_used' : known.status === 'expired' || Date.parse(known.expiresAt) <= input.nowMs ? 'approval_expired' : known.status === 'pending' ? 'grant_pending' : 'approval_unverifiable';
       return { outcome: 'deny', reasons: [{ code, message: `approval ${id} cannot be used for this action (${code})` }] };
     }
-    return { outcome: 'allow', reasons: [{ code: 'approval_consumed', message: `approved request ${id} used for this action`, policyId: used.policyIds[0] ?? '' }], consumed: used };
+    return useApproval(known, input, opts, nowIso, (used) => ({ code: 'approval_consumed', message: `approved request ${used.id} used for this action` }));
   }
 
-  const used = await opts.approvals.consume(kind, input.requester, input.actionHash, nowIso, input.requestId);
-  if (used) {
-    const who = used.votes.map((v) => v.approver).join(', ');
-    return {
-      outcome: 'allow',
-      reasons: [{ code: kind === 'approval' ? 'approval_consumed' : 'confirmation_consumed', message: `${kind} ${used.id} by ${who} used for this action`, policyId: used.policyIds[0] ?? '' }],
-      consumed: used,
-    };
+  const found = await opts.approvals.findConsumable(kind, input.requester, input.actionHash, nowIso);
+  if (found) {
+    return useApproval(found, input, opts, nowIso, (used) => ({
+      code: kind === 'approval' ? 'approval_consumed' : 'confirmation_consumed',
+      message: `${kind} ${used.id} by ${used.votes.map((v) => v.approver).join(', ')} used for this action`,
+    }));
   }
 
   if (opts.maxPendingPerRequester !== undefined) {
@@ -156,4 +162,39 @@ export async function settleRequirements(input: SettleInput, opts: SettleOptions
   const result: Settled = { outcome, reasons: input.reasons, approval: approvalRef(request) };
   if (created) result.opened = request;
   return result;
+}
+
+/**
+ * Uses an approved request (read and locked in this unit): its votes must be in the audit chain,
+ * and no approver may be on the delegation path presented now — the path at approval time may
+ * have been empty (issue 11: asked without the token, approved by the delegator, used with the
+ * delegator's token). Only then is it consumed, conditionally, in the unit that records the allow.
+ */
+async function useApproval(
+  candidate: ApprovalRequest,
+  input: SettleInput,
+  opts: SettleOptions,
+  nowIso: string,
+  allowed: (used: ApprovalRequest) => { code: 'approval_consumed' | 'confirmation_consumed'; message: string },
+): Promise<Settled> {
+  const proof = await proveVotes(candidate, { recordAt: (ref) => opts.audit.get(ref.writer, ref.seq), intact: recordIntact });
+  if (!proof.ok) {
+    return {
+      outcome: 'deny',
+      reasons: [{ code: 'approval_unverified', message: `${candidate.kind} ${candidate.id} cannot be used: its votes are not in the audit log (${proof.problem})` }],
+      unverified: { approvalId: candidate.id, problem: proof.problem },
+    };
+  }
+  const onPath = new Set(input.delegationChain.map(canonicalId));
+  const approverOnPath = proof.approvers.find((a) => onPath.has(canonicalId(a)));
+  if (approverOnPath !== undefined) {
+    return {
+      outcome: 'deny',
+      reasons: [{ code: 'approval_sod_chain', message: `${candidate.kind} ${candidate.id} was decided by ${approverOnPath}, who is on the delegation path of this request` }],
+    };
+  }
+  const used = await opts.approvals.consumeById(candidate.id, input.actionHash, nowIso, input.requestId);
+  if (!used) return { outcome: 'deny', reasons: [{ code: 'approval_already_used', message: `approval ${candidate.id} was used by another request first` }] };
+  const r = allowed(used);
+  return { outcome: 'allow', reasons: [{ ...r, policyId: used.policyIds[0] ?? '' }], consumed: used };
 }
