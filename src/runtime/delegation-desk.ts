@@ -83,9 +83,9 @@ export function createDelegationDesk(deps: DelegationDeskDeps): DelegationDesk {
   }
 
   /** Ancestors of each id plus the ids: what a revocation record names, so an export by any id on the path finds it. */
-  async function withAncestors(ids: string[]): Promise<string[]> {
+  async function withAncestors(ids: string[], repo: DelegationRepo = deps.repo): Promise<string[]> {
     const out = new Set<string>();
-    for (const id of ids) for (const l of await deps.repo.path(id)) out.add(l.id);
+    for (const id of ids) for (const l of await repo.path(id)) out.add(l.id);
     for (const id of ids) out.add(id);
     return [...out];
   }
@@ -183,23 +183,28 @@ export function createDelegationDesk(deps: DelegationDeskDeps): DelegationDesk {
     async revoke(id, by, reason) {
       if (!(await deps.repo.get(id))) throw new AirlockError('ERR_NOT_FOUND', `no delegation link ${id}`, { id });
       const byText = 'system' in by ? by.system : uidText(by.identity);
-      const revoked = await revokeDelegation(deps.repo, id, { now: deps.clock.now(), by: byText, reason });
-      const rec = await deps.audit.append('delegation.revoked', {
-        by: 'system' in by ? by.system : { ...by.caller },
-        linkId: id,
-        reason,
-        revoked,
-        delegation: { linkIds: await withAncestors([id, ...revoked]) },
+      // The cascade and its record commit together (issue 12): never a revocation without its record.
+      return deps.audit.transaction(async (tx, log) => {
+        const revoked = await revokeDelegation(tx.delegations, id, { now: deps.clock.now(), by: byText, reason });
+        const rec = await log('delegation.revoked', {
+          by: 'system' in by ? by.system : { ...by.caller },
+          linkId: id,
+          reason,
+          revoked,
+          delegation: { linkIds: await withAncestors([id, ...revoked], tx.delegations) },
+        });
+        return { revoked, auditSeq: rec.seq };
       });
-      return { revoked, auditSeq: rec.seq };
     },
     async revokeActor(identity, cause, by) {
       const uid = uidText(identity);
-      const revoked = await revokeDelegationsOfActor(deps.repo, uid, { now: deps.clock.now(), by, reason: cause });
-      if (revoked.length > 0) {
-        await deps.audit.append('delegation.revoked', { by, actor: uid, reason: cause, revoked, delegation: { linkIds: await withAncestors(revoked) } });
-      }
-      return revoked;
+      return deps.audit.transaction(async (tx, log) => {
+        const revoked = await revokeDelegationsOfActor(tx.delegations, uid, { now: deps.clock.now(), by, reason: cause });
+        if (revoked.length > 0) {
+          await log('delegation.revoked', { by, actor: uid, reason: cause, revoked, delegation: { linkIds: await withAncestors(revoked, tx.delegations) } });
+        }
+        return revoked;
+      });
     },
     uidOf: uidText,
   };

@@ -76,9 +76,13 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
     const now = runtime.clock.now();
     const check = await verifyGrant(grant, { issuer: runtime.config.issuer, actionHash, nowS: Math.floor(now / 1000), keyFor: (kid) => runtime.grantKeys.publicKey(kid) });
     if (!check.ok) throw new AirlockError('ERR_GRANT_INVALID', check.message, { rule: check.code });
-    const first = await runtime.store.grants.redeem(check.claims.jti, check.claims.rid, new Date(now).toISOString(), new Date(check.claims.exp * 1000).toISOString());
+    // The redemption and its record commit together (issue 12): a crash cannot leave one without the other.
+    const first = await runtime.audit.transaction(async (tx, log) => {
+      const won = await tx.grants.redeem(check.claims.jti, check.claims.rid, new Date(now).toISOString(), new Date(check.claims.exp * 1000).toISOString());
+      if (won) await log('grant.redeemed', { requestId: check.claims.rid, jti: check.claims.jti, by: identityOf(req).id });
+      return won;
+    });
     if (!first) throw new AirlockError('ERR_GRANT_USED', `grant ${check.claims.jti} was already redeemed`);
-    await runtime.audit.append('grant.redeemed', { requestId: check.claims.rid, jti: check.claims.jti, by: identityOf(req).id });
     return { redeemed: true, claims: check.claims };
   });
 
