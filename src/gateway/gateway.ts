@@ -1,7 +1,6 @@
 import type { ApprovalRepo } from '../approval/repo.js';
 import type { ApprovalRequest } from '../approval/types.js';
 import type { AuditWriter } from '../audit/writer.js';
-import { redact } from '../commands/redact.js';
 import type { Analyzer, CommandAnalysis } from '../commands/types.js';
 import { hashAction } from '../core/action-hash.js';
 import type { Clock } from '../core/clock.js';
@@ -15,6 +14,7 @@ import type { CedarEntity } from '../policy/types.js';
 import type { IdentityRepo } from '../store/port.js';
 import { uidKey, type EntitySource } from './entities.js';
 import type { PolicyHolder } from './policy-holder.js';
+import { redactRequest } from './redact-request.js';
 import { analyzeCommandStep } from './steps/analyze-command.js';
 import { chatBindingStep, type ChatStepDeps } from './steps/chat-binding.js';
 import { evaluatePolicy } from './steps/evaluate-policy.js';
@@ -110,16 +110,10 @@ function commandView(a: CommandAnalysis): NonNullable<Decision['command']> {
   };
 }
 
-/** The request as the audit log keeps it: a command's secrets redacted (threats.md A3). */
+/** The request as the audit log keeps it: secrets masked like everywhere it is shown (threats.md A3). */
 function auditedRequest(req: AuthorizationRequest): Record<string, unknown> {
-  // The delegation token is proof material; the record names its verified path instead.
-  if (typeof req.context?.[DELEGATION_TOKEN_KEY] === 'string') req = { ...req, context: { ...req.context, [DELEGATION_TOKEN_KEY]: '[redacted]' } };
-  const cmd = req.context?.['command'];
-  if (typeof cmd === 'string') return { ...req, context: { ...req.context, command: redact(cmd) } };
-  if (typeof cmd === 'object' && cmd !== null && typeof (cmd as { text?: unknown }).text === 'string') {
-    return { ...req, context: { ...req.context, command: { ...(cmd as object), text: redact((cmd as { text: string }).text) } } };
-  }
-  return req as unknown as Record<string, unknown>;
+  // The delegation token is proof material (masked by name); the record names its verified path instead.
+  return redactRequest(req) as unknown as Record<string, unknown>;
 }
 
 interface Decided {
