@@ -199,6 +199,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   if (config.slack) {
     const wired = createSlackIntegration({
       config: config.slack,
+      ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       approvals,
       humans,
       gateway,

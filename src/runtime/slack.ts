@@ -19,6 +19,8 @@ import { collectEvidenceSources } from './evidence-sources.js';
 
 export interface SlackWiringDeps {
   config: NonNullable<Config['slack']>;
+  /** Public base URL of the gateway (config `publicUrl`). */
+  publicUrl?: string;
   approvals: ApprovalDesk;
   humans: HumanDirectory;
   gateway: Gateway;
@@ -171,6 +173,7 @@ export function createSlackIntegration(deps: SlackWiringDeps): { adapter: SlackA
     ...(c.apiUrl !== undefined ? { apiUrl: c.apiUrl } : {}),
     ...(c.teamId !== undefined ? { teamId: c.teamId } : {}),
     ...(c.workspaceUrl !== undefined ? { workspaceUrl: c.workspaceUrl } : {}),
+    ...(deps.publicUrl !== undefined ? { publicUrl: deps.publicUrl } : {}),
     desk,
     humans: deps.humans,
     evidence,

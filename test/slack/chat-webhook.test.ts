@@ -22,7 +22,8 @@ describe('approval.created for other chats', () => {
     try {
       const a = await w.ask();
       const data = chatApprovalEventData(a, { publicUrl: 'https://airlock.example/' });
-      expect(data.request).toEqual({ subject: { type: 'Bot', id: 'opsbot' }, action: 'shell.exec', resource: { type: 'Host', id: 'prod-db-1' }, environment: 'production', command: 'systemctl restart postgresql' });
+      expect(data.request).toEqual({ subject: { type: 'Bot', id: 'opsbot' }, action: 'shell.exec', resource: { type: 'Host', id: 'prod-db-1' }, environment: 'production', command: 'systemctl restart postgresql', context: a.request.context });
+      expect(data.request.context).toMatchObject({ environment: 'production', command: 'systemctl restart postgresql' });
       expect(data.approval).toMatchObject({ id: a.id, status: 'pending', requester: 'Airlock::Bot::"opsbot"', owner: 'Airlock::Human::"owen"', initiator: 'Airlock::Human::"erin"', quorum: 1, policyIds: ['chatops-prod-changes'] });
       expect(data.chat).toMatchObject({ platform: 'slack', channel: 'C0OPS', user: 'U0ERIN' });
       expect(data.links).toEqual({ approval: `https://airlock.example/v1/approvals/${a.id}` });

@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { actionFields } from '../../core/action-view.js';
 import { AirlockError } from '../../core/errors.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { CONNECTION_OPTIONS, connectionOf } from '../connection.js';
@@ -23,10 +24,14 @@ const id = (positionals: string[], usage: string): string => {
   return encodeURIComponent(v);
 };
 
-/** The approval as a person must see it before deciding: what, who, why, how risky, until when. */
+/**
+ * The approval as a person must see it before deciding: what, who, why, how risky, until when —
+ * and the whole action, every field by path and the full command, never cut (issue 11).
+ */
 function describe(a: any): string {
   const r = a.request ?? {};
   const cmd = r.context?.command;
+  const text = typeof cmd === 'string' ? cmd : typeof cmd?.text === 'string' ? cmd.text : undefined;
   const lines = [
     `${a.kind} ${a.id} — ${a.status}`,
     `  action:    ${r.action?.name} on ${r.resource?.type}::${JSON.stringify(r.resource?.id)}`,
@@ -35,8 +40,14 @@ function describe(a: any): string {
   ];
   if (a.initiator) lines.push(`  initiator: ${a.initiator}`);
   if (a.delegationChain?.length) lines.push(`  delegated: ${a.delegationChain.join(' → ')}`);
-  if (cmd !== undefined) lines.push(`  command:   ${JSON.stringify(typeof cmd === 'string' ? cmd : cmd.text)}`);
-  if (r.context && Object.keys(r.context).length) lines.push(`  context:   ${JSON.stringify({ ...r.context, command: undefined })}`);
+  if (text !== undefined) {
+    // JSON string form: one line, every control character visible, nothing cut.
+    lines.push(`  command (${[...text].length} characters, exactly as it will run):`, `    ${JSON.stringify(text)}`);
+  }
+  if (r.subject && r.action && r.resource) {
+    lines.push('  the whole action:');
+    for (const f of actionFields(r)) lines.push(`    ${f.path} = ${f.value}`);
+  }
   lines.push(`  policy:    ${a.policyIds?.join(', ')}${a.reason ? ` — ${a.reason}` : ''}`);
   if (a.kind === 'approval') lines.push(`  approvers: ${a.approvers ?? 'any approver'}, quorum ${a.quorum} (${a.votes?.filter((v: any) => v.decision === 'approve').length ?? 0} so far)`);
   for (const v of a.votes ?? []) lines.push(`  vote:      ${v.approver} ${v.decision} (${v.channel}, ${v.at})${v.reason ? `: ${v.reason}` : ''}`);

@@ -5,6 +5,7 @@ import { proveVotes } from '../../approval/vote-proof.js';
 import { recordIntact } from '../../audit/chain.js';
 import type { AuditRepo } from '../../store/port.js';
 import { uuidv7 } from '../../core/ids.js';
+import { redactRequest } from '../redact-request.js';
 import type { AuthorizationRequest, Caller, Outcome, Reason, Requirement } from '../../core/types.js';
 
 /** What a decision tells the caller about its open approval or confirmation. */
@@ -139,7 +140,8 @@ export async function settleRequirements(input: SettleInput, opts: SettleOptions
     id: uuidv7(input.nowMs),
     kind,
     actionHash: input.actionHash,
-    request: input.request,
+    // Stored and shown with secrets masked; the hash above is the real action's (threats.md A3).
+    request: redactRequest(input.request),
     requester: input.requester,
     caller: input.caller,
     delegationChain: input.delegationChain,

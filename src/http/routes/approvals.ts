@@ -4,6 +4,7 @@ import { AirlockError } from '../../core/errors.js';
 import { qualifyType } from '../../delegation/uid.js';
 import { asObject } from '../../core/request-shape.js';
 import { uidKey } from '../../gateway/entities.js';
+import { redactRequest } from '../../gateway/redact-request.js';
 import { entityTypeOf, uidOf } from '../../identity/entity.js';
 import { hasRole } from '../../identity/subject.js';
 import type { Identity } from '../../identity/types.js';
@@ -47,7 +48,8 @@ export function approvalView(a: ApprovalRequest) {
     kind: a.kind,
     status: a.status,
     actionHash: a.actionHash,
-    request: a.request,
+    // Masked when stored; masked again here for requests stored before that rule.
+    request: redactRequest(a.request),
     requester: a.requester,
     caller: a.caller,
     initiator: a.initiator ?? null,

@@ -1,5 +1,6 @@
 import { redact } from '../../commands/redact.js';
 import type { ApprovalRequest } from '../../approval/types.js';
+import { redactRequest } from '../../gateway/redact-request.js';
 import { parseChatContext, type ChatContext } from './provenance.js';
 
 /**
@@ -27,19 +28,25 @@ export interface ChatApprovalEventData {
     votes: { approver: string; decision: 'approve' | 'deny'; channel: string; at: string }[];
   };
   request: {
-    subject: { type: string; id: string };
+    subject: { type: string; id: string; properties?: Record<string, unknown> };
     action: string;
-    resource: { type: string; id: string };
+    resource: { type: string; id: string; properties?: Record<string, unknown> };
     environment?: string;
-    /** The command text, when the action carries one. */
+    /** The whole command text, when the action carries one (secrets masked). */
     command?: string;
+    /** Every context key of the action, as stored (secrets masked): amounts, arguments, targets. */
+    context: Record<string, unknown>;
   };
+  /** The command analyzer's view, when the action carries a command. */
+  analysis?: { risk?: string; summary?: string; findings?: string[] };
   chat?: ChatContext;
   /** Where a person decides (the approvals API / console), when the gateway has a public URL. */
   links?: { approval: string };
 }
 
-export function chatApprovalEventData(a: ApprovalRequest, opts: { publicUrl?: string } = {}): ChatApprovalEventData {
+export function chatApprovalEventData(stored: ApprovalRequest, opts: { publicUrl?: string } = {}): ChatApprovalEventData {
+  // Stored requests are masked already; mask again so no caller of this can leak a secret.
+  const a: ApprovalRequest = { ...stored, request: redactRequest(stored.request) };
   const ctx = a.request.context ?? {};
   const cmd = ctx['command'];
   const command = typeof cmd === 'string' ? cmd : typeof (cmd as { text?: unknown } | undefined)?.text === 'string' ? (cmd as { text: string }).text : undefined;
@@ -58,11 +65,14 @@ export function chatApprovalEventData(a: ApprovalRequest, opts: { publicUrl?: st
       votes: a.votes.map((v) => ({ approver: v.approver, decision: v.decision, channel: v.channel, at: v.at })),
     },
     request: {
-      subject: { type: a.request.subject.type, id: a.request.subject.id },
+      subject: { type: a.request.subject.type, id: a.request.subject.id, ...(a.request.subject.properties ? { properties: structuredClone(a.request.subject.properties) } : {}) },
       action: a.request.action.name,
-      resource: { type: a.request.resource.type, id: a.request.resource.id },
+      resource: { type: a.request.resource.type, id: a.request.resource.id, ...(a.request.resource.properties ? { properties: structuredClone(a.request.resource.properties) } : {}) },
+      // A receiver shows the whole action: nothing a person decides on is left out (issue 11).
+      context: structuredClone(ctx),
     },
   };
+  if (a.command !== undefined) data.analysis = { ...a.command, ...(a.command.findings ? { findings: [...a.command.findings] } : {}) };
   if (a.owner !== undefined) data.approval.owner = a.owner;
   if (a.initiator !== undefined) data.approval.initiator = a.initiator;
   if (a.approvers !== undefined) data.approval.approvers = a.approvers;

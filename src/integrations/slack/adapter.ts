@@ -35,6 +35,8 @@ export interface SlackAdapterOptions {
   teamId?: string;
   /** `https://acme.slack.com`, to link the original message. */
   workspaceUrl?: string;
+  /** Public base URL of the gateway: a shortened approval message links to the whole approval. */
+  publicUrl?: string;
   /** Slash command name. @defaultValue `/airlock` */
   commandName?: string;
   desk: ApprovalDesk;
@@ -120,6 +122,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   const commandName = opts.commandName ?? '/airlock';
   const render: RenderOptions = { approvalsChannel: opts.approvalsChannel };
   if (opts.workspaceUrl !== undefined) render.workspaceUrl = opts.workspaceUrl;
+  if (opts.publicUrl !== undefined) render.publicUrl = opts.publicUrl;
   const apiUrl = (opts.apiUrl ?? 'https://slack.com/api/').replace(/\/?$/, '/');
   const web = new WebClient(opts.botToken, {
     slackApiUrl: apiUrl,

@@ -1,6 +1,8 @@
 import { redact } from '../../commands/redact.js';
 import { parseChatContext, type ChatContext } from '../chat/provenance.js';
 import { clip, code, escapeNonAscii, hasNonAscii, plain, safe, SLACK_ID_RE, SLACK_TS_RE, uidLabel } from './mrkdwn.js';
+import { actionText } from '../../core/action-view.js';
+import { redactRequest } from '../../gateway/redact-request.js';
 import type { AuthorizationRequest } from '../../core/types.js';
 import type { SlackApproval } from './ports.js';
 
@@ -34,7 +36,17 @@ export interface RenderOptions {
   approvalsChannel?: string;
   /** Now, so a pending request past its expiry shows as expired (and loses its buttons). */
   nowMs?: number;
+  /** Public base URL of the gateway: a shortened message links to the whole approval. */
+  publicUrl?: string;
 }
+
+/**
+ * How much of the action a message shows, in characters. Slack caps a message's blocks (50, and
+ * 3,000 characters per text); beyond this budget the message says it is shortened and where to
+ * read all of it. Everything fits for ordinary actions.
+ */
+export const ACTION_BUDGET = 12_000;
+const CHUNK = 2_900;
 
 /** The status to show: pending or approved past expiry reads as expired (as the store will enforce). */
 export function shownStatus(a: SlackApproval, nowMs: number | undefined): string {
@@ -108,6 +120,66 @@ function votesLine(a: SlackApproval, names: ReadonlyMap<string, string>): string
     .join('\n');
 }
 
+/** Splits text into pieces of at most `size` code points, at line ends where one is near. */
+function pieces(text: string, size: number): string[] {
+  const cps = [...text];
+  const out: string[] = [];
+  for (let i = 0; i < cps.length; ) {
+    let end = Math.min(i + size, cps.length);
+    if (end < cps.length) {
+      const nl = cps.lastIndexOf('\n', end - 1);
+      if (nl > i + size / 2) end = nl + 1;
+    }
+    out.push(cps.slice(i, end).join(''));
+    i = end;
+  }
+  return out;
+}
+
+// rich_text_preformatted is not parsed as mrkdwn: text there is shown literally.
+const preformatted = (text: string): SlackBlock => ({ type: 'rich_text', elements: [{ type: 'rich_text_preformatted', elements: [{ type: 'text', text }] }] });
+
+/** Paths shown in their own form above the field list (the command as a block, chat as a link). */
+const SHOWN_ELSEWHERE = ['context.command', 'context.chat'];
+
+/**
+ * The whole action (issue 11 "What an approver sees"): the full command, then every field of the
+ * request — context keys, resource and subject properties, tool arguments — by path. Non-ASCII is
+ * shown escaped. Past {@link ACTION_BUDGET} the rest is left out *visibly*: a warning with how much
+ * is shown, the full action hash and where to read all of it.
+ */
+export function wholeAction(a: SlackApproval, opts: RenderOptions = {}): { blocks: SlackBlock[]; shortened: boolean } {
+  const d = describeRequest(a);
+  const parts: { label: string; text: string }[] = [];
+  if (d.command !== undefined) parts.push({ label: '*Command*, exactly as it will run', text: escapeNonAscii(d.command) });
+  const fields = actionText(redactRequest(a.request), SHOWN_ELSEWHERE);
+  parts.push({ label: '*Every field of the action*', text: escapeNonAscii(fields) });
+  const total = parts.reduce((n, p) => n + [...p.text].length, 0);
+  let budget = ACTION_BUDGET;
+  const blocks: SlackBlock[] = [];
+  for (const p of parts) {
+    const cps = [...p.text];
+    const shown = cps.slice(0, Math.max(0, budget)).join('');
+    budget -= cps.length;
+    if (shown.length === 0 && cps.length > 0) continue;
+    blocks.push(contextBlock(`${p.label}${shown.length < p.text.length ? ' (shortened)' : ''}`));
+    for (const piece of pieces(shown.length > 0 ? shown : ' ', CHUNK)) blocks.push(preformatted(piece));
+  }
+  const shortened = total > ACTION_BUDGET;
+  if (shortened) {
+    const url = opts.publicUrl && /^https?:\/\//.test(opts.publicUrl) ? `${opts.publicUrl.replace(/\/$/, '')}/v1/approvals/${encodeURIComponent(a.id)}` : undefined;
+    blocks.push(
+      section(
+        `:warning: *Shortened:* this message shows ${ACTION_BUDGET.toLocaleString('en')} of ${total.toLocaleString('en')} characters of the action (Slack limits message size). ` +
+          `Do not decide from this message alone: read all of it with \`airlock approvals show ${safe(a.id, 64)}\`${url ? ` or <${url}|the approval in Airlock>` : ''}. ` +
+          `Action hash \`${safe(a.actionHash, 80)}\`.`,
+      ),
+    );
+  }
+  if (parts.some((p) => hasNonAscii(p.text) || p.text.includes('\\u{'))) blocks.push(contextBlock(':warning: the action contains characters outside printable ASCII, shown as \\u{…}'));
+  return { blocks, shortened };
+}
+
 /** The details shared by the approval message and its updates (no buttons). */
 function approvalDetails(a: SlackApproval, opts: RenderOptions): SlackBlock[] {
   const d = describeRequest(a);
@@ -116,11 +188,7 @@ function approvalDetails(a: SlackApproval, opts: RenderOptions): SlackBlock[] {
     { type: 'header', text: plainText(`Approval needed: ${clip(d.action, 100)}`) },
     section(`*${safe(bot, 120)}* wants to run ${code(d.action, 120)} on ${code(d.resource, 200)}`),
   ];
-  if (d.command !== undefined) {
-    // rich_text_preformatted is not parsed as mrkdwn: the command is shown literally.
-    blocks.push({ type: 'rich_text', elements: [{ type: 'rich_text_preformatted', elements: [{ type: 'text', text: plain(d.command, 2500) }] }] });
-    if (hasNonAscii(d.command)) blocks.push(contextBlock(':warning: the command contains characters outside printable ASCII, shown as \\u{…}'));
-  }
+  blocks.push(...wholeAction(a, opts).blocks);
   const initiator = a.initiator
     ? safe(uidLabel(a.initiator), 120)
     : d.chat
@@ -138,12 +206,22 @@ function approvalDetails(a: SlackApproval, opts: RenderOptions): SlackBlock[] {
   fields.push(`*Approvers*\n${a.quorum} of ${a.approvers ? safe(uidLabel(a.approvers), 100) : 'any approver'}`);
   fields.push(`*Expires*\n${slackDate(a.expiresAt)}`);
   blocks.push({ type: 'section', fields: fields.slice(0, 10).map((f) => mrkdwn(clip(f, 1900))) });
-  blocks.push(contextBlock(`Approval ${code(a.id, 64)} · action hash ${code(a.actionHash.slice(0, 23), 40)}…`));
+  blocks.push(contextBlock(`Approval ${code(a.id, 64)} · action hash ${code(a.actionHash, 80)} · all of it: \`airlock approvals show ${safe(a.id, 64)}\``));
   return blocks;
 }
 
-/** The buttons. Only the approval id travels; Slack caps `value` at 2000 characters. */
-export function approvalButtons(id: string): SlackBlock {
+/**
+ * The buttons. Only the approval id travels; Slack caps `value` at 2000 characters. The confirm
+ * dialog (text at most 300 characters) names the action and its hash, and says so when the
+ * message is shortened.
+ */
+export function approvalButtons(a: SlackApproval, opts: RenderOptions = {}): SlackBlock {
+  const id = a.id;
+  const d = describeRequest(a);
+  const shortened = wholeAction(a, opts).shortened;
+  const confirmText =
+    `Approve ${plain(d.action, 60)} on ${plain(d.resource, 80)}, once, exactly as the message shows (action hash ${a.actionHash.slice(0, 19)}…).` +
+    (shortened ? ' The message is shortened: read the whole action first (airlock approvals show).' : '');
   return {
     type: 'actions',
     block_id: APPROVAL_BLOCK_ID,
@@ -154,7 +232,7 @@ export function approvalButtons(id: string): SlackBlock {
         text: plainText('Approve'),
         style: 'primary',
         value: id,
-        confirm: { title: plainText('Approve this action?'), text: mrkdwn('It will run exactly as shown, once.'), confirm: plainText('Approve'), deny: plainText('Cancel') },
+        confirm: { title: plainText('Approve this action?'), text: { type: 'plain_text', text: plain(confirmText, 300), emoji: false }, confirm: plainText('Approve'), deny: plainText('Cancel') },
       },
       { type: 'button', action_id: ACTION_DENY, text: plainText('Deny'), style: 'danger', value: id },
     ],
@@ -166,7 +244,7 @@ export function approvalMessage(a: SlackApproval, opts: RenderOptions = {}): Sla
   const d = describeRequest(a);
   return {
     text: fallback(`Approval needed: ${uidLabel(a.requester)} wants to run ${d.action} on ${d.resource}`),
-    blocks: [...approvalDetails(a, opts), approvalButtons(a.id)],
+    blocks: [...approvalDetails(a, opts), approvalButtons(a, opts)],
   };
 }
 
@@ -182,7 +260,7 @@ export function approvalUpdateMessage(a: SlackApproval, names: ReadonlyMap<strin
   const progress = shown === 'pending' ? ` (${approvals} of ${a.quorum})` : '';
   const blocks = approvalDetails(a, opts);
   blocks.push(section(`*${status}*${progress}${votesLine(a, names) ? `\n${votesLine(a, names)}` : ''}`));
-  if (!isFinal(shown)) blocks.push(approvalButtons(a.id));
+  if (!isFinal(shown)) blocks.push(approvalButtons(a, opts));
   return { text: fallback(`${status.replace(/:[a-z_]+: /, '')}: ${d.action} on ${d.resource}`), blocks };
 }
 
