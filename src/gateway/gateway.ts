@@ -20,7 +20,7 @@ import { chatBindingStep, type ChatStepDeps } from './steps/chat-binding.js';
 import { evaluatePolicy } from './steps/evaluate-policy.js';
 import { resolveSubject } from './steps/resolve-subject.js';
 import { settleRequirements, type SettleInput, type Settled } from './steps/settle-requirements.js';
-import { DELEGATION_TOKEN_KEY, verifyDelegationStep, withoutDelegationToken, type DelegationStepDeps } from './steps/verify-delegation.js';
+import { verifyDelegationStep, withoutDelegationToken, type DelegationStepDeps } from './steps/verify-delegation.js';
 import { pathIdentities } from '../delegation/verify-chain.js';
 
 export interface GatewayObserver {
