@@ -54,11 +54,24 @@ async function run<R extends object>(on: Queryable, sql: string, params: readonl
 }
 
 /** One connection inside an open transaction; nested `atomic` calls are savepoints. */
-export function clientDb(client: pg.ClientBase): Db {
+export function clientDb(client: pg.ClientBase): Db & { end(): void } {
   let depth = 0;
-  const db: Db = {
-    query: (sql, params) => run(client, sql, params),
+  let ended = false;
+  // A unit's Db outlives nothing: once its transaction ends, a leaked handle throws instead of
+  // running outside any transaction on a connection that is back in the pool.
+  const alive = () => {
+    if (ended) throw new Error('unit of work is over: this transaction handle can no longer be used');
+  };
+  const db: Db & { end(): void } = {
+    query: async (sql, params) => {
+      alive();
+      return run(client, sql, params);
+    },
+    end() {
+      ended = true;
+    },
     async atomic(fn) {
+      alive();
       const name = `sp${++depth}`;
       await client.query(`SAVEPOINT ${name}`);
       try {
@@ -93,10 +106,11 @@ export const pgCode = (e: unknown): string | undefined => (e as { code?: unknown
  */
 export async function withTransaction<T>(pool: pg.Pool, fn: (db: Db) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  const db = clientDb(client);
   let broken = false;
   try {
     await client.query('BEGIN');
-    const out = await fn(clientDb(client));
+    const out = await fn(db);
     await client.query('COMMIT');
     return out;
   } catch (e) {
@@ -105,6 +119,7 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (db: Db) => Promise<
     });
     throw e;
   } finally {
+    db.end();
     // A connection whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
     client.release(broken);
   }
