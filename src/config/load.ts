@@ -59,7 +59,7 @@ export type ConfigFlags = { [K in keyof ConfigInput]?: K extends 'database' ? Co
  * A validation failure as a person reads it: which setting, where it came from (flag or
  * environment variable, with the value given) and what it must be; never the schema's raw output.
  */
-const SECRET_SETTING = /^database|secret|token|password|key|url/i;
+const SECRET_SETTING = /^database|secret|token|password|key/i;
 
 function inWords(error: z.ZodError, flags: ConfigFlags, env: NodeJS.ProcessEnv): string {
   const envName = (key: string) => Object.entries(ENV).find(([, k]) => k === key)?.[0] ?? Object.entries(SLACK_ENV).find(([, k]) => `slack.${k}` === key)?.[0] ?? Object.entries(DATABASE_ENV).find(([, k]) => `database.${k}` === key)?.[0];
@@ -69,7 +69,8 @@ function inWords(error: z.ZodError, flags: ConfigFlags, env: NodeJS.ProcessEnv):
       const fromFlag = issue.path.length > 0 && (flags as Record<string, unknown>)[String(issue.path[0])] !== undefined;
       const name = envName(key);
       // Values of settings that can hold credentials (database URLs, tokens, secrets) are never echoed.
-      const shown = (v: unknown) => (SECRET_SETTING.test(key) ? '(value not shown)' : JSON.stringify(v));
+      const shown = (v: unknown) =>
+        SECRET_SETTING.test(key) ? '(value not shown)' : JSON.stringify(v)?.replace(/\/\/[^/@\s"]*@/g, '//***@');
       const source = fromFlag ? `(flag, value ${shown((flags as Record<string, unknown>)[String(issue.path[0])])})` : name && env[name] !== undefined ? `(${name}=${shown(env[name])})` : '';
       const what =
         issue.code === 'invalid_type' ? `must be ${issue.expected === 'number' ? 'a number' : issue.expected === 'string' ? 'text' : `of type ${issue.expected}`}`
