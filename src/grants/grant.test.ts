@@ -1,7 +1,7 @@
 import { SignJWT, generateKeyPair, base64url } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../core/clock.js';
-import { openMemoryStore } from '../store/memory/memory-store.js';
+import { createMemoryKeyProvider } from '../keys/memory-provider.js';
 import { signGrant, verifyGrant, GRANT_TYP, type GrantClaims } from './grant.js';
 import { createKeyRing } from './keyring.js';
 
@@ -18,7 +18,7 @@ const claims: GrantClaims = {
 };
 
 async function setup() {
-  const ring = createKeyRing(openMemoryStore().keys, 'grant', systemClock);
+  const ring = createKeyRing(createMemoryKeyProvider(), 'grant', systemClock);
   const key = await ring.current();
   const check = (token: string, extra: Partial<{ actionHash: string; nowS: number; issuer: string }> = {}) =>
     verifyGrant(token, { issuer: 'airlock', actionHash: claims.ahash, nowS: NOW, keyFor: (kid) => ring.publicKey(kid), ...extra });
@@ -52,7 +52,7 @@ describe('execution grants', () => {
     const payload = JSON.parse(new TextDecoder().decode(base64url.decode(p)));
     const tampered = base64url.encode(JSON.stringify({ ...payload, ahash: 'sha256:' + 'c'.repeat(64) }));
     expect(await check(`${h}.${tampered}.${s}`, { actionHash: 'sha256:' + 'c'.repeat(64) })).toMatchObject({ ok: false, code: 'grant_signature' });
-    const other = await createKeyRing(openMemoryStore().keys, 'grant', systemClock).current();
+    const other = await createKeyRing(createMemoryKeyProvider(), 'grant', systemClock).current();
     expect(await check(await signGrant(claims, other))).toMatchObject({ ok: false, code: 'grant_unknown_key' });
     const injected = base64url.encode(JSON.stringify({ alg: 'EdDSA', typ: GRANT_TYP, kid: "x' OR '1'='1" }));
     expect(await check(`${injected}.${p}.${s}`)).toMatchObject({ ok: false, code: 'grant_unknown_key' });

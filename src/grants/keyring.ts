@@ -1,6 +1,6 @@
-import { exportJWK, generateKeyPair, importJWK, calculateJwkThumbprint, type JWK, type CryptoKey } from 'jose';
+import { importJWK, type JWK, type CryptoKey } from 'jose';
 import type { Clock } from '../core/clock.js';
-import type { KeyRepo } from '../store/port.js';
+import type { KeyProvider, KeyPurpose } from '../keys/port.js';
 
 export interface SigningKey {
   kid: string;
@@ -20,62 +20,48 @@ export interface KeyRing {
 }
 
 /**
- * Ed25519 signing keys kept in the store, one ring per purpose (audit checkpoints, execution
- * grants, delegation tokens). The kid is the RFC 7638 thumbprint of the public key.
+ * Ed25519 signing keys of one purpose (audit checkpoints; execution grants and delegation tokens),
+ * held by a key provider (src/keys: key file, environment, later KMS), never by the store. The
+ * kid is the RFC 7638 thumbprint of the public key.
  */
-export function createKeyRing(repo: KeyRepo, purpose: string, clock: Clock): KeyRing {
+export function createKeyRing(provider: KeyProvider, purpose: KeyPurpose, clock: Clock): KeyRing {
   let cached: SigningKey | undefined;
   const publicCache = new Map<string, CryptoKey>();
+  const at = () => new Date(clock.now()).toISOString();
 
-  async function generate(): Promise<SigningKey> {
-    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-    const publicJwk = await exportJWK(publicKey);
-    const privateJwk = await exportJWK(privateKey);
-    const kid = await calculateJwkThumbprint(publicJwk);
-    publicJwk.kid = kid;
-    publicJwk.alg = 'EdDSA';
-    publicJwk.use = 'sig';
-    await repo.insert({
-      kid,
-      purpose,
-      alg: 'EdDSA',
-      privateJwk: JSON.stringify(privateJwk),
-      publicJwk: JSON.stringify(publicJwk),
-      createdAt: new Date(clock.now()).toISOString(),
-    });
-    return { kid, privateKey: privateKey as CryptoKey, publicJwk };
+  async function load(kid: string, publicJwk: JWK): Promise<SigningKey> {
+    return { kid, privateKey: await provider.signingKey(kid), publicJwk };
   }
 
-  async function load(): Promise<SigningKey | undefined> {
-    const k = (await repo.list(purpose)).find((x) => !x.retiredAt);
-    if (!k) return undefined;
-    return { kid: k.kid, privateKey: (await importJWK(JSON.parse(k.privateJwk) as JWK, 'EdDSA')) as CryptoKey, publicJwk: JSON.parse(k.publicJwk) as JWK };
+  async function newest(): Promise<SigningKey> {
+    const k = (await provider.list(purpose)).find((x) => !x.retiredAt) ?? (await provider.generate(purpose, at()));
+    return load(k.kid, k.publicJwk);
   }
 
   return {
     purpose,
     async current() {
-      cached ??= (await load()) ?? (await generate());
+      cached ??= await newest();
       return cached;
     },
     async publicJwks() {
-      return (await repo.list(purpose)).map((k) => JSON.parse(k.publicJwk) as JWK);
+      return (await provider.list(purpose)).map((k) => k.publicJwk);
     },
     async publicKey(kid) {
       const hit = publicCache.get(kid);
       if (hit) return hit;
-      const k = (await repo.list(purpose)).find((x) => x.kid === kid);
+      const k = (await provider.list(purpose)).find((x) => x.kid === kid);
       if (!k) return undefined;
-      const key = (await importJWK(JSON.parse(k.publicJwk) as JWK, 'EdDSA')) as CryptoKey;
+      const key = (await importJWK(k.publicJwk, 'EdDSA')) as CryptoKey;
       publicCache.set(kid, key);
       return key;
     },
     async rotate() {
       const old = await this.current();
-      const next = await generate();
-      await repo.retire(old.kid, new Date(clock.now()).toISOString());
-      cached = next;
-      return next;
+      const next = await provider.generate(purpose, at());
+      await provider.retire(old.kid, at());
+      cached = await load(next.kid, next.publicJwk);
+      return cached;
     },
   };
 }

@@ -86,11 +86,17 @@ export interface StoredKey {
   retiredAt?: string;
 }
 
+/**
+ * Signing keys in the database: legacy only. Keys live behind the key provider (src/keys);
+ * `runtime/open-keys.ts` moves any found here out on first start, and nothing writes here anymore.
+ */
 export interface KeyRepo {
   /** Keys of one purpose, newest first, retired ones included. */
   list(purpose: string): Promise<StoredKey[]>;
   insert(key: StoredKey): Promise<void>;
   retire(kid: string, at: string): Promise<void>;
+  /** Deletes a key: used once, to move keys an older Airlock kept here into the key provider. */
+  remove(kid: string): Promise<void>;
 }
 
 /** An audit record to append in the same transaction as a registry change (change ⇔ record). */

@@ -8,6 +8,7 @@ import { sealRecord } from '../../src/audit/chain.js';
 import { verifyAudit } from '../../src/audit/verify.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createKeyRing } from '../../src/grants/keyring.js';
+import { createMemoryKeyProvider } from '../../src/keys/memory-provider.js';
 import type { Store } from '../../src/store/port.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
@@ -89,7 +90,7 @@ describe('audit log tamper detection (SQLite, direct SQL)', () => {
   });
 
   it('tail truncation is invisible to the chain alone but caught by a saved signed head', async () => {
-    const keys = createKeyRing(store.keys, 'audit', systemClock);
+    const keys = createKeyRing(createMemoryKeyProvider(), 'audit', systemClock);
     const head = (await store.audit.head('main'))!;
     const cp = await signCheckpoint('main', head, new Date().toISOString(), await keys.current());
     const anchor = await verifyCheckpoint(cp.jws, (kid) => keys.publicKey(kid));
@@ -104,7 +105,7 @@ describe('audit log tamper detection (SQLite, direct SQL)', () => {
   });
 
   it('dropping every record is caught by a saved head', async () => {
-    const keys = createKeyRing(store.keys, 'audit', systemClock);
+    const keys = createKeyRing(createMemoryKeyProvider(), 'audit', systemClock);
     const cp = await signCheckpoint('main', (await store.audit.head('main'))!, new Date().toISOString(), await keys.current());
     const anchor = await verifyCheckpoint(cp.jws, (kid) => keys.publicKey(kid));
     db.prepare('DELETE FROM audit').run();
@@ -112,15 +113,14 @@ describe('audit log tamper detection (SQLite, direct SQL)', () => {
   });
 
   it('a checkpoint with a forged payload, another key or alg none is refused', async () => {
-    const keys = createKeyRing(store.keys, 'audit', systemClock);
+    const keys = createKeyRing(createMemoryKeyProvider(), 'audit', systemClock);
     const cp = await signCheckpoint('main', (await store.audit.head('main'))!, new Date().toISOString(), await keys.current());
     const [h, p, s] = cp.jws.split('.');
     const forgedPayload = Buffer.from(JSON.stringify({ writer: 'main', seq: 3, hash: 'x', at: 'y' })).toString('base64url');
     await expect(verifyCheckpoint(`${h}.${forgedPayload}.${s}`, (kid) => keys.publicKey(kid))).rejects.toThrow();
     const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'airlock-checkpoint+jws', kid: cp.kid })).toString('base64url');
     await expect(verifyCheckpoint(`${none}.${p}.`, (kid) => keys.publicKey(kid))).rejects.toThrow();
-    const otherStore = openSqliteStore({ path: ':memory:' });
-    const other = createKeyRing(otherStore.keys, 'audit', systemClock);
+    const other = createKeyRing(createMemoryKeyProvider(), 'audit', systemClock);
     const cp2 = await signCheckpoint('main', (await store.audit.head('main'))!, new Date().toISOString(), await other.current());
     await expect(verifyCheckpoint(cp2.jws, (kid) => keys.publicKey(kid))).rejects.toThrow(/unknown/);
   });

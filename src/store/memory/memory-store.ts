@@ -106,6 +106,10 @@ export function openMemoryStore(): Store {
       const k = keys.find((x) => x.kid === kid);
       if (k && !k.retiredAt) k.retiredAt = at;
     },
+    async remove(kid) {
+      const i = keys.findIndex((x) => x.kid === kid);
+      if (i >= 0) keys.splice(i, 1);
+    },
   };
 
   const identityRepo: IdentityRepo = {

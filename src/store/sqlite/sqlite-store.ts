@@ -151,6 +151,9 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     async retire(kid, at) {
       db.prepare('UPDATE signing_keys SET retired_at = ? WHERE kid = ? AND retired_at IS NULL').run(at, kid);
     },
+    async remove(kid) {
+      db.prepare('DELETE FROM signing_keys WHERE kid = ?').run(kid);
+    },
   };
 
   const approvals = createSqliteApprovalRepo(db);
