@@ -39,8 +39,10 @@ export class ChainVerifier {
   problem: VerifyProblem | undefined;
 
   readonly writer: string;
-  constructor(writer: string) {
+  /** `from`: a head already trusted (a signed checkpoint); verification continues after it. */
+  constructor(writer: string, from?: ChainHead) {
     this.writer = writer;
+    this.prev = from;
   }
 
   push(r: AuditRecord): boolean {

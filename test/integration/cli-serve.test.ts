@@ -194,7 +194,7 @@ describe.skipIf(!HAVE_DIST)('airlock CLI (dist/cli/main.js; skipped when `npm ru
       expect(r.stdout).toMatch(/intact: 2 records/);
     });
 
-    it('audit head prints a signed checkpoint (JSON with jws); after the last record is deleted, verify --head fails (1) while plain verify still passes (0)', () => {
+    it('audit head prints a signed checkpoint (JSON with jws); after the last record is deleted, verify --head fails (1) and so does plain verify (stored checkpoint)', () => {
       const head = airlock('audit', 'head', '--data-dir', dataDir);
       expect(head.status).toBe(0);
       const cp = JSON.parse(head.stdout);
@@ -218,9 +218,11 @@ describe.skipIf(!HAVE_DIST)('airlock CLI (dist/cli/main.js; skipped when `npm ru
       const anchored = airlock('audit', 'verify', '--data-dir', dataDir, '--head', saved);
       expect(anchored.status).toBe(1);
       expect(anchored.stdout).toMatch(/FAILED/);
+      // Issue 12: plain verify checks the stored signed checkpoints by default, so the cut tail
+      // fails without --head too (it used to read as intact).
       const plain = airlock('audit', 'verify', '--data-dir', dataDir);
-      expect(plain.status).toBe(0);
-      expect(plain.stdout).toMatch(/intact: 1 records/);
+      expect(plain.status).toBe(1);
+      expect(plain.stdout).toMatch(/signed checkpoint seq 2: FAILED: the log ends at seq 1/);
     });
   });
 });

@@ -4,19 +4,31 @@ import { verifyAudit } from '../../audit/verify.js';
 import { loadConfig } from '../../config/load.js';
 import { systemClock } from '../../core/clock.js';
 import { AirlockError } from '../../core/errors.js';
+import { calculateJwkThumbprint, importJWK, type CryptoKey, type JWK } from 'jose';
+import type { Config } from '../../config/schema.js';
+import type { TrustedHead } from '../../audit/verify.js';
 import { createKeyRing } from '../../grants/keyring.js';
+import { readAnchors, readHeadFile, writeAnchor, type SignedHeadFile } from '../../runtime/anchors.js';
 import { openDataDir } from '../../runtime/open-data-dir.js';
+import { keyFileOf, openKeyProvider } from '../../runtime/open-keys.js';
+import type { Store } from '../../store/port.js';
 import type { CliCommand } from '../command.js';
 import { parseOptions } from '../options.js';
 import { STORE_OPTION, storeFlags } from '../store-option.js';
 
-const HELP = `usage: airlock audit <verify|export|head> [options]
+const HELP = `usage: airlock audit <verify|export|head|anchor> [options]
 
-  airlock audit verify [--data-dir DIR | --store URL] [--head FILE] [--json]
-      Recomputes every writer's hash chain. Exit 0 and a count when intact; exit 1 naming the first
-      bad seq when any record was edited, removed, inserted or reordered. With --head FILE (the
-      output of \`airlock audit head\`, kept elsewhere), also proves the log still reaches that head,
-      which catches records cut off the end.
+  airlock audit verify [--data-dir DIR | --store URL] [--trust JWKS] [--head FILE]... [--anchors DIR] [--json]
+      Recomputes every writer's hash chain, and checks that each writer's latest stored signed
+      checkpoint is still in it, unchanged (a cut tail fails here). Exit 0 when intact; exit 1
+      naming the first bad seq when any record was edited, removed, inserted or reordered.
+      --trust JWKS   checkpoint and head signatures must verify with these pinned public keys (a
+                     JWKS {"keys":[…]}, one JWK, or a head file) kept apart from this machine.
+      --head FILE    a head printed earlier by \`audit head\` (kept elsewhere): the log must
+                     still reach it; without --trust its own public key is the trusted one.
+      --anchors DIR  every anchored head in DIR (default: anchorDir) must still be in the log.
+      Without --trust or --head the signatures are checked with this installation's key file:
+      that proves internal consistency, not independence (docs/operations.md).
   airlock audit export [--data-dir DIR | --store URL] [--since SEQ] [--writer ID] [--format jsonl] [--delegation ID]
       Streams records as JSON lines: {writer, seq, at, kind, prevHash, hash, record}.
       --delegation ID keeps the records whose delegation.linkIds contain link ID: its issuance and
@@ -24,7 +36,11 @@ const HELP = `usage: airlock audit <verify|export|head> [options]
       enough to rebuild the whole path after the fact.
   airlock audit head [--data-dir DIR]
       Signs the current chain head (Ed25519) when it moved and prints the latest signed checkpoint
-      as JSON. Keep a copy outside this machine.
+      with its public key as JSON. Keep a copy outside this machine.
+  airlock audit anchor [--data-dir DIR] [--to DIR]
+      Signs the head and writes it to DIR (default anchorDir / AIRLOCK_ANCHOR_DIR), which must be
+      outside the data directory: DIR/<writer>.head.json (latest) and DIR/<writer>.heads.jsonl
+      (history). \`serve\` does the same every anchorIntervalMs when anchorDir is set.
   --store sqlite|postgres://…   the deployment's store (default DIR/airlock.db; env AIRLOCK_DATABASE_URL)`;
 
 /** Does the record name link `id` in `delegation.linkIds` (decisions, issuance, revocations)? */
@@ -42,7 +58,11 @@ export const command: CliCommand = {
     const [sub, ...rest] = args;
     const { values } = parseOptions(rest, {
       'data-dir': { type: 'string' },
-      head: { type: 'string' },
+      head: { type: 'string', multiple: true },
+      trust: { type: 'string' },
+      anchors: { type: 'string' },
+      to: { type: 'string' },
+      config: { type: 'string' },
       json: { type: 'boolean' },
       since: { type: 'string' },
       writer: { type: 'string' },
@@ -50,9 +70,9 @@ export const command: CliCommand = {
       delegation: { type: 'string' },
       ...STORE_OPTION,
     }, false);
-    const config = loadConfig({ dataDir: values['data-dir'], ...storeFlags(values.store) }, io.env);
-    if (sub !== 'verify' && sub !== 'export' && sub !== 'head') {
-      io.stderr.write(`airlock audit: expected verify, export or head\n${HELP}\n`);
+    const config = loadConfig({ dataDir: values['data-dir'], ...storeFlags(values.store) }, io.env, values.config);
+    if (sub !== 'verify' && sub !== 'export' && sub !== 'head' && sub !== 'anchor') {
+      io.stderr.write(`airlock audit: expected verify, export, head or anchor\n${HELP}\n`);
       return 2;
     }
     const store = await openDataDir(config);
@@ -77,8 +97,8 @@ export const command: CliCommand = {
         return 0;
       }
 
-      const keys = createKeyRing(store.keys, 'audit', systemClock);
-      if (sub === 'head') {
+      const keys = createKeyRing(await openKeyProvider(config, store.keys), 'audit', systemClock);
+      if (sub === 'head' || sub === 'anchor') {
         const head = await store.audit.head(config.writerId);
         if (!head) throw new AirlockError('ERR_NOT_FOUND', `the audit log of writer ${config.writerId} is empty`);
         let cp = await store.audit.latestCheckpoint(config.writerId);
@@ -87,33 +107,38 @@ export const command: CliCommand = {
           await store.audit.saveCheckpoint(cp);
         }
         const publicJwk = (await keys.publicJwks()).find((k) => k.kid === cp.kid);
-        io.stdout.write(JSON.stringify({ ...cp, publicJwk }, null, 2) + '\n');
+        const signed = { ...cp, ...(publicJwk ? { publicJwk } : {}) };
+        if (sub === 'head') {
+          io.stdout.write(JSON.stringify(signed, null, 2) + '\n');
+          return 0;
+        }
+        const dir = values.to ?? config.anchorDir;
+        if (!dir) throw new AirlockError('ERR_REQUEST_INVALID', 'audit anchor needs --to DIR (or anchorDir / AIRLOCK_ANCHOR_DIR): a directory outside the data directory');
+        const file = writeAnchor(dir, config.dataDir, signed);
+        io.stdout.write(`anchored writer ${cp.writer} head seq ${cp.seq} ${cp.hash} in ${file}\n`);
         return 0;
       }
 
-      let anchor: { writer: string; seq: number; hash: string } | undefined;
-      if (values.head) {
-        let saved: { jws?: unknown };
-        try {
-          saved = JSON.parse(readFileSync(values.head, 'utf8')) as { jws?: unknown };
-        } catch (e) {
-          throw new AirlockError('ERR_CHECKPOINT_INVALID', `cannot read ${values.head}: ${(e as Error).message}`);
-        }
-        if (typeof saved.jws !== 'string') throw new AirlockError('ERR_CHECKPOINT_INVALID', `${values.head} has no "jws" field`);
-        try {
-          anchor = await verifyCheckpoint(saved.jws, (kid) => keys.publicKey(kid));
-        } catch (e) {
-          throw new AirlockError('ERR_CHECKPOINT_INVALID', `saved head does not verify: ${(e as Error).message}`);
-        }
-      }
-      const report = await verifyAudit(store.audit, anchor);
-      if (values.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      const trust = await trustFrom(values.trust, values.head ?? [], config, store);
+      const heads: TrustedHead[] = [];
+      for (const file of values.head ?? []) heads.push(await trustedHead(readHeadFile(file), file, trust));
+      const anchorDir = values.anchors ?? config.anchorDir;
+      if (anchorDir) for (const a of readAnchors(anchorDir)) heads.push(await trustedHead(a, `${anchorDir}/${a.writer}.head.json`, trust));
+      const report = await verifyAudit(store.audit, undefined, { heads, ...(trust.key ? { trustedKey: trust.key } : {}) });
+      if (values.json) io.stdout.write(JSON.stringify({ ...report, trust: { source: trust.label, independent: trust.independent } }, null, 2) + '\n');
       else {
         for (const w of report.writers) {
           if (w.problem) io.stdout.write(`writer ${w.writer}: FAILED at seq ${w.problem.seq}: ${w.problem.message} (${w.count} records verified before it)\n`);
           else io.stdout.write(`writer ${w.writer}: ${w.count} records intact${w.head ? `, head seq ${w.head.seq} ${w.head.hash}` : ''}\n`);
+          const c = w.checkpoint;
+          if (c) {
+            const sig = c.signature === 'verified' ? 'signature verified' : c.signature === 'invalid' ? 'signature INVALID' : 'signature not checked (no trusted key)';
+            io.stdout.write(c.ok ? `writer ${w.writer}: signed checkpoint seq ${c.seq}: present and unchanged, ${sig}\n` : `writer ${w.writer}: signed checkpoint seq ${c.seq}: FAILED: ${c.message}\n`);
+          }
         }
-        if (report.anchor) io.stdout.write(report.anchor.ok ? `saved head seq ${report.anchor.seq}: present and unchanged\n` : `saved head seq ${report.anchor.seq}: FAILED: ${report.anchor.message}\n`);
+        for (const h of report.heads) io.stdout.write(h.ok ? `saved head seq ${h.seq} (${h.source}): present and unchanged\n` : `saved head seq ${h.seq} (${h.source}): FAILED: ${h.message}\n`);
+        io.stdout.write(`trust: ${trust.label}\n`);
+        if (!trust.independent) io.stdout.write('note: this proves the log is internally consistent; it does not prove that someone with write access to this machine did not rewrite and re-sign it. Pass --trust JWKS or --head FILE kept elsewhere (docs/operations.md).\n');
         io.stdout.write(report.ok ? `audit log intact: ${report.total} records\n` : 'audit log FAILED verification\n');
       }
       return report.ok ? 0 : 1;
@@ -122,3 +147,60 @@ export const command: CliCommand = {
     }
   },
 };
+
+interface Trust {
+  key?: (kid: string) => Promise<CryptoKey | undefined>;
+  label: string;
+  /** True when the key came from outside this installation (pinned, or a head exported earlier). */
+  independent: boolean;
+}
+
+async function keysByKid(jwks: JWK[]): Promise<Map<string, CryptoKey>> {
+  const out = new Map<string, CryptoKey>();
+  for (const j of jwks) {
+    if (j.kty !== 'OKP' || j.crv !== 'Ed25519' || typeof j.x !== 'string' || j.d !== undefined) throw new AirlockError('ERR_CHECKPOINT_INVALID', 'a trusted key must be a public Ed25519 JWK');
+    const kid = j.kid ?? (await calculateJwkThumbprint(j));
+    out.set(kid, (await importJWK({ kty: j.kty, crv: j.crv, x: j.x }, 'EdDSA')) as CryptoKey);
+  }
+  return out;
+}
+
+/** Which public keys verify signatures, and whether they are independent of this machine. */
+async function trustFrom(trustFile: string | undefined, headFiles: string[], config: Config, store: Store): Promise<Trust> {
+  if (trustFile) {
+    let v: { keys?: JWK[]; publicJwk?: JWK } & JWK;
+    try {
+      v = JSON.parse(readFileSync(trustFile, 'utf8')) as typeof v;
+    } catch (e) {
+      throw new AirlockError('ERR_CHECKPOINT_INVALID', `cannot read ${trustFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const list = Array.isArray(v.keys) ? v.keys : v.publicJwk ? [v.publicJwk] : [v];
+    const keys = await keysByKid(list);
+    return { key: async (kid) => keys.get(kid), label: `pinned key(s) from ${trustFile}`, independent: true };
+  }
+  if (headFiles.length > 0) {
+    const jwks = headFiles.map((f) => readHeadFile(f).publicJwk).filter((j): j is JWK => j !== undefined);
+    if (jwks.length === 0) throw new AirlockError('ERR_CHECKPOINT_INVALID', `${headFiles.join(', ')} carries no publicJwk; pass --trust with the public key`);
+    const keys = await keysByKid(jwks);
+    return { key: async (kid) => keys.get(kid), label: `the public key in ${headFiles.join(', ')} (exported earlier)`, independent: true };
+  }
+  try {
+    const ring = createKeyRing(await openKeyProvider(config, store.keys), 'audit', systemClock);
+    if ((await ring.publicJwks()).length === 0) return { label: 'no audit key found: internal consistency only (signatures not checked)', independent: false };
+    const where = config.keyProvider === 'file' ? `the key file ${keyFileOf(config)}` : 'AIRLOCK_SIGNING_KEYS';
+    return { key: (kid) => ring.publicKey(kid), label: `this installation's audit keys (${where}); not independent of this machine`, independent: false };
+  } catch (e) {
+    return { label: `no usable audit key (${(e as Error).message}): internal consistency only (signatures not checked)`, independent: false };
+  }
+}
+
+async function trustedHead(h: SignedHeadFile, source: string, trust: Trust): Promise<TrustedHead> {
+  const own = h.publicJwk ? await keysByKid([h.publicJwk]) : new Map<string, CryptoKey>();
+  const keyFor = trust.independent && trust.key ? trust.key : trust.key ? async (kid: string) => (await trust.key!(kid)) ?? own.get(kid) : async (kid: string) => own.get(kid);
+  try {
+    const p = await verifyCheckpoint(h.jws, keyFor);
+    return { writer: p.writer, seq: p.seq, hash: p.hash, source };
+  } catch (e) {
+    throw new AirlockError('ERR_CHECKPOINT_INVALID', `${source} does not verify: ${(e as Error).message}`);
+  }
+}
