@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AirlockError } from '../core/errors.js';
 import { configSchema, type Config, type ConfigInput } from './schema.js';
@@ -28,6 +30,17 @@ const ENV: Record<string, keyof ConfigInput> = {
   AIRLOCK_DELEGATION_MAX_DEPTH: 'delegationMaxDepth',
   AIRLOCK_DELEGATION_MAX_TTL_MS: 'delegationMaxTtlMs',
   AIRLOCK_WEBHOOKS: 'webhooks',
+  AIRLOCK_KEY_PROVIDER: 'keyProvider',
+  AIRLOCK_KEY_FILE: 'keyFile',
+  AIRLOCK_SIGNING_KEYS: 'signingKeys',
+  AIRLOCK_ANCHOR_DIR: 'anchorDir',
+  AIRLOCK_ANCHOR_INTERVAL_MS: 'anchorIntervalMs',
+  AIRLOCK_MAX_IN_FLIGHT_DECISIONS: 'maxInFlightDecisions',
+  AIRLOCK_MAX_CONNECTIONS: 'maxConnections',
+  AIRLOCK_HEADERS_TIMEOUT_MS: 'headersTimeoutMs',
+  AIRLOCK_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
+  AIRLOCK_RETRY_AFTER_SECONDS: 'retryAfterSeconds',
+  AIRLOCK_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
 };
 /** Nested `slack` settings, by environment variable (docs/chat.md). */
 const SLACK_ENV: Record<string, string> = {
@@ -50,7 +63,7 @@ const DATABASE_ENV: Record<string, string> = {
 };
 const DATABASE_NUMERIC = new Set(['poolSize', 'statementTimeoutMs', 'connectTimeoutMs']);
 const JSON_VALUED = new Set(['webhooks']);
-const NUMERIC = new Set(['port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs', 'usageFlushMs', 'authFailureBurst', 'authFailureRefillMs', 'approvalTtlMs', 'confirmationTtlMs', 'approvalMaxPendingPerRequester', 'grantTtlMs', 'delegationMaxDepth', 'delegationMaxTtlMs']);
+const NUMERIC = new Set(['anchorIntervalMs', 'maxInFlightDecisions', 'maxConnections', 'headersTimeoutMs', 'requestTimeoutMs', 'retryAfterSeconds', 'shutdownTimeoutMs', 'port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs', 'usageFlushMs', 'authFailureBurst', 'authFailureRefillMs', 'approvalTtlMs', 'confirmationTtlMs', 'approvalMaxPendingPerRequester', 'grantTtlMs', 'delegationMaxDepth', 'delegationMaxTtlMs']);
 
 /** Flags as commands pass them; `database: null` means "SQLite, whatever the environment says". */
 export type ConfigFlags = { [K in keyof ConfigInput]?: K extends 'database' ? ConfigInput[K] | null : ConfigInput[K] };
@@ -85,9 +98,43 @@ function inWords(error: z.ZodError, flags: ConfigFlags, env: NodeJS.ProcessEnv):
     .join('; ');
 }
 
-/** Merges defaults < environment < flags and validates once. Throws ERR_CONFIG_INVALID. */
-export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
-  const merged: Record<string, unknown> = {};
+/** Environment variables by config key (docs/operations.md lists them; a test checks the list). */
+export const ENV_VARS: Readonly<Record<string, string>> = Object.freeze({
+  ...Object.fromEntries(Object.entries(ENV).map(([name, key]) => [key, name])),
+  ...Object.fromEntries(Object.entries(SLACK_ENV).map(([name, key]) => [`slack.${key}`, name])),
+  ...Object.fromEntries(Object.entries(DATABASE_ENV).map(([name, key]) => [`database.${key}`, name])),
+});
+
+/**
+ * Reads a YAML or JSON config file (YAML is a superset of JSON): an object whose keys are the
+ * config keys (docs/operations.md). Validation happens once, after merging.
+ */
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new AirlockError('ERR_CONFIG_INVALID', `cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text, { strict: true, uniqueKeys: true, maxAliasCount: 0 });
+  } catch (e) {
+    throw new AirlockError('ERR_CONFIG_INVALID', `config file ${path} is not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new AirlockError('ERR_CONFIG_INVALID', `config file ${path} must hold an object of settings`);
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Merges defaults < config file < environment < flags and validates once. The file is `file`, else
+ * `AIRLOCK_CONFIG`, else none. Throws ERR_CONFIG_INVALID.
+ */
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env, file?: string): Config {
+  const path = file ?? (env['AIRLOCK_CONFIG'] || undefined);
+  const fromFile = path ? readConfigFile(path) : {};
+  const merged: Record<string, unknown> = { ...fromFile };
   for (const [name, key] of Object.entries(ENV)) {
     const v = env[name];
     if (v === undefined || v === '') continue;
@@ -104,7 +151,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     const v = env[name];
     if (v !== undefined && v !== '') slack[key] = v;
   }
-  if (Object.keys(slack).length > 0) merged['slack'] = slack;
+  if (Object.keys(slack).length > 0) {
+    // Environment values refine the file's slack settings field by field.
+    const base = fromFile['slack'];
+    merged['slack'] = typeof base === 'object' && base !== null && !Array.isArray(base) ? { ...(base as object), ...slack } : slack;
+  }
   const database: Record<string, string | number> = {};
   for (const [name, key] of Object.entries(DATABASE_ENV)) {
     const v = env[name];
@@ -124,9 +175,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       continue;
     }
     // A flag object for slack refines the environment's settings field by field.
-    merged[k] = k === 'slack' && typeof v === 'object' && v !== null ? { ...slack, ...(v as object) } : v;
+    merged[k] = k === 'slack' && typeof v === 'object' && v !== null ? { ...((merged['slack'] as object | undefined) ?? {}), ...(v as object) } : v;
   }
   const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) throw new AirlockError('ERR_CONFIG_INVALID', `invalid configuration: ${inWords(parsed.error, flags, env)}`);
+  if (!parsed.success) throw new AirlockError('ERR_CONFIG_INVALID', `invalid configuration${path ? ` (file ${path}, environment, flags)` : ''}: ${inWords(parsed.error, flags, env)}`);
   return Object.freeze(parsed.data);
 }

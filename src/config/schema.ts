@@ -103,6 +103,34 @@ export const configSchema = z.strictObject({
       caFile: z.string().min(1).optional(),
     })
     .optional(),
+  /**
+   * Where signing keys (grants, delegation tokens, audit checkpoints) come from: `file` (a JSON key
+   * file, mode 0600, never the database) or `env` (`AIRLOCK_SIGNING_KEYS`, read-only). Default `file`.
+   */
+  keyProvider: z.enum(['file', 'env']).default('file'),
+  /** The key file of the `file` provider. Default `<dataDir>/keys.json`. */
+  keyFile: z.string().min(1).optional(),
+  /** The key document of the `env` provider (the key file's JSON), from `AIRLOCK_SIGNING_KEYS`. */
+  signingKeys: z.string().min(2).optional(),
+  /**
+   * A directory outside the data directory where signed audit heads are written (`audit anchor`),
+   * so a cut tail is detectable even if the database and its checkpoints are rewritten. Unset: none.
+   */
+  anchorDir: z.string().min(1).optional(),
+  /** How often `serve` writes an anchor when `anchorDir` is set, ms; 0 = only at shutdown. Default 60000. */
+  anchorIntervalMs: z.number().int().nonnegative().default(60_000),
+  /** Most decision requests processed at once; more are answered 503 + Retry-After. Default 256. */
+  maxInFlightDecisions: z.number().int().positive().max(100_000).default(256),
+  /** Most open client connections; more are answered 503 + Retry-After and closed. Default 1024. */
+  maxConnections: z.number().int().positive().max(1_000_000).default(1024),
+  /** A client must send its complete request headers within this many ms. Default 10000. */
+  headersTimeoutMs: z.number().int().min(500).max(300_000).default(10_000),
+  /** A whole request (headers and body) must arrive within this many ms. Default 30000. */
+  requestTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+  /** Seconds named in `Retry-After` when load is shed. Default 1. */
+  retryAfterSeconds: z.number().int().min(1).max(3600).default(1),
+  /** On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway, ms. Default 10000. */
+  shutdownTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
   /** pino log level. Default `info`. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -24,7 +24,7 @@ import { verifyDelegationStep, withoutDelegationToken, type DelegationStepDeps }
 import { pathIdentities } from '../delegation/verify-chain.js';
 
 export interface GatewayObserver {
-  onDecision?(outcome: Outcome, ms: number, reasons: Reason[]): void;
+  onDecision?(outcome: Outcome, ms: number, reasons: Reason[], decision: Decision): void;
   /** The records contradict each other (e.g. an approved request whose votes the chain lacks). */
   onIntegrityAlarm?(alarm: IntegrityAlarm): void;
 }
@@ -60,6 +60,8 @@ export interface GatewayDeps {
   chat?: ChatStepDeps;
   events?: GatewayEvents;
   observer?: GatewayObserver;
+  /** Where the cause of an internal fault goes (the server log); the caller gets only a code. */
+  onInternalError?(err: unknown, context: { requestId: string; stage: 'decide' | 'audit' }): void;
 }
 
 export interface Gateway extends Authorizer {
@@ -279,9 +281,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
       return out;
     } catch (err) {
       // fail closed: an error anywhere in evaluation ⇒ deny (DESIGN §6)
-      const code = isAirlockError(err) && err.code === 'ERR_REQUEST_INVALID' ? 'evaluation_error' : 'internal_error';
-      const message = err instanceof Error ? err.message : String(err);
-      return end('deny', [reason(code, `${decisionCodes[code]}: ${message}`)]);
+      // Internal error text never reaches a caller (DESIGN §6): a bad request keeps our own message,
+      // any other fault is the fixed text plus the request id, and its cause goes to the log.
+      if (isAirlockError(err) && err.code === 'ERR_REQUEST_INVALID') return end('deny', [reason('evaluation_error', `${decisionCodes.evaluation_error}: ${err.message}`)]);
+      deps.onInternalError?.(err, { requestId, stage: 'decide' });
+      return end('deny', [reason('internal_error')]);
     }
   }
 
@@ -348,10 +352,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
           decision.auditSeq = (await deps.audit.append('decision', record())).seq;
         }
       } catch (err) {
-        // fail closed: audit write error ⇒ deny, and the grant never leaves (DESIGN §2 step 7)
+        // fail closed: audit write error ⇒ deny, and the grant never leaves (DESIGN §2 step 7);
+        // the cause (a path, an SQLite code) goes to the log, never into the answer.
+        deps.onInternalError?.(err, { requestId, stage: 'audit' });
         decision = {
           outcome: 'deny',
-          reasons: [reason('audit_unavailable', `${decisionCodes.audit_unavailable}: ${(err as Error).message}`)],
+          reasons: [reason('audit_unavailable')],
           actionHash: decision.actionHash,
           policyVersion: decision.policyVersion,
           requestId,
@@ -359,7 +365,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         };
       }
       if (decided.opened && decision.outcome !== 'deny') deps.events?.approvalOpened?.(decided.opened);
-      deps.observer?.onDecision?.(decision.outcome, performance.now() - started, decision.reasons);
+      deps.observer?.onDecision?.(decision.outcome, performance.now() - started, decision.reasons, decision);
       return decision;
     },
   };

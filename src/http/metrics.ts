@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Outcome } from '../core/types.js';
 
 /** Prometheus metrics of one gateway process. */
@@ -11,6 +11,12 @@ export interface Metrics {
   authFailure(reason: string): void;
   /** A request refused because its address used up its failed-attempt budget. */
   authRateLimited(): void;
+  /** A background task failed (checkpoint, webhook, slack, usage, reload, unhandled, …). */
+  backgroundFailure(source: string): void;
+  /** A request or connection refused because a load cap was reached. */
+  shed(kind: 'decisions' | 'connections'): void;
+  /** Decisions in flight now (for the gauge). */
+  inFlight(n: number): void;
 }
 
 export function createMetrics(): Metrics {
@@ -33,8 +39,20 @@ export function createMetrics(): Metrics {
   const rejected = new Counter({ name: 'airlock_http_rejected_total', help: 'HTTP requests rejected before a decision, by error code', labelNames: ['code'], registers: [registry] });
   const authFailures = new Counter({ name: 'airlock_auth_failures_total', help: 'Failed caller authentications, by reason', labelNames: ['reason'], registers: [registry] });
   const authLimited = new Counter({ name: 'airlock_auth_rate_limited_total', help: 'Requests refused (429) after too many failed authentications from one address', registers: [registry] });
+  const failures = new Counter({ name: 'airlock_background_failures_total', help: 'Background task failures (logged with context), by source', labelNames: ['source'], registers: [registry] });
+  const shed = new Counter({ name: 'airlock_shed_total', help: 'Requests (decisions) or connections refused with 503 because a load cap was reached', labelNames: ['kind'], registers: [registry] });
+  const inFlight = new Gauge({ name: 'airlock_decisions_in_flight', help: 'Decision requests being processed now', registers: [registry] });
   return {
     registry,
+    backgroundFailure(source) {
+      failures.inc({ source });
+    },
+    shed(kind) {
+      shed.inc({ kind });
+    },
+    inFlight(n) {
+      inFlight.set(n);
+    },
     authFailure(reason) {
       authFailures.inc({ reason });
     },

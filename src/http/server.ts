@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { createServer } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { AirlockError } from '../core/errors.js';
 import { parseStrictJson } from '../core/strict-json.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -14,11 +15,12 @@ import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerGatewayRoutes } from './routes/gateway.js';
 import { registerIdentityRoutes } from './routes/identities.js';
 import { registerSlackRoutes } from '../integrations/slack/routes.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerLoadShedding } from './load-shedding.js';
 
 export interface HttpServerOptions {
   runtime: Runtime;
   metrics: Metrics;
-  logLevel?: string;
 }
 
 /**
@@ -27,13 +29,29 @@ export interface HttpServerOptions {
  */
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   const { runtime, metrics } = opts;
-  const app = Fastify({
-    logger: opts.logLevel && opts.logLevel !== 'silent' ? { level: opts.logLevel } : false,
-    bodyLimit: runtime.config.bodyLimitBytes,
-    requestTimeout: 30_000,
+  const cfg = runtime.config;
+  const app: FastifyInstance = Fastify({
+    // The runtime's one logger; one line per decision comes from the decision observer instead of
+    // two per request from Fastify.
+    loggerInstance: runtime.log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: cfg.bodyLimitBytes,
+    requestTimeout: cfg.requestTimeoutMs,
     connectionTimeout: 60_000,
     routerOptions: { maxParamLength: 200 },
+    // Slow headers are cut within headersTimeoutMs: Node checks its timers every
+    // connectionsCheckingInterval (30 s by default, which let slow clients hold a socket ~55 s).
+    serverFactory: (handler) =>
+      createServer(
+        {
+          headersTimeout: cfg.headersTimeoutMs,
+          requestTimeout: cfg.requestTimeoutMs,
+          connectionsCheckingInterval: Math.max(250, Math.min(1000, Math.floor(cfg.headersTimeoutMs / 4))),
+        },
+        handler,
+      ),
   });
+  registerLoadShedding(app, metrics, { maxInFlightDecisions: cfg.maxInFlightDecisions, maxConnections: cfg.maxConnections, retryAfterSeconds: cfg.retryAfterSeconds });
 
   // Every JSON body goes through the strict parser: duplicate keys, prototype keys and unsafe
   // integers are refused before anything else sees the request (threats.md §3.1–3.2).
@@ -97,6 +115,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     return `http://${host}:${port}`;
   };
 
+  registerHealthRoutes(app, runtime);
   registerAuthzenRoutes(app, { authorizer: runtime.gateway, optionsFor, baseUrl, extras: (d) => requestableDenial(runtime, d, baseUrl()) });
   registerGatewayRoutes(app, { runtime, metrics, optionsFor });
   registerIdentityRoutes(app, { runtime });

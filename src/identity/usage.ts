@@ -15,7 +15,7 @@ export interface UsageRecorder {
  * A crash loses at most one interval of `lastUsedAt` updates (never a decision or its audit
  * record, which are written on their own path).
  */
-export function createUsageRecorder(repos: { identities: IdentityRepo; credentials: CredentialRepo }, intervalMs: number): UsageRecorder {
+export function createUsageRecorder(repos: { identities: IdentityRepo; credentials: CredentialRepo }, intervalMs: number, onError?: (err: unknown) => void): UsageRecorder {
   let identities = new Map<string, string>();
   let keys = new Map<string, string>();
   let flushing: Promise<void> | undefined;
@@ -31,8 +31,9 @@ export function createUsageRecorder(repos: { identities: IdentityRepo; credentia
       try {
         await repos.identities.recordUse(ids);
         await repos.credentials.recordUse(ks);
-      } catch {
-        // Usage times are best effort; a failed flush must never affect decisions.
+      } catch (e) {
+        // Usage times are best effort; a failed flush must never affect decisions, but it is reported.
+        onError?.(e);
       }
     })();
     await flushing;

@@ -1,8 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { AirlockError } from '../core/errors.js';
 import type { Store } from '../store/port.js';
 import { openConfiguredStore } from './open-store.js';
 

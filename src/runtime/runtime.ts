@@ -9,6 +9,10 @@ import { AirlockError } from '../core/errors.js';
 import { createGateway, type Gateway, type GatewayObserver } from '../gateway/gateway.js';
 import { createPolicyHolder, type PolicyHolder } from '../gateway/policy-holder.js';
 import { createKeyRing, type KeyRing } from '../grants/keyring.js';
+import type { KeyProvider } from '../keys/port.js';
+import { openKeyProvider } from './open-keys.js';
+import { checkAuditAtStart, checkDatabaseFile } from './startup-check.js';
+import { writeAnchor } from './anchors.js';
 import { uidOf } from '../identity/entity.js';
 import { buildReport, type InventoryReport } from '../identity/report.js';
 import { IdentityService, SYSTEM_ACTOR, type RegistryBundleView } from '../identity/service.js';
@@ -30,6 +34,7 @@ import { chatSubjectFacts, prepareChatRequest } from '../integrations/chat/prove
 import type { SlackAdapter } from '../integrations/slack/adapter.js';
 import { createHumanDirectory } from './human-directory.js';
 import { createSlackIntegration } from './slack.js';
+import { createFailureReporter, createLogger, type FailureReporter, type Logger } from './logger.js';
 
 export interface ReloadResult {
   ok: boolean;
@@ -44,7 +49,13 @@ export interface Runtime {
   readonly policies: PolicyHolder;
   readonly audit: AuditWriter;
   readonly auditKeys: KeyRing;
+  /** Where the signing keys live (key file, environment, …): never the store. */
+  readonly keys: KeyProvider;
   readonly clock: Clock;
+  /** The process's structured logger (pino, JSON lines on stderr). */
+  readonly log: Logger;
+  /** Where background work reports a failure: logged with context and counted in /metrics. */
+  readonly failures: FailureReporter;
   /** The identity registry's write side (validation, transactions, audit). */
   readonly identities: IdentityService;
   /** Batched `lastUsedAt` updates. */
@@ -72,12 +83,36 @@ export interface Runtime {
   reloadPolicies(): Promise<ReloadResult>;
   /** Signs and stores the current audit head; undefined when the chain is empty. */
   checkpoint(): Promise<SignedCheckpoint | undefined>;
+  /** Checkpoint, then copy the signed head to `config.anchorDir` (when set). */
+  anchor(): Promise<SignedCheckpoint | undefined>;
+  /** Store reachable, bundle loaded, last audit write committed, not shutting down. */
+  readiness(): Promise<Readiness>;
+  /** Shutting down: readiness answers not ready from now on, so a load balancer drains this process. */
+  startDraining(): void;
   close(): Promise<void>;
+}
+
+export type CheckState = 'ok' | 'failing';
+
+/** What `/readyz` reports: can this process decide and record right now? */
+export interface Readiness {
+  ready: boolean;
+  draining: boolean;
+  checks: { store: CheckState; bundle: CheckState; audit: CheckState };
+  policyVersion?: string;
 }
 
 export interface RuntimeOptions {
   clock?: Clock;
-  observer?: GatewayObserver & { onAuditCommit?(records: number, ms: number): void };
+  observer?: GatewayObserver & {
+    onAuditCommit?(records: number, ms: number): void;
+    /** A background task failed (`source`: checkpoint, webhook, slack, usage, reload, …). */
+    onFailure?(source: string): void;
+  };
+  /** Signing keys; default: the provider the config names (a 0600 key file in the data dir). */
+  keys?: KeyProvider;
+  /** The logger to use; default: a pino logger at `config.logLevel` on stderr. */
+  logger?: Logger;
   /** Use this store instead of the one the config selects (tests). */
   store?: Store;
 }
@@ -109,6 +144,8 @@ async function readAndCompile(dir: string): Promise<{ files: Record<string, stri
 /** The composition root: config → store → keys → bundle → registry → audit writer → gateway. */
 export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const clock = opts.clock ?? systemClock;
+  const log = opts.logger ?? createLogger(config.logLevel);
+  const failures = createFailureReporter(log, opts.observer?.onFailure ? (s) => opts.observer!.onFailure!(s) : undefined);
   const policyDir = resolve(config.policies);
   const first = await readAndCompile(policyDir);
   const loaded = first.result;
@@ -119,6 +156,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   if (!opts.store) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   let store: Store;
   try {
+    // SQLite: the file's own structural check before it is used (issue 13).
+    if (!opts.store && !config.database) checkDatabaseFile(join(config.dataDir, 'airlock.db'));
     store = opts.store ?? (await openConfiguredStore(config));
   } catch (e) {
     loaded.bundle.dispose();
@@ -130,18 +169,46 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     if (!opts.store) await store.close();
     throw bundleError(policyDir, clashes);
   }
-  const auditKeys = createKeyRing(store.keys, 'audit', clock);
+  // Audit health as the decisions see it: the last append committed (true) or failed (false).
+  let auditOk = true;
+  let draining = false;
+  let keys: KeyProvider;
+  try {
+    keys = opts.keys ?? (await openKeyProvider(config, store.keys));
+    // Read the keys once now: a missing, malformed or world-readable key file fails the start.
+    await keys.list('audit');
+  } catch (e) {
+    loaded.bundle.dispose();
+    if (!opts.store) await store.close();
+    throw e;
+  }
+  const auditKeys = createKeyRing(keys, 'audit', clock);
+  try {
+    await checkAuditAtStart(config, store, auditKeys);
+  } catch (e) {
+    loaded.bundle.dispose();
+    if (!opts.store) await store.close();
+    throw e;
+  }
   const policies = createPolicyHolder(loaded.bundle);
   const audit = createAuditWriter({
     store,
     writer: config.writerId,
     clock,
     timeoutMs: config.auditTimeoutMs,
-    ...(opts.observer?.onAuditCommit ? { onCommit: opts.observer.onAuditCommit } : {}),
+    onCommit: (n, ms) => {
+      auditOk = true;
+      opts.observer?.onAuditCommit?.(n, ms);
+    },
   });
   const analyzer = config.commandCatalog ? await loadAnalyzer(undefined, await loadCatalogFile(config.commandCatalog)) : await loadAnalyzer();
-  const grantKeys = createKeyRing(store.keys, 'grant', clock);
-  const webhooks = createWebhookDispatcher({ targets: config.webhooks });
+  const grantKeys = createKeyRing(keys, 'grant', clock);
+  const webhooks = createWebhookDispatcher({
+    targets: config.webhooks,
+    onResult: (r) => {
+      if (!r.ok) failures.report('webhook', r.error ?? `HTTP ${r.status}`, { url: r.url, event: r.event, attempt: r.attempt });
+    },
+  });
   const approvals = createApprovalDesk({ repo: store.approvals, audit, clock, policies, webhooks, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });
   // Chat provenance: chat users are the registry Humans whose `links` name them (docs/chat.md).
   const humans = createHumanDirectory(store.identities, (i) => approvals.factsOf(i));
@@ -158,6 +225,11 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     events: { approvalOpened: (a) => approvals.opened(a) },
     chat: { prepare: (req, subject) => prepareChatRequest(req, chatSubjectFacts(subject), humans) },
     ...(opts.observer ? { observer: opts.observer } : {}),
+    // The cause of an internal fault goes to the log; the caller sees only the code and request id.
+    onInternalError: (err, ctx) => {
+      if (ctx.stage === 'audit') auditOk = false;
+      log.error({ err, ...ctx }, ctx.stage === 'audit' ? 'audit record could not be committed; answered deny' : 'internal error on the decision path');
+    },
   });
   const bundleView = (): RegistryBundleView | undefined => {
     const b = policies.current();
@@ -192,7 +264,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       await delegations.revokeActor(i, `identity.${op}`, `${actor.type}:${actor.id}`);
     },
   });
-  const usage = createUsageRecorder(store, config.usageFlushMs);
+  const usage = createUsageRecorder(store, config.usageFlushMs, (e) => failures.report('usage', e));
 
   let slack: SlackAdapter | undefined;
   let unsubscribeSlack = (): void => {};
@@ -208,6 +280,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       state: { replay: store.replay, chatRefs: store.chatRefs },
       clock,
       namespace: () => policies.current()?.namespace ?? 'Airlock',
+      onError: (op, e) => failures.report('slack', e, { op }),
     });
     slack = wired.adapter;
     unsubscribeSlack = approvals.onChange(wired.onApprovalChange);
@@ -225,20 +298,44 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     return cp;
   }
 
-  let timer: NodeJS.Timeout | undefined;
-  if (config.checkpointIntervalMs > 0) {
-    timer = setInterval(() => void checkpoint().catch(() => undefined), config.checkpointIntervalMs);
-    timer.unref();
+  // Signed heads copied outside the data directory (config anchorDir): a cut tail stays visible
+  // even when the database and its checkpoint table are rewritten together.
+  let lastAnchorSeq = 0;
+  async function anchor(): Promise<SignedCheckpoint | undefined> {
+    if (!config.anchorDir) return undefined;
+    const cp = await checkpoint();
+    if (!cp || cp.seq === lastAnchorSeq) return cp;
+    const publicJwk = (await auditKeys.publicJwks()).find((k) => k.kid === cp.kid);
+    writeAnchor(config.anchorDir, config.dataDir, { ...cp, ...(publicJwk ? { publicJwk } : {}) });
+    lastAnchorSeq = cp.seq;
+    return cp;
   }
 
-  async function reloadLocal(): Promise<ReloadResult> {
+  /** One reload: read and compile the directory once; refuse (keep the bundle in force) on any problem. */
+  let reloads = 0;
+  async function reloadOnce(): Promise<ReloadResult> {
+    const n = ++reloads;
+    log.info({ reload: n }, 'policy reload started');
+    const r = await compileReload();
+    if (r.ok) log.info({ reload: n, policyVersion: r.version }, 'policy reload applied');
+    else log.warn({ reload: n, policyVersion: r.version, problems: r.problems }, 'policy reload refused');
+    return r;
+  }
+  async function compileReload(): Promise<ReloadResult> {
     const read = await readAndCompile(policyDir).catch((e: unknown) => ({
       files: {},
       result: { ok: false as const, problems: [{ file: policyDir, message: (e as Error).message }] },
     }));
     let next: CompileResult = read.result;
     if (next.ok) {
-      const problems = registryClashes(next.bundle, await s.identities.list({}));
+      let problems: BundleProblem[];
+      try {
+        problems = registryClashes(next.bundle, await s.identities.list({}));
+      } catch (e) {
+        // A store fault during a reload refuses the reload; it is never an unhandled rejection.
+        failures.report('reload', e);
+        problems = [{ file: policyDir, message: 'the identity registry could not be read; reload refused (see the server log)' }];
+      }
       if (problems.length > 0) {
         next.bundle.dispose();
         next = { ok: false, problems };
@@ -250,12 +347,31 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     if (prev && prev !== next.bundle) setTimeout(() => prev.dispose(), 5000).unref();
     return { ok: true, version: next.bundle.version };
   }
+  let reloadChain: Promise<unknown> = Promise.resolve();
+
+  let anchorTimer: NodeJS.Timeout | undefined;
+  if (config.anchorDir && config.anchorIntervalMs > 0) {
+    anchorTimer = setInterval(() => void anchor().catch((e: unknown) => failures.report('anchor', e, { dir: config.anchorDir })), config.anchorIntervalMs);
+    anchorTimer.unref();
+  }
+  let timer: NodeJS.Timeout | undefined;
+  if (config.checkpointIntervalMs > 0) {
+    timer = setInterval(() => void checkpoint().catch((e: unknown) => failures.report('checkpoint', e, { writer: config.writerId })), config.checkpointIntervalMs);
+    timer.unref();
+  }
+
+  /** Reloads this process's bundle: one reload at a time, in arrival order. */
+  function reloadLocal(): Promise<ReloadResult> {
+    const run = reloadChain.then(reloadOnce, reloadOnce);
+    reloadChain = run.catch(() => undefined);
+    return run;
+  }
 
   // Coordination with the other replicas (PostgreSQL LISTEN/NOTIFY). State is always read from
   // the store on each request, so revocations and suspensions need no message; these are the
   // events that change what a process holds in memory.
   const unsubscribeCluster = s.bus?.subscribe((e) => {
-    if (e.type === 'policy.reload' || e.type === 'resync') void reloadLocal().catch(() => undefined);
+    if (e.type === 'policy.reload' || e.type === 'resync') void reloadLocal().catch((err: unknown) => failures.report('reload', err));
     else if (e.type === 'approval.changed') approvals.changedElsewhere(e.id);
   }) ?? ((): void => {});
   const unsubscribeApprovalEvents = s.bus
@@ -272,7 +388,10 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     policies,
     audit,
     auditKeys,
+    keys,
     clock,
+    log,
+    failures,
     identities,
     usage,
     approvals,
@@ -316,10 +435,37 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       return r;
     },
     checkpoint,
+    anchor,
+    async readiness() {
+      const b = policies.current();
+      let storeOk = true;
+      try {
+        await s.audit.head(config.writerId);
+      } catch (e) {
+        storeOk = false;
+        log.warn({ err: e }, 'readiness: store probe failed');
+      }
+      if (!auditOk && storeOk && !closed) {
+        // After a failed append, only a real write proves the log is writable again; the probe
+        // is itself a record, so it is written only while the audit check is failing.
+        await audit.append('health.probe', { reason: 'readiness check after an audit write failure' }).then(
+          () => void (auditOk = true),
+          (e: unknown) => log.warn({ err: e }, 'readiness: audit probe failed'),
+        );
+      }
+      const checks = { store: storeOk ? 'ok' : 'failing', bundle: b ? 'ok' : 'failing', audit: auditOk ? 'ok' : 'failing' } as const;
+      const r: Readiness = { ready: !draining && !closed && storeOk && !!b && auditOk, draining, checks };
+      if (b) r.policyVersion = b.version;
+      return r;
+    },
+    startDraining() {
+      draining = true;
+    },
     async close() {
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
+      if (anchorTimer) clearInterval(anchorTimer);
       unsubscribeSlack();
       unsubscribeCluster();
       unsubscribeApprovalEvents();
@@ -327,8 +473,10 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       await usage.close();
       await audit.close();
       await webhooks.drain();
-      await checkpoint().catch(() => undefined);
+      await checkpoint().catch((e: unknown) => failures.report('checkpoint', e, { writer: config.writerId, at: 'shutdown' }));
+      await anchor().catch((e: unknown) => failures.report('anchor', e, { dir: config.anchorDir, at: 'shutdown' }));
       await s.close();
+      log.flush();
     },
   };
 }

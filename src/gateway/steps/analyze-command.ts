@@ -41,8 +41,9 @@ export function analyzeCommandStep(req: AuthorizationRequest, analyzer: Analyzer
   let analysis: CommandAnalysis;
   try {
     analysis = analyzer.analyze(text, { shell: shell as Shell });
-  } catch (e) {
-    return { kind: 'refused', code: 'analysis_error', message: `command analysis failed: ${(e as Error).message}` };
+  } catch {
+    // The analyzer's own error text is internal (DESIGN §6); the code says what happened.
+    return { kind: 'refused', code: 'analysis_error', message: 'command analysis failed; treated as deny' };
   }
   const context: Record<string, unknown> = { ...req.context, command: toPolicyContext(analysis) };
   return { kind: 'analyzed', analysis, policyRequest: { ...req, context } };

@@ -11,19 +11,13 @@ export interface GatewayRouteDeps {
   optionsFor(req: FastifyRequest, request: AuthorizationRequest): Promise<AuthorizeOptions>;
 }
 
-/** Airlock's own API: the full decision object, health, metrics and policy reload. */
+/** Airlock's own API: the full decision object, metrics and policy reload (health: routes/health.ts). */
 export function registerGatewayRoutes(app: FastifyInstance, deps: GatewayRouteDeps): void {
   const { runtime } = deps;
 
   app.post('/v1/authorize', { config: { access: 'decide' } }, async (req) => {
     const request = parseAuthorizationRequest(req.body);
     return runtime.gateway.authorize(request, await deps.optionsFor(req, request));
-  });
-
-  app.get('/healthz', { config: { access: 'open' } }, async (_req, reply) => {
-    const bundle = runtime.policies.current();
-    if (!bundle) return reply.code(503).send({ status: 'not_ready', reason: 'no policy bundle' });
-    return { status: 'ok', policyVersion: bundle.version };
   });
 
   app.get('/metrics', { config: { access: 'reader' } }, async (_req, reply) => {

@@ -133,7 +133,11 @@ export async function runHook(adapter: Adapter, input: unknown, authorizer: Auth
   if (decided.length > 1 || mapped.requests.length > 1) reason = `${reason} [${mapped.requests.length} targets, every one must be allowed]`;
   if ((verdict === 'allow' || verdict === 'ask') && parsed.correlationId && opts.correlation) {
     const keep: PreDecision[] = decided.map((d) => ({ requestId: d.requestId, actionHash: d.actionHash, outcome: d.outcome, ...(d.confirmation?.id ? { confirmation: d.confirmation.id } : {}) }));
-    await opts.correlation.put(parsed.correlationId, keep).catch((e: Error) => opts.log?.(`could not keep the decision for the post hook: ${e.message}`));
+    // Best effort (the verdict stands), but a lost correlation means the result report cannot be
+    // tied to its decision: say so on the hook's stderr log.
+    await opts.correlation
+      .put(parsed.correlationId, keep)
+      .catch((e: unknown) => opts.log?.(`hook correlation write failed for ${decided.map((d) => d.requestId).join(', ')}: ${(e as Error).message}`));
   }
   return adapter.render(verdict, reason, 'pre');
 }

@@ -147,6 +147,9 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     async retire(kid, at) {
       await db.query('UPDATE signing_keys SET retired_at = $2 WHERE kid = $1 AND retired_at IS NULL', [kid, at]);
     },
+    async remove(kid) {
+      await db.query('DELETE FROM signing_keys WHERE kid = $1', [kid]);
+    },
   };
 
   const grantsOn = (db: Db): GrantLedger => ({
