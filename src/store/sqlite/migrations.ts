@@ -73,6 +73,28 @@ const migrations: string[] = [
   DELEGATIONS_MIGRATION,
   // 5: the chat integration's replay ledger and message references, shared by every process.
   CHAT_STATE_MIGRATION,
+  // 6: the audit table as a rowid table (issue 13). WITHOUT ROWID stores rows in an index b-tree,
+  // whose in-page payload limit (~1 KB on 4 KiB pages) pushed each ~1 KB decision row into its own
+  // overflow page: ~2.8 KB of disk per decision. A rowid table keeps rows up to ~4 KB in the page;
+  // (writer, seq) stays the unique key through its automatic index. Data and indexes are copied;
+  // the approval-id index keeps only records that have one (most decisions do not).
+  `CREATE TABLE audit_rowid (
+     writer TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     at TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     record TEXT NOT NULL,
+     PRIMARY KEY (writer, seq)
+   );
+   INSERT INTO audit_rowid (writer, seq, at, kind, prev_hash, hash, record)
+     SELECT writer, seq, at, kind, prev_hash, hash, record FROM audit ORDER BY writer, seq;
+   DROP TABLE audit;
+   ALTER TABLE audit_rowid RENAME TO audit;
+   CREATE INDEX audit_request_id ON audit (json_extract(record, '$.requestId'));
+   CREATE INDEX audit_approval_id ON audit (json_extract(record, '$.approvalId'))
+     WHERE json_extract(record, '$.approvalId') IS NOT NULL;`,
 ];
 
 export function migrate(db: Database.Database): void {
