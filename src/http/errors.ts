@@ -25,14 +25,21 @@ export function toAirlockError(err: unknown): AirlockError {
   return new AirlockError('ERR_INTERNAL', undefined, undefined, { cause: err });
 }
 
+/**
+ * Server faults whose messages may carry a cause (an SQLite code, a file path): the caller gets the
+ * table's fixed message and the request id; the cause goes to the log (DESIGN §6).
+ */
+const SERVER_FAULTS: ReadonlySet<ErrorCode> = new Set(['ERR_INTERNAL', 'ERR_AUDIT_UNAVAILABLE', 'ERR_STORE_UNAVAILABLE', 'ERR_AUDIT_CORRUPT', 'ERR_KEYS_UNAVAILABLE', 'ERR_CONFIG_INVALID']);
+
 /** One error body for every failure: `{"error": {"code", "message"}}`. Internal faults hide their cause. */
 export function sendError(reply: FastifyReply, req: FastifyRequest, err: unknown, onRejected?: (code: string) => void): FastifyReply {
   const e = toAirlockError(err);
-  const body: WireError = { error: { code: e.code, message: e.code === 'ERR_INTERNAL' ? errorCodes.ERR_INTERNAL.message : e.message } };
-  if (e.details && e.code !== 'ERR_INTERNAL') body.error.details = e.details;
-  if (e.code === 'ERR_INTERNAL') {
+  const fault = SERVER_FAULTS.has(e.code);
+  const body: WireError = { error: { code: e.code, message: fault ? errorCodes[e.code].message : e.message } };
+  if (e.details && !fault) body.error.details = e.details;
+  if (fault) {
     body.error.requestId = req.id;
-    req.log.error({ err }, 'internal error');
+    req.log.error({ err, code: e.code }, 'internal error');
   }
   onRejected?.(e.code);
   // AuthZEN 1.0 §10.1: a PDP answers 400 for a wrong content type on its endpoints; elsewhere 415.

@@ -244,6 +244,32 @@ describe('load shedding, slow headers and serialized reloads (settings from a co
     if (s) await stopWithin(s, 30_000).catch(() => kill(s));
   });
 
+  it('beyond the connection cap: the extra connections get 503 + Retry-After and are closed', async () => {
+    const { port } = new URL(s!.url);
+    const sockets: Socket[] = [];
+    const firstBytes: Promise<string>[] = [];
+    for (let i = 0; i < 20; i++) {
+      const sock = connect(Number(port), '127.0.0.1');
+      sockets.push(sock);
+      firstBytes.push(
+        new Promise((res) => {
+          let got = '';
+          sock.on('data', (d: Buffer) => (got += d.toString()));
+          sock.on('close', () => res(got));
+          sock.on('error', () => res(got));
+        }),
+      );
+      await new Promise((r) => sock.once('connect', r));
+    }
+    // The capped ones were answered without sending anything; the rest answer a request.
+    for (const sock of sockets) if (!sock.destroyed) sock.end('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const answers = await Promise.all(firstBytes);
+    const refused = answers.filter((a) => a.startsWith('HTTP/1.1 503'));
+    expect(refused.length, JSON.stringify(answers.map((a) => a.slice(0, 40)))).toBeGreaterThanOrEqual(8);
+    for (const a of refused) expect(a).toMatch(/retry-after: 2/i);
+    expect(answers.filter((a) => a.startsWith('HTTP/1.1 200')).length).toBeGreaterThan(0);
+  }, 60_000);
+
   it('beyond the in-flight cap: 503 ERR_OVERLOADED with Retry-After; everything else is answered', async () => {
     const key = await s!.pepKey();
     const agent = new Agent({ keepAlive: true, maxSockets: 8 });
@@ -270,32 +296,6 @@ describe('load shedding, slow headers and serialized reloads (settings from a co
     const metrics = await (await fetch(`${s!.url}/metrics`, { headers: { authorization: `Bearer ${s!.adminKey}` } })).text();
     expect(metrics).toMatch(/^airlock_shed_total\{kind="decisions"\} [1-9]/m);
   }, 120_000);
-
-  it('beyond the connection cap: the extra connections get 503 + Retry-After and are closed', async () => {
-    const { port } = new URL(s!.url);
-    const sockets: Socket[] = [];
-    const firstBytes: Promise<string>[] = [];
-    for (let i = 0; i < 20; i++) {
-      const sock = connect(Number(port), '127.0.0.1');
-      sockets.push(sock);
-      firstBytes.push(
-        new Promise((res) => {
-          let got = '';
-          sock.on('data', (d: Buffer) => (got += d.toString()));
-          sock.on('close', () => res(got));
-          sock.on('error', () => res(got));
-        }),
-      );
-      await new Promise((r) => sock.once('connect', r));
-    }
-    // The capped ones were answered without sending anything; the rest answer a request.
-    for (const sock of sockets) if (!sock.destroyed) sock.end('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-    const answers = await Promise.all(firstBytes);
-    const refused = answers.filter((a) => a.startsWith('HTTP/1.1 503'));
-    expect(refused.length, JSON.stringify(answers.map((a) => a.slice(0, 40)))).toBeGreaterThanOrEqual(8);
-    for (const a of refused) expect(a).toMatch(/retry-after: 2/i);
-    expect(answers.filter((a) => a.startsWith('HTTP/1.1 200')).length).toBeGreaterThan(0);
-  }, 60_000);
 
   it('a client that never finishes its headers is cut within seconds (headersTimeoutMs 1000)', async () => {
     const { port } = new URL(s!.url);
