@@ -61,7 +61,7 @@ export const commandSummaries: Record<string, string> = {
  */
 export const subcommands: Record<string, readonly string[]> = {
   policy: ['validate', 'test'],
-  audit: ['verify', 'export', 'head'],
+  audit: ['verify', 'export', 'head', 'anchor'],
   identity: ['create', 'list', 'report', 'show', 'suspend', 'resume', 'retire', 'key'],
   human: ['create', 'list', 'show', 'suspend', 'resume', 'retire', 'key'],
   'shell-init': ['bash', 'zsh'],

@@ -10,7 +10,7 @@ import { createGateway, type Gateway, type GatewayObserver } from '../gateway/ga
 import { createPolicyHolder, type PolicyHolder } from '../gateway/policy-holder.js';
 import { createKeyRing, type KeyRing } from '../grants/keyring.js';
 import type { KeyProvider } from '../keys/port.js';
-import { openKeyProvider } from './open-keys.js';
+import { keyFileOf, openKeyProvider } from './open-keys.js';
 import { checkAuditAtStart, checkDatabaseFile } from './startup-check.js';
 import { writeAnchor } from './anchors.js';
 import { uidOf } from '../identity/entity.js';
@@ -177,6 +177,14 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     keys = opts.keys ?? (await openKeyProvider(config, store.keys));
     // Read the keys once now: a missing, malformed or world-readable key file fails the start.
     await keys.list('audit');
+    if (config.database && !opts.keys && config.keyProvider === 'file' && !config.keyFile) {
+      // Each replica would make its own keys: a grant or delegation token signed by one is
+      // refused (denied) by the others. Fail-closed, but surely not what the operator meant.
+      log.warn(
+        { keyFile: keyFileOf(config) },
+        'PostgreSQL store with a key file per data directory: replicas must share signing keys (set AIRLOCK_KEY_FILE to one shared file, or AIRLOCK_KEY_PROVIDER=env); see docs/deployment.md "Signing keys"',
+      );
+    }
   } catch (e) {
     loaded.bundle.dispose();
     if (!opts.store) await store.close();

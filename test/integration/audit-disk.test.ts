@@ -2,7 +2,7 @@
  * Disk per audited decision (issue 13): at most 1.3× the record's size. Measured on a real SQLite
  * file with decision-shaped records (~830 bytes of canonical JSON, like an allow with a grant),
  * appended in group commits as the writer does, then checkpointed so the WAL is in the file.
- * Also: a database written with the old WITHOUT ROWID table keeps its chain through migration 5.
+ * Also: a database written with the old WITHOUT ROWID table keeps its chain through migration 6.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,7 +62,7 @@ describe('audit disk footprint', () => {
 
   it('a log written in the old WITHOUT ROWID table keeps its chain, checkpoints and lookups through the migration', async () => {
     const path = join(dir, 'old.db');
-    // Build a schema-4 database the way the previous version did, then let the store migrate it.
+    // Build a schema-5 database the way the previous version did, then let the store migrate it.
     const store = openSqliteStore({ path });
     const recs = await store.audit.append('main', Array.from({ length: 50 }, (_, i) => ({ at: new Date(1_800_000_000_000 + i).toISOString(), kind: 'decision', record: decisionRecord(i) })), sealRecord);
     await store.close();
@@ -71,7 +71,7 @@ describe('audit disk footprint', () => {
       INSERT INTO audit_old SELECT * FROM audit; DROP TABLE audit; ALTER TABLE audit_old RENAME TO audit;
       CREATE INDEX audit_request_id ON audit (json_extract(record, '$.requestId'));
       CREATE INDEX audit_approval_id ON audit (json_extract(record, '$.approvalId'));
-      PRAGMA user_version = 4;`);
+      PRAGMA user_version = 5;`);
     expect((db.prepare("SELECT sql FROM sqlite_master WHERE name = 'audit'").get() as { sql: string }).sql).toMatch(/WITHOUT ROWID/);
     db.close();
 

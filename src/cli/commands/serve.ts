@@ -121,6 +121,10 @@ async function serve(config: Config, io: CliIO, log: Logger): Promise<number> {
         log.info({ requestId: d.requestId, outcome: o, reasons: reasons.map((r) => r.code), ms: Math.round(ms * 1000) / 1000, policyVersion: d.policyVersion, auditSeq: d.auditSeq }, 'decision');
       },
       onAuditCommit: (n, ms) => metrics.auditCommit(n, ms),
+      onIntegrityAlarm: (alarm) => {
+        metrics.integrityAlarm(alarm.kind);
+        log.error({ alarm: alarm.kind, requestId: alarm.requestId, approvalId: alarm.approvalId, problem: alarm.problem }, 'integrity alarm: the records contradict each other');
+      },
       onFailure: (source) => metrics.backgroundFailure(source),
     },
   });
