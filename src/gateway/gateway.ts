@@ -5,9 +5,11 @@ import type { Analyzer, CommandAnalysis } from '../commands/types.js';
 import { hashAction } from '../core/action-hash.js';
 import type { Clock } from '../core/clock.js';
 import { decisionCodes } from '../core/decision-codes.js';
-import { isAirlockError } from '../core/errors.js';
+import { AirlockError, isAirlockError } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
-import type { AuthorizationRequest, AuthorizeOptions, Authorizer, Caller, Decision, Outcome, Reason } from '../core/types.js';
+import type { AuthorizationRequest, AuthorizeOptions, Authorizer, Caller, Decision, EntityRef, Outcome, Reason } from '../core/types.js';
+import type { SearchRequest } from '../core/request-shape.js';
+import { searchCandidates, type SearchResult } from './search.js';
 import { signGrant, type GrantClaims } from '../grants/grant.js';
 import type { KeyRing } from '../grants/keyring.js';
 import type { CedarEntity } from '../policy/types.js';
@@ -64,8 +66,34 @@ export interface GatewayDeps {
   onInternalError?(err: unknown, context: { requestId: string; stage: 'decide' | 'audit' }): void;
 }
 
+export interface SearchOptions {
+  caller?: Caller;
+  requestId?: string;
+  /**
+   * The authorize options for a candidate's subject, or undefined when the caller may not ask about
+   * it (the HTTP edge's who-may-ask rule; the candidate is then left out).
+   */
+  optionsFor(subject: EntityRef, req: AuthorizationRequest): Promise<AuthorizeOptions | undefined>;
+}
+
+export interface SearchAnswer {
+  results: SearchResult[];
+  /** Key of the last result when a further page exists. */
+  next?: string;
+  requestId: string;
+  policyVersion: string;
+  auditSeq?: number;
+}
+
 export interface Gateway extends Authorizer {
   readonly policies: PolicyHolder;
+  /**
+   * AuthZEN search (gateway/search.ts): each candidate decided by the same pipeline as authorize()
+   * (nothing opened, consumed or signed), the search recorded as one audit record (`search`) before
+   * the answer leaves. An audit failure answers ERR_AUDIT_UNAVAILABLE, never unrecorded results.
+   * @throws AirlockError ERR_AUDIT_UNAVAILABLE
+   */
+  search(query: SearchRequest, page: { after?: string; limit: number }, options: SearchOptions): Promise<SearchAnswer>;
 }
 
 const EMBEDDED_CALLER: Caller = { type: 'process', id: 'embedded', via: 'embedded' };
@@ -181,7 +209,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }
   }
 
-  async function decide(req: AuthorizationRequest, requestId: string, decidedAt: string, caller: Caller, vouched: boolean): Promise<Decided> {
+  /** Steps 2–5 (and 8 unless `sign` is false: a search candidate never gets a grant). */
+  async function decide(req: AuthorizationRequest, requestId: string, decidedAt: string, caller: Caller, vouched: boolean, sign = true): Promise<Decided> {
     let actionHash = '';
     let policyVersion = 'none';
     const audit: Record<string, unknown> = {};
@@ -277,7 +306,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
 
       // Step 8 (prepared before step 7 so the record holds the grant's claims).
-      await attachGrant(out);
+      if (sign) await attachGrant(out);
       return out;
     } catch (err) {
       // fail closed: an error anywhere in evaluation ⇒ deny (DESIGN §6)
@@ -291,6 +320,45 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   return {
     policies: deps.policies,
+    async search(query, page, options) {
+      const requestId = options.requestId ?? uuidv7(deps.clock.now());
+      const caller = options.caller ?? EMBEDDED_CALLER;
+      const bundle = deps.policies.current();
+      let found: { results: SearchResult[]; next?: string; evaluated: number } = { results: [], evaluated: 0 };
+      if (bundle) {
+        found = await searchCandidates(query, page, {
+          bundle,
+          ...(deps.registry ? { registry: deps.registry } : {}),
+          optionsFor: options.optionsFor,
+          decide: async (req, opts) => {
+            const decidedAt = new Date(deps.clock.now()).toISOString();
+            return (await decide(req, uuidv7(deps.clock.now()), decidedAt, opts.caller ?? caller, opts.vouchedSubject === true, false)).decision;
+          },
+        });
+      }
+      const policyVersion = bundle?.version ?? 'none';
+      const { page: _page, ...asked } = query;
+      const record = {
+        requestId,
+        caller: { ...caller },
+        search: query.kind,
+        // The same masking as decision records; the searched part has no id.
+        request: redactRequest(asked as unknown as AuthorizationRequest) as unknown as Record<string, unknown>,
+        page: { ...(page.after !== undefined ? { after: page.after } : {}), limit: page.limit },
+        results: found.results.map((r) => ('name' in r ? r.name : r.id)),
+        ...(found.next !== undefined ? { next: found.next } : {}),
+        evaluated: found.evaluated,
+        policyVersion,
+      };
+      let auditSeq: number;
+      try {
+        auditSeq = (await deps.audit.append('search', record)).seq;
+      } catch {
+        // fail closed: results nobody recorded never leave (DESIGN §2 step 7)
+        throw new AirlockError('ERR_AUDIT_UNAVAILABLE');
+      }
+      return { results: found.results, ...(found.next !== undefined ? { next: found.next } : {}), requestId, policyVersion, auditSeq };
+    },
     async authorize(req: AuthorizationRequest, options: AuthorizeOptions = {}): Promise<Decision> {
       const started = performance.now();
       const requestId = options.requestId ?? uuidv7(deps.clock.now());

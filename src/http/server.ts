@@ -10,6 +10,7 @@ import { createMemoryCorrelation, handleClaudeCodeHook } from '../integrations/h
 import { registerAccessRequestRoutes, requestableDenial } from './routes/access-requests.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerAuthzenRoutes } from './routes/authzen.js';
+import { registerAuthzenSearchRoutes } from './routes/authzen-search.js';
 import { registerDelegationRoutes, withDelegationHeader } from './routes/delegations.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerGatewayRoutes } from './routes/gateway.js';
@@ -117,6 +118,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
 
   registerHealthRoutes(app, runtime);
   registerAuthzenRoutes(app, { authorizer: runtime.gateway, optionsFor, baseUrl, extras: (d) => requestableDenial(runtime, d, baseUrl()) });
+  registerAuthzenSearchRoutes(app, { gateway: runtime.gateway, optionsFor });
   registerGatewayRoutes(app, { runtime, metrics, optionsFor });
   registerIdentityRoutes(app, { runtime });
   registerApprovalRoutes(app, { runtime });
