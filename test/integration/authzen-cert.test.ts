@@ -4,8 +4,8 @@
  *
  * Source: openid/authzen `certification/authorization-api-1_0-scenario.md` (section ids §C.x below
  * are the scenario's anchors, e.g. §C.2.2.1 = `{#c-2-2-1}`). Levels covered: Basic (Core and
- * Properties), Batch (Core and Properties), Discovery. The Search level (§C.4) is not covered:
- * Airlock does not implement the Search APIs, and its discovery document does not advertise them.
+ * Properties), Batch (Core and Properties), Search (Core and Properties, §C.4) and Discovery
+ * (§C.6; https through AIRLOCK_PUBLIC_URL, as a deployment behind a TLS reverse proxy sets it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson as rawPostJson, startGateway, type StartedGateway } from '../helpers/server.js';
@@ -497,18 +497,20 @@ describe('AuthZEN 1.0 cert §C.6 discovery (GET /.well-known/authzen-configurati
     }
   });
 
-  it('Search APIs are not implemented, so they are not advertised (absent key = not offered) and their default paths are 404', async () => {
-    const doc = (await (await fetch(`${gw.url}/.well-known/authzen-configuration`)).json()) as Record<string, unknown>;
-    for (const k of ['search_subject_endpoint', 'search_resource_endpoint', 'search_action_endpoint']) expect(doc[k]).toBeUndefined();
-    const r = await postJson(`${gw.url}/access/v1/search/subject`, { subject: { type: 'user' }, action: read, resource: record1 });
-    expect(r.status).toBe(404);
-    expect(r.json.error.code).toBe('ERR_NOT_FOUND');
+  it('§C.6.4 the Search APIs are advertised at their default paths', async () => {
+    const doc = (await (await fetch(`${gw.url}/.well-known/authzen-configuration`)).json()) as Record<string, string>;
+    for (const k of ['subject', 'resource', 'action']) {
+      expect(doc[`search_${k}_endpoint`]).toBe(`${gw.url}/access/v1/search/${k}`);
+      expect(isAbsoluteUrl(doc[`search_${k}_endpoint`]).pathname).toBe(`/access/v1/search/${k}`);
+    }
   });
 
   it('the advertised endpoints work when followed', async () => {
     const doc = (await (await fetch(`${gw.url}/.well-known/authzen-configuration`)).json()) as Record<string, string>;
     const r = await postJson(doc['access_evaluation_endpoint']!, { subject: alice, action: read, resource: record1 });
     expect(r.json.decision).toBe(true);
+    const s = await postJson(doc['search_action_endpoint']!, { subject: alice, resource: record1 });
+    expect(s.json.results).toEqual(expect.arrayContaining([{ name: 'read' }, { name: 'write' }]));
   });
 
   it('with publicUrl configured the document carries https URLs on that base (§C.6.3 "HTTPS, no query string or fragment")', async () => {
@@ -518,9 +520,163 @@ describe('AuthZEN 1.0 cert §C.6 discovery (GET /.well-known/authzen-configurati
       expect(doc['policy_decision_point']).toBe('https://pdp.example.com');
       expect(doc['access_evaluation_endpoint']).toBe('https://pdp.example.com/access/v1/evaluation');
       expect(doc['access_evaluations_endpoint']).toBe('https://pdp.example.com/access/v1/evaluations');
-      for (const k of ['policy_decision_point', 'access_evaluation_endpoint', 'access_evaluations_endpoint']) expect(new URL(doc[k]!).protocol).toBe('https:');
+      expect(doc['search_subject_endpoint']).toBe('https://pdp.example.com/access/v1/search/subject');
+      for (const k of Object.keys(doc).filter((x) => x !== 'capabilities')) expect(new URL(doc[k]!).protocol, k).toBe('https:');
     } finally {
       await pub.close();
     }
+  });
+});
+
+/** §C.4.x harness checks for a search answer: 200 JSON, `results` an array of well-formed entries. */
+function expectSearchAnswer(r: { status: number; headers: Headers; json: any }, kind: 'subject' | 'resource' | 'action', type?: string): void {
+  expect(r.status).toBe(200);
+  expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+  expect(Array.isArray(r.json.results)).toBe(true);
+  for (const e of r.json.results) {
+    if (kind === 'action') expect(typeof e.name).toBe('string');
+    else {
+      expect(typeof e.id).toBe('string');
+      expect(e.type).toBe(type);
+    }
+  }
+  if (r.json.page !== undefined) {
+    expect(r.json.page).toBeTypeOf('object');
+    expect(typeof r.json.page.next_token).toBe('string');
+  }
+}
+
+describe('AuthZEN 1.0 cert §C.4 Search (Core)', () => {
+  const search = (kind: string, body: unknown, headers?: Record<string, string>) => postJson(`${gw.url}/access/v1/search/${kind}`, body, headers);
+  const ids = (r: { json: any }) => r.json.results.map((e: { id?: string; name?: string }) => e.id ?? e.name);
+
+  it('§C.4.2.1 subject search: users who may read record-1 include alice and bob', async () => {
+    const r = await search('subject', { subject: { type: 'user' }, action: read, resource: record1 });
+    expectSearchAnswer(r, 'subject', 'user');
+    expect(ids(r)).toEqual(expect.arrayContaining(['alice', 'bob']));
+  });
+
+  it('§C.4.2.2 subject search with context is accepted', async () => {
+    const r = await search('subject', { subject: { type: 'user' }, action: read, resource: record1, context: { time: '2025-06-27T18:03-07:00' } });
+    expectSearchAnswer(r, 'subject', 'user');
+    expect(ids(r)).toEqual(expect.arrayContaining(['alice', 'bob']));
+  });
+
+  it('§C.4.2.3 a subject.id sent in a subject search is ignored', async () => {
+    const r = await search('subject', { subject: { type: 'user', id: 'alice' }, action: read, resource: record1 });
+    expectSearchAnswer(r, 'subject', 'user');
+    expect(ids(r)).toEqual(expect.arrayContaining(['alice', 'bob']));
+  });
+
+  it('§C.4.3.1 resource search: records alice may read include record-1', async () => {
+    const r = await search('resource', { subject: alice, action: read, resource: { type: 'record' } });
+    expectSearchAnswer(r, 'resource', 'record');
+    expect(ids(r)).toContain('record-1');
+  });
+
+  it('§C.4.3.2 a resource.id sent in a resource search is ignored', async () => {
+    const r = await search('resource', { subject: alice, action: read, resource: { type: 'record', id: 'record-2' } });
+    expectSearchAnswer(r, 'resource', 'record');
+    expect(ids(r).sort()).toEqual(['record-1', 'record-2']);
+  });
+
+  it('§C.4.4.1 action search: alice on record-1 may read and write (and not hard-delete)', async () => {
+    const r = await search('action', { subject: alice, resource: record1 });
+    expectSearchAnswer(r, 'action');
+    expect(ids(r).sort()).toEqual(['read', 'write']);
+  });
+
+  it('§C.4.4.2 action search with context is accepted', async () => {
+    const r = await search('action', { subject: alice, resource: record1, context: { ip: '192.168.1.1' } });
+    expectSearchAnswer(r, 'action');
+    expect(ids(r)).toEqual(expect.arrayContaining(['read', 'write']));
+  });
+
+  it('§C.4.5.1–3 page.limit 1 pages through the users one at a time; next_token is a string, empty on the last page', async () => {
+    const body = { subject: { type: 'user' }, action: read, resource: record1 };
+    const first = await search('subject', { ...body, page: { limit: 1 } });
+    expectSearchAnswer(first, 'subject', 'user');
+    expect(first.json.results).toHaveLength(1);
+    expect(first.json.page.count).toBe(1);
+    expect(first.json.page.next_token.length).toBeGreaterThan(0);
+    const second = await search('subject', { ...body, page: { token: first.json.page.next_token } });
+    expectSearchAnswer(second, 'subject', 'user');
+    expect(second.json.page.next_token).toBe('');
+    expect([...ids(first), ...ids(second)].sort()).toEqual(['alice', 'bob']);
+  });
+
+  it('§C.4.5.4 a page object is accepted and the single page ends with an empty next_token', async () => {
+    const r = await search('resource', { subject: alice, action: read, resource: { type: 'record' }, page: { limit: 50 } });
+    expectSearchAnswer(r, 'resource', 'record');
+    expect(r.json.page.next_token).toBe('');
+  });
+
+  it('§C.4.6.1 an unknown subject id gives an empty results array', async () => {
+    const r = await search('action', { subject: { type: 'user', id: 'nonexistent-user' }, resource: record1 });
+    expectSearchAnswer(r, 'action');
+    expect(r.json.results).toEqual([]);
+  });
+
+  it('§C.4.6.2 an unknown entity type gives an empty results array, not 400', async () => {
+    const r = await search('subject', { subject: { type: 'spaceship' }, action: read, resource: record1 });
+    expectSearchAnswer(r, 'subject', 'spaceship');
+    expect(r.json.results).toEqual([]);
+  });
+
+  const missing: [string, string, unknown, string][] = [
+    ['§C.4.7.1 subject search without action', 'subject', { subject: { type: 'user' }, resource: record1 }, '/action'],
+    ['§C.4.7.1 resource search without subject', 'resource', { action: read, resource: { type: 'record' } }, '/subject'],
+    ['§C.4.7.1 action search without resource', 'action', { subject: alice }, '/resource'],
+    ['§C.4.7.2 subject search whose resource has no id', 'subject', { subject: { type: 'user' }, action: read, resource: { type: 'record' } }, '/resource/id'],
+    ['§C.4.7.2 resource search whose subject has no id', 'resource', { subject: { type: 'user' }, action: read, resource: { type: 'record' } }, '/subject/id'],
+    ['subject search whose subject has no type', 'subject', { subject: {}, action: read, resource: record1 }, '/subject/type'],
+    ['a page.limit of 0', 'subject', { subject: { type: 'user' }, action: read, resource: record1, page: { limit: 0 } }, '/page/limit'],
+    ['a page.token that is not a token this gateway issued', 'subject', { subject: { type: 'user' }, action: read, resource: record1, page: { token: 'bm9wZQ' } }, '/page/token'],
+  ];
+  for (const [title, kind, body, path] of missing) {
+    it(`${title} → 400 ERR_REQUEST_INVALID at ${path}`, async () => {
+      const r = await search(kind, body, { 'x-request-id': 'search-err' });
+      expect(r.status).toBe(400);
+      expect(r.json.error.code).toBe('ERR_REQUEST_INVALID');
+      expect(r.json.error.details.path).toBe(path);
+      expect(r.headers.get('x-request-id')).toBe('search-err');
+    });
+  }
+
+  it('a page token of one search is refused by a search that differs in anything but page', async () => {
+    const first = await search('subject', { subject: { type: 'user' }, action: read, resource: record1, page: { limit: 1 } });
+    const token = first.json.page.next_token as string;
+    const other = await search('subject', { subject: { type: 'user' }, action: write, resource: record1, page: { token } });
+    expect(other.status).toBe(400);
+    expect(other.json.error.details.path).toBe('/page/token');
+  });
+
+  it('§C.5.4 X-Request-ID is echoed on a search', async () => {
+    const r = await search('action', { subject: alice, resource: record1 }, { 'x-request-id': 'search-7' });
+    expect(r.headers.get('x-request-id')).toBe('search-7');
+  });
+});
+
+describe('AuthZEN 1.0 cert §C.4 Search (Properties)', () => {
+  const search = (kind: string, body: unknown) => postJson(`${gw.url}/access/v1/search/${kind}`, body);
+  const archived = { ...record2, properties: { status: 'archived' } };
+  const admin = { ...bob, properties: { role: 'admin' } };
+
+  it('§C.4.2.4 subject search: users who may write record-2 (archived) include bob (rule 6), not alice', async () => {
+    const r = await search('subject', { subject: { type: 'user' }, action: write, resource: archived });
+    expectSearchAnswer(r, 'subject', 'user');
+    expect(r.json.results).toEqual([{ type: 'user', id: 'bob' }]);
+  });
+
+  it('§C.4.3.3 resource search: records bob (admin) may write include record-2 and not the active record-1', async () => {
+    const r = await search('resource', { subject: admin, action: write, resource: { type: 'record' } });
+    expectSearchAnswer(r, 'resource', 'record');
+    expect(r.json.results).toEqual([{ type: 'record', id: 'record-2' }]);
+  });
+
+  it('§C.4.4.3 action search: bob (admin) on archived record-2 may write', async () => {
+    const r = await search('action', { subject: admin, resource: archived });
+    expectSearchAnswer(r, 'action');
+    expect(r.json.results.map((e: { name: string }) => e.name).sort()).toEqual(['read', 'write']);
   });
 });
