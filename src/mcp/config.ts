@@ -5,6 +5,8 @@
  * ```yaml
  * subject: { type: Agent, id: coding-agent }
  * approvalWait: 120s
+ * binding: coaz                      # optional: the COAZ-MCP binding instead of Airlock's mapping
+ * coaz: { claims: { sub: alice@example.com, client_id: coding-agent }, audience: "https://mcp.example.com" }
  * servers:
  *   files: { command: npx, args: [-y, "@modelcontextprotocol/server-filesystem", /workspace] }
  *   tickets: { url: "http://127.0.0.1:9000/mcp", headers: { authorization: "Bearer …" } }
@@ -43,8 +45,21 @@ const httpServer = z.strictObject({
   hideDeniedTools: z.boolean().optional(),
 });
 
+/** `coaz:` — the COAZ-MCP binding's view of the caller (docs/agents.md "COAZ-MCP binding"). */
+const coazSettings = z.strictObject({
+  /** The claims of the binding's `token` variable; `sub` and `client_id` default to the subject id. */
+  claims: z.record(z.string(), z.unknown()).optional(),
+  /** The claim that carries the subject identity. */
+  subjectClaim: z.string().min(1).optional(),
+  /** This server's resource identifier (`aud`); default `mcp://<server name>`. */
+  audience: z.string().min(1).optional(),
+});
+
 export const proxyConfigSchema = z.strictObject({
   subject: z.strictObject({ type: z.string().min(1).default('Agent'), id: z.string().min(1) }).optional(),
+  /** How MCP messages become decisions: Airlock's own mapping (default) or the COAZ-MCP binding. */
+  binding: z.enum(['airlock', 'coaz']).default('airlock'),
+  coaz: coazSettings.optional(),
   approvalWait: duration.optional(),
   hideDeniedTools: z.boolean().default(false),
   servers: z.record(name, z.union([stdioServer, httpServer])).refine((s) => Object.keys(s).length > 0, 'at least one server'),
@@ -57,8 +72,16 @@ export interface ProxyServerConfig {
   hideDeniedTools: boolean;
 }
 
+export interface CoazSettings {
+  claims?: Record<string, unknown>;
+  subjectClaim?: string;
+  audience?: string;
+}
+
 export interface ProxyConfig {
   subject?: { type: string; id: string };
+  binding: 'airlock' | 'coaz';
+  coaz?: CoazSettings;
   approvalWaitMs?: number;
   servers: ProxyServerConfig[];
 }
@@ -74,8 +97,11 @@ export function parseProxyConfig(text: string, file = 'config'): ProxyConfig {
   const r = proxyConfigSchema.safeParse(raw);
   if (!r.success) throw new AirlockError('ERR_CONFIG_INVALID', `${file} is invalid:\n${z.prettifyError(r.error)}`);
   const c = r.data;
+  if (c.coaz && c.binding !== 'coaz') throw new AirlockError('ERR_CONFIG_INVALID', `${file} is invalid: "coaz" settings need "binding: coaz"`);
   return {
     ...(c.subject ? { subject: c.subject } : {}),
+    binding: c.binding,
+    ...(c.coaz ? { coaz: c.coaz as CoazSettings } : {}),
     ...(c.approvalWait !== undefined ? { approvalWaitMs: c.approvalWait } : {}),
     servers: Object.entries(c.servers).map(([n, s]) => ({
       name: n,

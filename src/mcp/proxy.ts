@@ -35,8 +35,9 @@ import {
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { gateToolCall, type GateDeps } from './gate.js';
-import { refusal } from './messages.js';
+import { CoazMappingError, declaredMapping, defaultMapping, planRequests, type CoazContext, type CoazPlan } from './coaz.js';
+import { DENIED_ERROR, gateToolCall, RefusalError, UNDECIDED_ERROR, type GateDeps, type GateExtra } from './gate.js';
+import { deniedText, DECISION_META_KEY, refusal, unreachableText } from './messages.js';
 import { buildMethodRequest, GATED_METHODS, methodLabel, UndecidableParams, type GatedMethod } from './method-request.js';
 import { buildToolRequest, toolDefinitionHash, type CommandArgRule, type KnownTool } from './tool-request.js';
 import type { AirlockClient } from '../sdk/types.js';
@@ -76,6 +77,12 @@ export interface ProxyOptions {
   commandArgs?: CommandArgRule[];
   /** Diagnostics (stderr in the CLI); never MCP traffic. */
   log?: (line: string) => void;
+  /**
+   * Map MCP messages to AuthZEN requests by the COAZ-MCP binding (mcp/coaz.ts) instead of
+   * Airlock's own mapping: every method decided by its default or the tool's declared mapping,
+   * refusals as JSON-RPC errors (-32001 denied, -32602 mapping error, -32603 no decision).
+   */
+  coaz?: CoazContext;
 }
 
 export interface ProxySession {
@@ -204,6 +211,9 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
       const tool = t as Record<string, unknown>;
       if (typeof tool?.['name'] !== 'string') continue;
       tools.set(tool['name'], { name: tool['name'], annotations: tool['annotations'] as Record<string, unknown> | undefined, definitionHash: toolDefinitionHash(tool) });
+      const m = declaredMapping(tool);
+      if (m !== undefined) declared.set(tool['name'], m);
+      else declared.delete(tool['name']);
     }
   }
 
@@ -218,6 +228,7 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
       if (!cursor) break;
     }
     tools.clear();
+    declared.clear();
     remember(fresh);
     toolsFresh = true;
   }
@@ -230,8 +241,48 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
     log,
   };
 
-  server.setRequestHandler(InitializeRequestSchema, async (req) => {
+  const coaz = opts.coaz;
+  /** Tools' declared COAZ mappings (`x-authzen-mapping`), from the latest tools/list. */
+  const declared = new Map<string, unknown>();
+
+  /** The COAZ requests of one message; a mapping error is JSON-RPC -32602. */
+  function plan(mapping: unknown, params: Record<string, unknown> | undefined): CoazPlan {
+    try {
+      return planRequests(mapping, params, coaz!);
+    } catch (e) {
+      if (e instanceof CoazMappingError) throw new RefusalError(-32602, `COAZ mapping error: ${e.message}`, undefined);
+      throw e;
+    }
+  }
+
+  /**
+   * COAZ-MCP "PEP Behavior": decide every request of the mapping; run only if each is permitted.
+   * One request goes through the usual gate (approvals and confirmations included); several are
+   * decided one by one and any that is not an allow refuses the message.
+   */
+  async function coazGate(method: string, mapping: unknown, params: Record<string, unknown> | undefined, extra: GateExtra, run: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
+    const first = typeof params?.['name'] === 'string' ? params['name'] : typeof params?.['uri'] === 'string' ? params['uri'] : '';
+    const label = `${method}${first ? ` ${first}` : ''} on ${opts.server}`;
+    if (mapping === undefined) throw new RefusalError(DENIED_ERROR, `Denied by Airlock (COAZ-MCP binding): ${method} has no mapping, so it is not allowed.`, { [DECISION_META_KEY]: { outcome: 'deny', error: 'no_mapping' } });
+    const p = plan(mapping, params);
+    if (p.requests.length === 1) return gateToolCall(gateDeps, label, p.requests[0]!, extra, run, 'jsonrpc-error');
+    for (const r of p.requests) {
+      let d;
+      try {
+        d = await opts.client.authorize(r);
+      } catch (e) {
+        log(`decision failed for ${label}: ${(e as Error).message}`);
+        throw new RefusalError(UNDECIDED_ERROR, unreachableText(label, e), { [DECISION_META_KEY]: { outcome: 'deny', error: (e as { code?: string }).code ?? 'ERR_INTERNAL' } });
+      }
+      if (d.outcome !== 'allow') throw new RefusalError(DENIED_ERROR, deniedText(label, d), { [DECISION_META_KEY]: refusal('', d)._meta[DECISION_META_KEY] });
+    }
+    return run();
+  }
+
+  server.setRequestHandler(InitializeRequestSchema, async (req, extra) => {
     if (upstream) throw new ForwardedError({ code: -32600, message: 'already initialized' });
+    // COAZ-MCP: initialize itself is decided (action initialize on the mcp_server) before any upstream is opened.
+    if (coaz) await coazGate('initialize', defaultMapping('initialize'), req.params as Record<string, unknown>, extra as never, async () => ({}));
     const client = new Client(req.params.clientInfo as Implementation, { capabilities: mirroredClientCaps(req.params.capabilities) });
     const caps = req.params.capabilities;
     const relay = (method: string) => async (r: { params?: unknown }, extra: { signal: AbortSignal }) => {
@@ -249,6 +300,7 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
       if (n.method === 'notifications/tools/list_changed') {
         toolsFresh = false;
         tools.clear();
+        declared.clear();
       }
       await server.notification(n as never).catch((e: unknown) => log(`could not relay ${n.method}: ${(e as Error).message}`));
     };
@@ -275,7 +327,7 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
     await upstream?.notification({ method: 'notifications/roots/list_changed' });
   });
 
-  server.setRequestHandler(ListToolsRequestSchema, async (req, extra) => {
+  async function listTools(req: { params?: { cursor?: string | undefined } | undefined }, extra: unknown): Promise<Record<string, unknown>> {
     const r = await forward('tools/list', req.params as Record<string, unknown> | undefined, extra as never);
     const all = Array.isArray(r['tools']) ? (r['tools'] as Record<string, unknown>[]) : [];
     remember(all);
@@ -286,6 +338,12 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
       list.map(async (t) => {
         const name = String(t['name']);
         try {
+          if (coaz) {
+            // The tool's own mapping with empty arguments; one it cannot resolve keeps the tool listed.
+            const p = planRequests(declared.get(name) ?? defaultMapping('tools/call'), { name, arguments: {} }, coaz);
+            const ds = await Promise.all(p.requests.map((r) => opts.client.authorize(r)));
+            return ds.every((d) => d.outcome !== 'deny');
+          }
           const d = await opts.client.authorize(buildToolRequest({ subject: opts.subject, server: opts.server, ...(opts.commandArgs ? { commandArgs: opts.commandArgs } : {}) }, name, {}, tools.get(name)));
           return d.outcome !== 'deny';
         } catch {
@@ -294,6 +352,11 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
       }),
     );
     return { ...r, tools: list.filter((_, i) => keep[i]) } as never;
+  }
+  server.setRequestHandler(ListToolsRequestSchema, async (req, extra) => {
+    // COAZ-MCP: tools/list is decided (on the mcp_server); declared mappings reach the client as sent.
+    if (coaz) return coazGate('tools/list', defaultMapping('tools/list'), req.params as Record<string, unknown> | undefined, extra as never, () => listTools(req, extra)) as never;
+    return listTools(req, extra) as never;
   });
 
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
@@ -306,6 +369,11 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
     }
     if (!toolsFresh || !tools.has(name)) {
       if (!toolsFresh) await refreshTools(extra.signal).catch((e: unknown) => log(`tools/list for ${name} failed: ${(e as Error).message}`));
+    }
+    if (coaz) {
+      // The tool's declared mapping replaces the default for this tool only (COAZ-MCP "Declared Mappings").
+      const params = req.params as Record<string, unknown>;
+      return coazGate('tools/call', declared.get(name) ?? defaultMapping('tools/call'), params, extra as never, () => forward('tools/call', params, extra as never)) as never;
     }
     const request = buildToolRequest(
       { subject: opts.subject, server: opts.server, ...(opts.commandArgs ? { commandArgs: opts.commandArgs } : {}) },
@@ -328,6 +396,7 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
       refuseTask(req.params, method);
       const size = argumentsTooLarge(req.params?.['arguments']);
       if (size !== undefined) throw new ForwardedError({ code: -32602, message: `airlock: the arguments of ${method} are too large (${size} bytes; at most ${MAX_ARGUMENTS_BYTES}); not run` });
+      if (coaz) return coazGate(method, defaultMapping(method), req.params, extra, () => forward(method, req.params, extra));
       let request;
       try {
         request = buildMethodRequest({ subject: opts.subject, server: opts.server }, method, req.params);
@@ -350,8 +419,18 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
   for (const [schema, method] of passThrough) {
     server.setRequestHandler(schema as typeof ListResourcesRequestSchema, (async (req: { params?: unknown }, extra: unknown) => {
       refuseTask(req.params, method);
-      return forward(method, req.params as Record<string, unknown> | undefined, extra as never);
+      const params = req.params as Record<string, unknown> | undefined;
+      // COAZ-MCP decides these too (resources/templates/list has no mapping there, so it is denied).
+      if (coaz) return coazGate(method, defaultMapping(method), params, extra as never, () => forward(method, params, extra as never));
+      return forward(method, params, extra as never);
     }) as never);
+  }
+
+  // COAZ-MCP "Unknown Methods": a method without a mapping is an authorization denial, not "not found".
+  if (coaz) {
+    server.fallbackRequestHandler = async (req) => {
+      throw new RefusalError(DENIED_ERROR, `Denied by Airlock (COAZ-MCP binding): ${req.method} has no mapping, so it is not allowed.`, { [DECISION_META_KEY]: { outcome: 'deny', error: 'no_mapping' } });
+    };
   }
 
   server.onclose = () => void close();

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseDuration } from '../../core/duration.js';
 import { AirlockError } from '../../core/errors.js';
-import { parseProxyConfig, type ProxyServerConfig } from '../../mcp/config.js';
+import type { CoazContext } from '../../mcp/coaz.js';
+import { parseProxyConfig, type CoazSettings, type ProxyServerConfig } from '../../mcp/config.js';
 import { listenHttp } from '../../mcp/http-listener.js';
 import { createProxySession, type ProxySession } from '../../mcp/proxy.js';
 import { ScreenedStdioTransport } from '../../mcp/stdio-transport.js';
@@ -41,6 +42,13 @@ options:
   --command-arg TOOL=A,B   arguments of TOOL that carry a shell command (repeatable; default: command,
                            cmd, script on tools whose name suggests execution)
   --config FILE            several servers (JSON or YAML); see docs/agents.md
+  --binding NAME           airlock (default: the mapping above) or coaz: the OpenID AuthZEN COAZ-MCP
+                           binding (default mappings per method, tools' x-authzen-mapping, refusals as
+                           JSON-RPC -32001 denied / -32602 mapping error / -32603 no decision)
+  --coaz-claims FILE       (coaz) the caller's claims, the binding's token (JSON object); sub and
+                           client_id default to --subject
+  --coaz-audience ID       (coaz) this server's resource identifier (default mcp://<server name>)
+  --coaz-subject-claim C   (coaz) the claim that carries subject.id (default sub)
 
 Gateway unreachable: every call is refused with an explanation (fail closed); the proxy stays up.`;
 
@@ -80,6 +88,10 @@ export const command: CliCommand = {
       'approval-wait': { type: 'string' },
       'hide-denied-tools': { type: 'boolean' },
       'command-arg': { type: 'string', multiple: true },
+      binding: { type: 'string' },
+      'coaz-claims': { type: 'string' },
+      'coaz-audience': { type: 'string' },
+      'coaz-subject-claim': { type: 'string' },
     });
     if (positionals.length > 0) throw new AirlockError('ERR_REQUEST_INVALID', `unexpected argument "${positionals[0]}" (put the server command after --)`);
     const log = (line: string) => void io.stderr.write(`airlock mcp: ${line}\n`);
@@ -88,6 +100,8 @@ export const command: CliCommand = {
     let subjectId = values.subject;
     let subjectType = values['subject-type'] ?? 'Agent';
     let approvalWaitMs: number | undefined;
+    let binding: string = values.binding ?? 'airlock';
+    let coazSettings: CoazSettings = {};
     if (values.config) {
       if (serverCmd.length > 0 || values.upstream) throw new AirlockError('ERR_REQUEST_INVALID', '--config names its servers; do not add -- COMMAND or --upstream');
       const cfg = parseProxyConfig(readFileSync(values.config, 'utf8'), values.config);
@@ -99,6 +113,8 @@ export const command: CliCommand = {
       subjectId ??= cfg.subject?.id;
       if (!values['subject-type'] && cfg.subject) subjectType = cfg.subject.type;
       approvalWaitMs = cfg.approvalWaitMs;
+      if (values.binding === undefined) binding = cfg.binding;
+      coazSettings = cfg.coaz ?? {};
     } else {
       let spec: UpstreamSpec;
       if (values.upstream) {
@@ -112,6 +128,20 @@ export const command: CliCommand = {
       servers = [{ name: values.name ?? defaultServerName(spec), upstream: spec, hideDeniedTools: values['hide-denied-tools'] === true, ...(commandArgs ? { commandArgs } : {}) }];
     }
     if (!subjectId) throw new AirlockError('ERR_REQUEST_INVALID', '--subject ID is required (the NHI the agent acts as)');
+    if (binding !== 'airlock' && binding !== 'coaz') throw new AirlockError('ERR_REQUEST_INVALID', `--binding is airlock or coaz, not "${binding}"`);
+    if (binding !== 'coaz' && (values['coaz-claims'] || values['coaz-audience'] || values['coaz-subject-claim'])) throw new AirlockError('ERR_REQUEST_INVALID', '--coaz-* options need --binding coaz');
+    if (values['coaz-claims']) {
+      let claims: unknown;
+      try {
+        claims = JSON.parse(readFileSync(values['coaz-claims'], 'utf8'));
+      } catch (e) {
+        throw new AirlockError('ERR_REQUEST_INVALID', `--coaz-claims ${values['coaz-claims']}: not a readable JSON file: ${(e as Error).message}`);
+      }
+      if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new AirlockError('ERR_REQUEST_INVALID', `--coaz-claims ${values['coaz-claims']}: must hold a JSON object of claims`);
+      coazSettings = { ...coazSettings, claims: claims as Record<string, unknown> };
+    }
+    if (values['coaz-audience']) coazSettings = { ...coazSettings, audience: values['coaz-audience'] };
+    if (values['coaz-subject-claim']) coazSettings = { ...coazSettings, subjectClaim: values['coaz-subject-claim'] };
     if (values['approval-wait'] !== undefined) {
       try {
         approvalWaitMs = values['approval-wait'] === '0' ? 0 : parseDuration(values['approval-wait']);
@@ -127,8 +157,18 @@ export const command: CliCommand = {
       { type: 'process', id: `airlock-mcp:${process.pid}`, via: 'mcp' },
     );
     const subject = { type: subjectType, id: subjectId };
+    const coazFor = (server: string): CoazContext | undefined => {
+      if (binding !== 'coaz') return undefined;
+      const serverId = coazSettings.audience ?? `mcp://${server}`;
+      return {
+        token: { sub: subjectId, client_id: subjectId, aud: serverId, ...(coazSettings.claims ?? {}) },
+        serverId,
+        ...(coazSettings.subjectClaim ? { subjectClaim: coazSettings.subjectClaim } : {}),
+      };
+    };
     const sessionFor = (s: ProxyServerConfig) => (): ProxySession =>
       createProxySession({
+        ...(coazFor(s.name) ? { coaz: coazFor(s.name)! } : {}),
         client,
         subject,
         server: s.name,
