@@ -12,6 +12,7 @@ const suites = [
   ['commands-score', './commands-score.mjs'],
   ['delegation', './delegation.mjs'],
   ['mcp', './mcp.mjs'],
+  ['search', './search.mjs'],
   ['soak', './soak.mjs'],
   ['cli', './cli.mjs'],
 ];
