@@ -61,6 +61,19 @@ const DATABASE_ENV: Record<string, string> = {
   AIRLOCK_DATABASE_TLS: 'tls',
   AIRLOCK_DATABASE_CA_FILE: 'caFile',
 };
+/** Console settings, by environment variable (docs/console.md); `oidc.*` nested. */
+const CONSOLE_ENV: Record<string, string> = {
+  AIRLOCK_CONSOLE: 'enabled',
+  AIRLOCK_CONSOLE_PUBLIC_URL: 'publicUrl',
+  AIRLOCK_CONSOLE_IDLE_TIMEOUT_MS: 'idleTimeoutMs',
+  AIRLOCK_CONSOLE_OIDC_ISSUER: 'oidc.issuer',
+  AIRLOCK_CONSOLE_OIDC_CLIENT_ID: 'oidc.clientId',
+  AIRLOCK_CONSOLE_OIDC_CLIENT_SECRET: 'oidc.clientSecret',
+  AIRLOCK_CONSOLE_OIDC_CLAIM: 'oidc.claim',
+  AIRLOCK_CONSOLE_OIDC_LINK: 'oidc.link',
+  AIRLOCK_CONSOLE_OIDC_GROUP_CLAIM: 'oidc.groupClaim',
+  AIRLOCK_CONSOLE_OIDC_GROUP_ROLES: 'oidc.groupRoles',
+};
 const DATABASE_NUMERIC = new Set(['poolSize', 'statementTimeoutMs', 'connectTimeoutMs']);
 const JSON_VALUED = new Set(['webhooks']);
 const NUMERIC = new Set(['anchorIntervalMs', 'maxInFlightDecisions', 'maxConnections', 'headersTimeoutMs', 'requestTimeoutMs', 'retryAfterSeconds', 'shutdownTimeoutMs', 'port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs', 'usageFlushMs', 'authFailureBurst', 'authFailureRefillMs', 'approvalTtlMs', 'confirmationTtlMs', 'approvalMaxPendingPerRequester', 'grantTtlMs', 'delegationMaxDepth', 'delegationMaxTtlMs']);
@@ -75,7 +88,7 @@ export type ConfigFlags = { [K in keyof ConfigInput]?: K extends 'database' ? Co
 const SECRET_SETTING = /^database|secret|token|password|key/i;
 
 function inWords(error: z.ZodError, flags: ConfigFlags, env: NodeJS.ProcessEnv): string {
-  const envName = (key: string) => Object.entries(ENV).find(([, k]) => k === key)?.[0] ?? Object.entries(SLACK_ENV).find(([, k]) => `slack.${k}` === key)?.[0] ?? Object.entries(DATABASE_ENV).find(([, k]) => `database.${k}` === key)?.[0];
+  const envName = (key: string) => Object.entries(ENV).find(([, k]) => k === key)?.[0] ?? Object.entries(CONSOLE_ENV).find(([, k]) => `console.${k}` === key)?.[0] ?? Object.entries(SLACK_ENV).find(([, k]) => `slack.${k}` === key)?.[0] ?? Object.entries(DATABASE_ENV).find(([, k]) => `database.${k}` === key)?.[0];
   return error.issues
     .map((issue) => {
       const key = issue.path.map(String).join('.');
@@ -161,6 +174,31 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     const v = env[name];
     if (v !== undefined && v !== '') database[key] = DATABASE_NUMERIC.has(key) ? Number(v) : v;
   }
+  const consoleCfg: Record<string, unknown> = {};
+  const oidc: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(CONSOLE_ENV)) {
+    const v = env[name];
+    if (v === undefined || v === '') continue;
+    if (key === 'enabled') {
+      if (!['on', 'off', 'true', 'false', '1', '0'].includes(v)) throw new AirlockError('ERR_CONFIG_INVALID', `invalid configuration: console.enabled (${name}=${JSON.stringify(v)}) must be on or off`);
+      consoleCfg[key] = v === 'on' || v === 'true' || v === '1';
+    } else if (key === 'idleTimeoutMs') consoleCfg[key] = Number(v);
+    else if (key === 'oidc.groupRoles') {
+      try {
+        oidc['groupRoles'] = JSON.parse(v);
+      } catch {
+        throw new AirlockError('ERR_CONFIG_INVALID', `${name} is not valid JSON`);
+      }
+    } else if (key.startsWith('oidc.')) oidc[key.slice(5)] = v;
+    else consoleCfg[key] = v;
+  }
+  if (Object.keys(consoleCfg).length > 0 || Object.keys(oidc).length > 0) {
+    // Environment values refine the file's console settings (and its oidc block) field by field.
+    const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+    const base = isObj(fromFile['console']) ? fromFile['console'] : {};
+    const baseOidc = isObj(base['oidc']) ? base['oidc'] : {};
+    merged['console'] = { ...base, ...consoleCfg, ...(Object.keys(oidc).length > 0 ? { oidc: { ...baseOidc, ...oidc } } : {}) };
+  }
   // Tuning without a URL selects nothing: the store stays SQLite.
   if (database['url'] !== undefined) merged['database'] = database;
   for (const [k, v] of Object.entries(flags)) {
@@ -175,7 +213,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       continue;
     }
     // A flag object for slack refines the environment's settings field by field.
-    merged[k] = k === 'slack' && typeof v === 'object' && v !== null ? { ...((merged['slack'] as object | undefined) ?? {}), ...(v as object) } : v;
+    merged[k] = (k === 'slack' || k === 'console') && typeof v === 'object' && v !== null ? { ...((merged[k] as object | undefined) ?? {}), ...(v as object) } : v;
   }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw new AirlockError('ERR_CONFIG_INVALID', `invalid configuration${path ? ` (file ${path}, environment, flags)` : ''}: ${inWords(parsed.error, flags, env)}`);

@@ -131,6 +131,40 @@ export const configSchema = z.strictObject({
   retryAfterSeconds: z.number().int().min(1).max(3600).default(1),
   /** On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway, ms. Default 10000. */
   shutdownTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+  /**
+   * The approver console at `/console` (docs/console.md). Env `AIRLOCK_CONSOLE` (`on`/`off`),
+   * `AIRLOCK_CONSOLE_PUBLIC_URL`, `AIRLOCK_CONSOLE_IDLE_TIMEOUT_MS`, `AIRLOCK_CONSOLE_OIDC_ISSUER`,
+   * `AIRLOCK_CONSOLE_OIDC_CLIENT_ID`, `AIRLOCK_CONSOLE_OIDC_CLIENT_SECRET`, `AIRLOCK_CONSOLE_OIDC_CLAIM`,
+   * `AIRLOCK_CONSOLE_OIDC_LINK`, `AIRLOCK_CONSOLE_OIDC_GROUP_CLAIM`, `AIRLOCK_CONSOLE_OIDC_GROUP_ROLES` (JSON).
+   */
+  console: z
+    .strictObject({
+      /** Serve `/console`. Unset: on when the gateway listens on loopback, off elsewhere. */
+      enabled: z.boolean().optional(),
+      /** Base URL people reach the console at (behind a reverse proxy); default `publicUrl`, then the listen address. */
+      publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** A session unused this long ends, ms. Default 15 min. */
+      idleTimeoutMs: z.number().int().min(10_000).max(24 * 3_600_000).default(15 * 60_000),
+      /** Sign-in with the company's OpenID Connect provider (authorization code + PKCE). */
+      oidc: z
+        .strictObject({
+          /** Issuer URL (its `/.well-known/openid-configuration` is read at start). https, or http on loopback only. */
+          issuer: z.url({ protocol: /^https?$/ }),
+          clientId: z.string().min(1).max(500),
+          /** Confidential client secret; unset: a public client (PKCE only). */
+          clientSecret: z.string().min(1).max(2000).optional(),
+          /** ID token claim that names the person. Default `email`. */
+          claim: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/).default('email'),
+          /** Which registered Human it names: `id`, `email`, or a key of the Human's `links`. Default `oidc`. */
+          link: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/).default('oidc'),
+          /** ID token claim listing the person's groups at the IdP (e.g. `groups`). */
+          groupClaim: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/).optional(),
+          /** IdP group → console roles. Set: the person's roles are those of the registry that an IdP group also grants. */
+          groupRoles: z.record(z.string().min(1).max(200), z.array(z.enum(['admin', 'approver', 'auditor']))).optional(),
+        })
+        .optional(),
+    })
+    .default({ idleTimeoutMs: 15 * 60_000 }),
   /** pino log level. Default `info`. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

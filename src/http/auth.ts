@@ -123,7 +123,11 @@ export async function pepListsSubject(runtime: Runtime, pep: Identity, subject: 
  * the request's subject (an NHI only about itself; a pep about its listed subjects and groups).
  */
 export async function decisionOptions(runtime: Runtime, req: FastifyRequest, request: AuthorizationRequest): Promise<AuthorizeOptions> {
-  const auth = req.auth;
+  return decisionOptionsFor(runtime, req.auth, request);
+}
+
+/** `decisionOptions` for a caller some edge authenticated (an API key, a console session). */
+export async function decisionOptionsFor(runtime: Runtime, auth: Pick<AuthContext, 'identity' | 'caller'> | undefined, request: AuthorizationRequest): Promise<AuthorizeOptions> {
   if (!auth) throw new AirlockError('ERR_UNAUTHENTICATED');
   const ns = runtime.policies.current()?.namespace ?? 'Airlock';
   const subject = { type: qualify(request.subject.type, ns), id: request.subject.id };

@@ -18,6 +18,7 @@ import { registerIdentityRoutes } from './routes/identities.js';
 import { registerSlackRoutes } from '../integrations/slack/routes.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLoadShedding } from './load-shedding.js';
+import { consoleEnabled, registerConsole } from '../console/routes.js';
 
 export interface HttpServerOptions {
   runtime: Runtime;
@@ -150,5 +151,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   // Slack approvals (docs/chat.md): `access: 'open'` routes authenticated by Slack's signature.
   const slack = runtime.slack;
   if (slack) void app.register(async (scope) => registerSlackRoutes(scope, slack));
+  // The approver console (docs/console.md): one more client of the same functions, own sessions.
+  if (consoleEnabled(runtime.config)) registerConsole(app, { runtime, baseUrl });
   return app;
 }

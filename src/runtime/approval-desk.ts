@@ -36,6 +36,8 @@ export interface ApprovalDesk {
   changedElsewhere(id: string): void;
   /** Subscribe to every change (opened, decided); returns the unsubscribe function. */
   onChange(listener: (event: 'approval.created' | 'approval.decided', a: ApprovalRequest) => void): () => void;
+  /** Subscribe to votes that leave a request pending (a quorum not yet reached): live views only, no webhook. */
+  onVote(listener: (a: ApprovalRequest) => void): () => void;
 }
 
 export interface ApprovalDeskDeps {
@@ -88,6 +90,7 @@ export function createApprovalDesk(deps: ApprovalDeskDeps): ApprovalDesk {
       return { ok: false, code: 'conflict', message: 'the request was resolved by someone else first', ...(now ? { request: now } : {}) };
     }
     if (r.ok && r.resolved) publish('approval.decided', r.request);
+    else if (r.ok) bus.emit('vote', r.request);
     return r;
   }
 
@@ -176,6 +179,10 @@ export function createApprovalDesk(deps: ApprovalDeskDeps): ApprovalDesk {
     onChange(listener) {
       bus.on('change', listener);
       return () => bus.off('change', listener);
+    },
+    onVote(listener) {
+      bus.on('vote', listener);
+      return () => bus.off('vote', listener);
     },
   };
 }

@@ -5,6 +5,7 @@ import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { AirlockError } from '../../core/errors.js';
 import { createHttpServer } from '../../http/server.js';
+import { consoleEnabled } from '../../console/routes.js';
 import { createMetrics } from '../../http/metrics.js';
 import { createLogger, type Logger } from '../../runtime/logger.js';
 import { createRuntime, type Runtime } from '../../runtime/runtime.js';
@@ -160,7 +161,8 @@ async function serve(config: Config, io: CliIO, log: Logger): Promise<number> {
         `airlock: policy bundle ${config.policies} (${runtime.policies.current()?.version})\n` +
         `airlock: audit log ${await describeStore(config)}, writer ${config.writerId}\n` +
         integrations.map((i) => `airlock: ${i}\n`).join('') +
-        `airlock: callers authenticate with API keys (Authorization: Bearer ak_…)\n`,
+        `airlock: callers authenticate with API keys (Authorization: Bearer ak_…)\n` +
+        (consoleEnabled(config) ? `airlock: approver console at ${(config.console.publicUrl ?? config.publicUrl ?? localUrl).replace(/\/$/, '')}/console (sign in with an API key${config.console.oidc ? ' or your identity provider' : ''})\n` : ''),
     );
     log.info({ url, policyVersion: runtime.policies.current()?.version, integrations }, 'listening');
   } catch (e) {

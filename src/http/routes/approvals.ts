@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApprovalRequest } from '../../approval/types.js';
+import type { VoteResult } from '../../approval/decide.js';
+import type { ApprovalRequest, VoteChannel } from '../../approval/types.js';
 import { AirlockError } from '../../core/errors.js';
 import { qualifyType } from '../../delegation/uid.js';
 import { asObject } from '../../core/request-shape.js';
@@ -79,6 +80,34 @@ function reasonOf(body: unknown): string {
   return r;
 }
 
+function resultOf(r: VoteResult): ApprovalRequest {
+  if (r.ok) return r.request;
+  if (r.code === 'not_found') throw new AirlockError('ERR_APPROVAL_NOT_FOUND');
+  if (r.code === 'conflict' || r.code === 'not_pending' || r.code === 'expired') throw new AirlockError('ERR_APPROVAL_CONFLICT', r.message, { rule: r.code });
+  throw new AirlockError('ERR_APPROVAL_REFUSED', r.message, { rule: r.code });
+}
+
+/**
+ * A person approves or denies: the one path every HTTP client takes (the API, the console), so the
+ * separation-of-duties rules, the audit record and the error codes are the same whatever the channel.
+ * `who` is the person as the channel authenticated them (the console may narrow the roles, never widen them).
+ */
+export async function castVote(runtime: Runtime, who: Identity, id: string, decision: 'approve' | 'deny', reason: string, channel: VoteChannel): Promise<ApprovalRequest> {
+  if (who.class !== 'human') {
+    throw new AirlockError('ERR_APPROVAL_REFUSED', 'only a person with the approver role decides approvals; an NHI never does', { rule: 'not_approver_role' });
+  }
+  // People get the rule that refuses them (the refusal is the product); NHIs were refused above.
+  return resultOf(await runtime.approvals.vote(id, runtime.approvals.factsOf(who), decision, reason, channel));
+}
+
+/** The initiator (or the relaying pep) confirms: one path for the API and the console. */
+export async function confirmAs(runtime: Runtime, who: Identity, caller: { type: string; id: string }, id: string, channel: VoteChannel, onBehalfOf?: string): Promise<ApprovalRequest> {
+  const a = await runtime.approvals.get(id);
+  if (!a) throw new AirlockError('ERR_APPROVAL_NOT_FOUND');
+  const listsSubject = await pepListsSubject(runtime, who, a.request.subject);
+  return resultOf(await runtime.approvals.confirm(id, { identity: who, caller: { type: caller.type, id: caller.id }, listsSubject, ...(onBehalfOf ? { onBehalfOf } : {}) }, channel));
+}
+
 /** Approvals and confirmations over HTTP (DESIGN §2 step 6; issue "trust-to-action"). */
 export function registerApprovalRoutes(app: FastifyInstance, deps: ApprovalRouteDeps): void {
   const { runtime } = deps;
@@ -123,17 +152,8 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: ApprovalRoute
 
   for (const decision of ['approve', 'deny'] as const) {
     app.post<{ Params: { id: string } }>(`/v1/approvals/:id/${decision}`, { config: { bodyOptional: true } }, async (req) => {
-      const who = identityOf(req);
       const reason = reasonOf(req.body);
-      if (who.class !== 'human') {
-        throw new AirlockError('ERR_APPROVAL_REFUSED', 'only a person with the approver role decides approvals; an NHI never does', { rule: 'not_approver_role' });
-      }
-      // People get the rule that refuses them (the refusal is the product); NHIs were refused above.
-      const r = await desk.vote(req.params.id, desk.factsOf(who), decision, reason, 'api');
-      if (r.ok) return approvalView(r.request);
-      if (r.code === 'not_found') throw new AirlockError('ERR_APPROVAL_NOT_FOUND');
-      if (r.code === 'conflict' || r.code === 'not_pending' || r.code === 'expired') throw new AirlockError('ERR_APPROVAL_CONFLICT', r.message, { rule: r.code });
-      throw new AirlockError('ERR_APPROVAL_REFUSED', r.message, { rule: r.code });
+      return approvalView(await castVote(runtime, identityOf(req), req.params.id, decision, reason, 'api'));
     });
   }
 
@@ -142,15 +162,7 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: ApprovalRoute
     const body = req.body === undefined ? {} : asObject(req.body, '/');
     const onBehalfOf = body['onBehalfOf'];
     if (onBehalfOf !== undefined && typeof onBehalfOf !== 'string') throw new AirlockError('ERR_REQUEST_INVALID', '/onBehalfOf: uid text of the person who confirmed', { path: '/onBehalfOf' });
-    const a = await desk.get(req.params.id);
-    if (!a) throw new AirlockError('ERR_APPROVAL_NOT_FOUND');
-    const caller = req.auth!.caller;
-    const listsSubject = await pepListsSubject(runtime, who, a.request.subject);
-    const r = await desk.confirm(req.params.id, { identity: who, caller: { type: caller.type, id: caller.id }, listsSubject, ...(onBehalfOf ? { onBehalfOf } : {}) }, 'api');
-    if (r.ok) return approvalView(r.request);
-    if (r.code === 'not_found') throw new AirlockError('ERR_APPROVAL_NOT_FOUND');
-    if (r.code === 'conflict' || r.code === 'not_pending' || r.code === 'expired') throw new AirlockError('ERR_APPROVAL_CONFLICT', r.message, { rule: r.code });
-    throw new AirlockError('ERR_APPROVAL_REFUSED', r.message, { rule: r.code });
+    return approvalView(await confirmAs(runtime, who, req.auth!.caller, req.params.id, 'api', typeof onBehalfOf === 'string' ? onBehalfOf : undefined));
   });
 
   app.post<{ Params: { id: string } }>('/v1/approvals/:id/cancel', { config: { bodyOptional: true } }, async (req) => {

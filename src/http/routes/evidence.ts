@@ -23,6 +23,56 @@ export function evidenceSources(runtime: Runtime, requestId: string): Promise<Ev
   return collectEvidenceSources(runtime.store.audit, requestId);
 }
 
+/** Type and id, never the id alone: a Human `deploy-bot` is not `Agent::"deploy-bot"`. */
+function isCallerIn(runtime: Runtime, who: Identity, record: Record<string, unknown>): boolean {
+  const caller = record['caller'] as { type?: unknown; id?: unknown } | undefined;
+  return typeof caller?.type === 'string' && typeof caller.id === 'string' && isCallerOf(runtime, who, { type: caller.type, id: caller.id });
+}
+function isCallerOrSubject(runtime: Runtime, who: Identity, record: Record<string, unknown>): boolean {
+  const subject = (record['request'] as { subject?: { type?: unknown; id?: unknown } } | undefined)?.subject;
+  const ns = runtime.policies.current()?.namespace ?? 'Airlock';
+  const isSubject = typeof subject?.type === 'string' && typeof subject.id === 'string' && subject.id === who.id && qualifyType(subject.type, ns) === entityTypeOf(who, ns);
+  return isSubject || isCallerIn(runtime, who, record);
+}
+
+/** The decision record of a request, visible to readers and to the caller or subject of it (else ERR_NOT_FOUND). */
+export async function visibleDecision(runtime: Runtime, who: Identity, requestId: string) {
+  const sources = await evidenceSources(runtime, requestId);
+  const decision = sources.find((s) => s.kind === 'decision' && s.record['requestId'] === requestId);
+  const reader = hasRole(who, 'admin') || hasRole(who, 'auditor') || hasRole(who, 'approver');
+  if (!decision || (!reader && !isCallerOrSubject(runtime, who, decision.record))) throw new AirlockError('ERR_NOT_FOUND', `no evidence for request ${requestId}`);
+  return { sources, decision };
+}
+
+/** The evidence document of one request as `who` may see it (API and console). */
+export async function evidenceFor(runtime: Runtime, who: Identity, requestId: string) {
+  const { sources } = await visibleDecision(runtime, who, requestId);
+  const doc = assembleEvidence(requestId, sources);
+  // Live state of the approvals (the records show the votes; the store shows whether it is still open).
+  for (const a of doc.approvals) {
+    const live = await runtime.approvals.get(a.id);
+    if (live) a.status = live.status;
+  }
+  return { doc, sources };
+}
+
+/**
+ * Starts the recorded reversal of a request through the whole pipeline (policy and approvals
+ * included), as `who`: the one path of the API and the console.
+ */
+export async function reverseAs(runtime: Runtime, who: Identity, original: string, optionsFor: (request: AuthorizationRequest) => Promise<AuthorizeOptions>) {
+  const { sources } = await visibleDecision(runtime, who, original);
+  const execution = [...sources].reverse().find((s) => s.kind === 'execution');
+  const reversal = execution?.record['reversal'];
+  if (!reversal) throw new AirlockError('ERR_REVERSAL_UNAVAILABLE', `no reversal was recorded for request ${original}`);
+  const base = parseAuthorizationRequest(reversal, '/reversal');
+  // The reversal is a new action in its own right: the whole pipeline, policy and approvals included.
+  const request: AuthorizationRequest = { ...base, context: { ...base.context, reverses: original } };
+  const decision = await runtime.gateway.authorize(request, await optionsFor(request));
+  await runtime.audit.append('reversal.requested', { requestId: original, reversalRequestId: decision.requestId, outcome: decision.outcome });
+  return decision;
+}
+
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 /** Grants, execution records, evidence and reversal (issue "evidence and reversal"). */
@@ -34,27 +84,8 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
     return { keys: await runtime.grantKeys.publicJwks() };
   });
 
-  /** The decision record of a request, visible to readers and to the caller or subject of it. */
-  async function decisionRecord(req: FastifyRequest, requestId: string) {
-    const sources = await evidenceSources(runtime, requestId);
-    const decision = sources.find((s) => s.kind === 'decision' && s.record['requestId'] === requestId);
-    const who = identityOf(req);
-    const reader = hasRole(who, 'admin') || hasRole(who, 'auditor') || hasRole(who, 'approver');
-    if (!decision || (!reader && !isCallerOrSubject(who, decision.record))) throw new AirlockError('ERR_NOT_FOUND', `no evidence for request ${requestId}`);
-    return { sources, decision };
-  }
-
-  /** Type and id, never the id alone: a Human `deploy-bot` is not `Agent::"deploy-bot"`. */
-  function isCaller(who: Identity, record: Record<string, unknown>): boolean {
-    const caller = record['caller'] as { type?: unknown; id?: unknown } | undefined;
-    return typeof caller?.type === 'string' && typeof caller.id === 'string' && isCallerOf(runtime, who, { type: caller.type, id: caller.id });
-  }
-  function isCallerOrSubject(who: Identity, record: Record<string, unknown>): boolean {
-    const subject = (record['request'] as { subject?: { type?: unknown; id?: unknown } } | undefined)?.subject;
-    const ns = runtime.policies.current()?.namespace ?? 'Airlock';
-    const isSubject = typeof subject?.type === 'string' && typeof subject.id === 'string' && subject.id === who.id && qualifyType(subject.type, ns) === entityTypeOf(who, ns);
-    return isSubject || isCaller(who, record);
-  }
+  const decisionRecord = (req: FastifyRequest, requestId: string) => visibleDecision(runtime, identityOf(req), requestId);
+  const isCaller = (who: Identity, record: Record<string, unknown>) => isCallerIn(runtime, who, record);
 
   app.post('/v1/keys/rotate', { config: { access: 'admin' } }, async (req) => {
     const body = req.body === undefined ? {} : asObject(req.body, '/');
@@ -139,28 +170,10 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
   });
 
   app.get<{ Params: { requestId: string } }>('/v1/evidence/:requestId', async (req) => {
-    const { sources } = await decisionRecord(req, req.params.requestId);
-    const doc = assembleEvidence(req.params.requestId, sources);
-    // Live state of the approvals (the records show the votes; the store shows whether it is still open).
-    for (const a of doc.approvals) {
-      const live = await runtime.approvals.get(a.id);
-      if (live) a.status = live.status;
-    }
-    return doc;
+    return (await evidenceFor(runtime, identityOf(req), req.params.requestId)).doc;
   });
 
   app.post<{ Params: { requestId: string } }>('/v1/evidence/:requestId/reverse', { config: { bodyOptional: true } }, async (req) => {
-    const original = req.params.requestId;
-    const { sources } = await decisionRecord(req, original);
-    const execution = [...sources].reverse().find((s) => s.kind === 'execution');
-    const reversal = execution?.record['reversal'];
-    if (!reversal) throw new AirlockError('ERR_REVERSAL_UNAVAILABLE', `no reversal was recorded for request ${original}`);
-    const base = parseAuthorizationRequest(reversal, '/reversal');
-    // The reversal is a new action in its own right: the whole pipeline, policy and approvals included.
-    const request: AuthorizationRequest = { ...base, context: { ...base.context, reverses: original } };
-    const options = await deps.optionsFor(req, request);
-    const decision = await runtime.gateway.authorize(request, options);
-    await runtime.audit.append('reversal.requested', { requestId: original, reversalRequestId: decision.requestId, outcome: decision.outcome });
-    return decision;
+    return reverseAs(runtime, identityOf(req), req.params.requestId, (request) => deps.optionsFor(req, request));
   });
 }
