@@ -181,6 +181,12 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
     return { code: 'ERR_INTERNAL', message: errorCodes.ERR_INTERNAL.message };
   }
 
+  // Open event streams end when the server closes (a browser tab must not hold a shutdown).
+  const streams = new Set<import('node:http').ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const res of streams) res.end();
+  });
+
   void app.register(async (scope) => {
     // HTML forms post urlencoded bodies; one value per name (a repeated name is refused).
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
@@ -368,11 +374,13 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
         if (!mayView(runtime, who.acting, a)) return;
         res.write(`event: approval\ndata: ${JSON.stringify({ event, id: a.id })}\n\n`);
       };
+      streams.add(res);
       const offChange = runtime.approvals.onChange((event, a) => send(event, a));
       const offVote = runtime.approvals.onVote((a) => send('approval.voted', a));
       const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
       ping.unref();
       req.raw.on('close', () => {
+        streams.delete(res);
         clearInterval(ping);
         offChange();
         offVote();

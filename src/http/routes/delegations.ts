@@ -77,6 +77,24 @@ function ttlOf(v: unknown): number | undefined {
   return ms;
 }
 
+/** Readers see every link; anyone else a link on whose path they are, or whose delegate they own. */
+export async function mayViewLink(runtime: Runtime, i: Identity, id: string): Promise<boolean> {
+  const desk = runtime.delegations;
+  if (isReader(i) || (await desk.mayRevoke(i, id))) return true;
+  const me = desk.uidOf(i);
+  return (await runtime.store.delegations.path(id)).some((l) => l.delegate === me);
+}
+
+/** Revokes a link and its subtree as `w`: the one path of the API and the console (same checks, codes and audit record). */
+export async function revokeLinkAs(runtime: Runtime, w: DeskCaller, id: string, reason: string): Promise<{ revoked: string[]; auditSeq: number }> {
+  const desk = runtime.delegations;
+  if (!(await desk.get(id)) || !(await mayViewLink(runtime, w.identity, id))) throw new AirlockError('ERR_NOT_FOUND', `no delegation link ${id}`, { id });
+  if (!(await desk.mayRevoke(w.identity, id))) {
+    throw new AirlockError('ERR_FORBIDDEN', 'only an admin, the root principal, a delegator on the path or the owner of the delegate may revoke this link', { id });
+  }
+  return desk.revoke(id, w, reason);
+}
+
 function refused(e: OAuthError): AirlockError {
   const details: Record<string, unknown> = { reason: e.airlock_code, error: e.error };
   if (e.airlock_detail) details['detail'] = e.airlock_detail;
@@ -126,12 +144,7 @@ export function registerDelegationRoutes(app: FastifyInstance, deps: DelegationR
     return issued(r, now());
   });
 
-  /** Readers see every link; anyone else a link on whose path they are, or whose delegate they own. */
-  async function mayView(i: Identity, id: string): Promise<boolean> {
-    if (isReader(i) || (await desk.mayRevoke(i, id))) return true;
-    const me = desk.uidOf(i);
-    return (await runtime.store.delegations.path(id)).some((l) => l.delegate === me);
-  }
+  const mayView = (i: Identity, id: string) => mayViewLink(runtime, i, id);
   async function visibleLink(req: FastifyRequest): Promise<DelegationLink> {
     const id = (req.params as { id: string }).id;
     const link = await desk.get(id);
@@ -185,12 +198,7 @@ export function registerDelegationRoutes(app: FastifyInstance, deps: DelegationR
     const body = req.body === undefined || req.body === null ? {} : asObject(req.body, '/');
     const reason = body['reason'] ?? 'revoked';
     if (typeof reason !== 'string' || reason.length > 500) throw new AirlockError('ERR_REQUEST_INVALID', '/reason: a string (at most 500 characters)', { path: '/reason' });
-    const w = who(req);
-    if (!(await desk.get(id)) || !(await mayView(w.identity, id))) throw new AirlockError('ERR_NOT_FOUND', `no delegation link ${id}`, { id });
-    if (!(await desk.mayRevoke(w.identity, id))) {
-      throw new AirlockError('ERR_FORBIDDEN', 'only an admin, the root principal, a delegator on the path or the owner of the delegate may revoke this link', { id });
-    }
-    const r = await desk.revoke(id, w, reason);
+    const r = await revokeLinkAs(runtime, who(req), id, reason);
     return { id, revoked: r.revoked, auditSeq: r.auditSeq };
   });
 }
