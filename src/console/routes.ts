@@ -53,15 +53,14 @@ export function consoleEnabled(config: Runtime['config']): boolean {
 const ASSET_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets', 'console');
 const ASSETS: Record<string, string> = { 'console.js': 'text/javascript; charset=utf-8', 'console.css': 'text/css; charset=utf-8' };
 
-function cookies(req: FastifyRequest): Record<string, string> {
-  const out: Record<string, string> = {};
+/** Every value the browser sent for `name` (a cookie planted at another path arrives beside ours). */
+function cookieValues(req: FastifyRequest, name: string): string[] {
   const h = req.headers.cookie;
-  if (typeof h !== 'string') return out;
+  if (typeof h !== 'string') return [];
+  const out: string[] = [];
   for (const part of h.split(';')) {
     const i = part.indexOf('=');
-    if (i < 0) continue;
-    const k = part.slice(0, i).trim();
-    if (!(k in out)) out[k] = part.slice(i + 1).trim();
+    if (i >= 0 && part.slice(0, i).trim() === name) out.push(part.slice(i + 1).trim());
   }
   return out;
 }
@@ -96,6 +95,11 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
     const list = prev === undefined ? [] : Array.isArray(prev) ? prev.map(String) : [String(prev)];
     reply.header('set-cookie', [...list, parts.join('; ')]);
   }
+  /** The session cookie's value that names a live session (signed in first), if any. */
+  const sessionId = (req: FastifyRequest): string | undefined => {
+    const values = cookieValues(req, COOKIE);
+    return values.find((v) => sessions.get(v)?.humanId !== undefined) ?? values.find((v) => sessions.get(v) !== undefined) ?? values[0];
+  };
   const setSession = (reply: FastifyReply, id: string) => setCookie(reply, COOKIE, id, { sameSite: 'Strict' });
   const clearSession = (reply: FastifyReply) => setCookie(reply, COOKIE, '', { sameSite: 'Strict', maxAgeS: 0 });
 
@@ -112,7 +116,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
 
   /** The signed-in person of this request, or undefined (and the session ended when it no longer holds). */
   async function signedIn(req: FastifyRequest, reply: FastifyReply): Promise<Who | undefined> {
-    const sid = cookies(req)[COOKIE];
+    const sid = sessionId(req);
     const session = sessions.get(sid);
     if (!session || session.humanId === undefined || sid === undefined) return undefined;
     const identity = await runtime.store.identities.get(session.humanId);
@@ -205,7 +209,8 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
       reply.header('content-security-policy', CSP);
       reply.header('x-content-type-options', 'nosniff');
       reply.header('x-frame-options', 'DENY');
-      reply.header('referrer-policy', 'no-referrer');
+      // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on our own form posts.
+      reply.header('referrer-policy', 'same-origin');
       reply.header('cross-origin-opener-policy', 'same-origin');
       if (!reply.getHeader('cache-control')) reply.header('cache-control', 'no-store');
       return payload;
@@ -234,7 +239,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
 
     scope.get(`${BASE}/login`, open, async (req, reply) => {
       if (await signedIn(req, reply)) return reply.redirect(`${BASE}/inbox`, 303);
-      const sid = cookies(req)[COOKIE];
+      const sid = sessionId(req);
       let s = sessions.get(sid);
       if (!s) {
         const created = sessions.create();
@@ -249,14 +254,14 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
     async function signInFailed(req: FastifyRequest, reply: FastifyReply, method: string, reason: string, message: string): Promise<FastifyReply> {
       limiter.failed(req.ip, clock.now());
       await audit('console.signin_refused', { method, reason, address: req.ip });
-      const created = sessions.rotate(cookies(req)[COOKIE], {});
+      const created = sessions.rotate(sessionId(req), {});
       setSession(reply, created.id);
       return sendPage(reply, views.loginPage({ csrf: created.session.csrf, sso: oidc !== undefined, error: message }), 401);
     }
 
     async function signedInAs(req: FastifyRequest, reply: FastifyReply, person: Human, init: Partial<ConsoleSession>): Promise<{ id: string }> {
       // Session fixation: whatever id the browser came with is dropped; the signed-in session is new.
-      const created = sessions.rotate(cookies(req)[COOKIE], { ...init, humanId: person.id });
+      const created = sessions.rotate(sessionId(req), { ...init, humanId: person.id });
       setSession(reply, created.id);
       await audit('console.signin', { human: person.id, method: init.method, ...(init.keyId ? { keyId: init.keyId } : {}), ...(init.idpRoles ? { idpRoles: init.idpRoles } : {}) });
       return created;
@@ -268,7 +273,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
         reply.header('retry-after', String(limiter.retryAfterSeconds(req.ip, now)));
         return sendPage(reply, views.errorPage('Too many attempts', 'ERR_AUTH_RATE_LIMITED: too many failed sign-ins from this address; wait and try again.'), 429);
       }
-      const pre = sessions.get(cookies(req)[COOKIE]);
+      const pre = sessions.get(sessionId(req));
       if (!csrfOk(req, pre)) return refuseCsrf(reply, req);
       const result = await authenticateKey(runtime.store, field(req, 'key').trim() || undefined, now);
       // One answer for every failure (no oracle); the reason goes to the audit record.
@@ -299,7 +304,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
 
     scope.get(`${BASE}/oidc/callback`, open, async (req, reply) => {
       if (!oidc || !cfg.oidc) return sendPage(reply, views.errorPage('Not configured', 'Sign-in with an identity provider is not configured.'), 404);
-      const handle = cookies(req)[OIDC_COOKIE];
+      const handle = cookieValues(req, OIDC_COOKIE)[0];
       const pending = handle ? pendingOidc.get(handle) : undefined;
       if (handle) pendingOidc.delete(handle);
       setCookie(reply, OIDC_COOKIE, '', { sameSite: 'Lax', maxAgeS: 0, path: `${BASE}/oidc` });
@@ -322,7 +327,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
     });
 
     scope.post(`${BASE}/logout`, open, async (req, reply) => {
-      const sid = cookies(req)[COOKIE];
+      const sid = sessionId(req);
       const s = sessions.get(sid);
       if (!csrfOk(req, s)) return refuseCsrf(reply, req);
       sessions.destroy(sid);

@@ -72,7 +72,7 @@ describe('headers and cookies', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe-inline');
     expect(r.headers.get('x-frame-options')).toBe('DENY');
-    expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(r.headers.get('referrer-policy')).toBe('same-origin');
     expect(r.headers.get('cache-control')).toBe('no-store');
     const cookie = r.headers.getSetCookie().find((x) => x.startsWith('airlock_console='))!;
     expect(cookie).toMatch(/HttpOnly/);
