@@ -21,6 +21,7 @@ import { createFailureLimiter } from '../http/rate-limit.js';
 import { castVote, confirmAs, mayView } from '../http/routes/approvals.js';
 import { evidenceFor, reverseAs } from '../http/routes/evidence.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { collectEvidenceSources } from '../runtime/evidence-sources.js';
 import { authenticateKey } from '../identity/authenticate.js';
 import { html, type Html } from './html.js';
 import { analysisSafe, commandOf, humanForClaim, mayAct, rolesFromGroups, sessionRoles, shortUid } from './model.js';
@@ -500,7 +501,20 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
     }
 
     async function evidenceModel(who: Who, requestId: string) {
-      const { doc, sources } = await evidenceFor(runtime, who.acting, requestId);
+      const { doc, sources: own } = await evidenceFor(runtime, who.acting, requestId);
+      // Request → decisions: the decision that opened an approval this request used is part of its story.
+      const sources = [...own];
+      const seen = new Set(own.map((s) => `${s.writer}:${s.seq}`));
+      for (const a of doc.approvals) {
+        const opener = (await runtime.approvals.get(a.id))?.openedBy;
+        if (!opener || opener === requestId) continue;
+        for (const s of await collectEvidenceSources(runtime.store.audit, opener)) {
+          if (s.kind === 'decision' && s.record['requestId'] === opener && !seen.has(`${s.writer}:${s.seq}`)) {
+            seen.add(`${s.writer}:${s.seq}`);
+            sources.push(s);
+          }
+        }
+      }
       const sorted = [...sources].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.seq - b.seq));
       const timeline = [];
       let chainOk = true;

@@ -142,7 +142,7 @@ export function commandBlock(text: string, shell: string, analysis: CommandAnaly
 <figcaption>Command (${shell}), risk ${riskBadge(analysis.risk)}, verdict <strong>${analysis.verdict}</strong>${analysis.incomplete ? ', analysis incomplete' : ''}</figcaption>
 <pre class="command"><code>${segs.map((s) => (s.finding === undefined ? s.text : html`<mark class="sev-${analysis.findings[s.finding]!.severity}" id="span-${s.finding}" title="${analysis.findings[s.finding]!.rule}">${s.text}</mark>`))}</code></pre>
 </figure>
-${analysis.summary.length > 0 ? html`<h3>What it does</h3><ol class="summary">${analysis.summary.map((l) => html`<li>${l}</li>`)}</ol>` : ''}
+${analysis.summary.length > 0 ? html`<h3>What it does</h3><ul class="summary">${analysis.summary.map((l) => html`<li>${l}</li>`)}</ul>` : ''}
 ${
   analysis.findings.length > 0
     ? html`<h3>Findings</h3><ul class="findings">${analysis.findings.map(

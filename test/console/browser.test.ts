@@ -192,9 +192,9 @@ describe.skipIf(!CHROMIUM)('the console in Chromium', () => {
     await api('/v1/executions', { requestId: retry.json.requestId, status: 'succeeded', reversal: { subject: { type: 'Human', id: 'sam' }, action: { name: 'deploy' }, resource: { type: 'Service', id: 'checkout' }, context: { environment: 'staging', rollback: true } } }, 'release-bot');
     await page.goto(`${gw.url}/console/evidence/${retry.json.requestId}`);
     const items = page.locator('ol.timeline > li');
-    await hasText(items.first(), 'approval.opened');
+    await hasText(items.first(), 'approval_required');
     const kinds = await page.locator('ol.timeline > li > strong').allTextContents();
-    expect(kinds).toEqual(['approval.opened', 'approval.vote', 'decision', 'approval.consumed', 'execution']);
+    expect(kinds).toEqual(['decision', 'approval.opened', 'approval.vote', 'decision', 'approval.consumed', 'execution']);
     expect(await page.locator('ol.timeline > li .ok').count()).toBe(await items.count());
     await hasText(page.locator('main'), 'Chain: verified');
     await expectAccessible(page);
