@@ -116,6 +116,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = Object.freeze({
   ...Object.fromEntries(Object.entries(ENV).map(([name, key]) => [key, name])),
   ...Object.fromEntries(Object.entries(SLACK_ENV).map(([name, key]) => [`slack.${key}`, name])),
   ...Object.fromEntries(Object.entries(DATABASE_ENV).map(([name, key]) => [`database.${key}`, name])),
+  ...Object.fromEntries(Object.entries(CONSOLE_ENV).map(([name, key]) => [`console.${key}`, name])),
 });
 
 /**
