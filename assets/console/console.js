@@ -39,6 +39,9 @@
       });
   }
 
+  // Expiry is not an event: the inbox re-reads itself every minute too.
+  if (inbox) setInterval(refreshInbox, 60000);
+
   var events = new EventSource(base + '/events');
   events.addEventListener('approval', function (e) {
     var data;

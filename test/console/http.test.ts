@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { consoleEnabled } from '../../src/console/routes.js';
@@ -48,6 +51,29 @@ describe('configuration', () => {
     const c = loadConfig({}, { AIRLOCK_CONSOLE_OIDC_ISSUER: 'https://idp.example', AIRLOCK_CONSOLE_OIDC_CLIENT_ID: 'airlock', AIRLOCK_CONSOLE_OIDC_GROUP_CLAIM: 'groups', AIRLOCK_CONSOLE_OIDC_GROUP_ROLES: '{"sre":["approver"]}' });
     expect(c.console.oidc).toMatchObject({ issuer: 'https://idp.example', clientId: 'airlock', claim: 'email', link: 'oidc', groupClaim: 'groups', groupRoles: { sre: ['approver'] } });
     expect(() => loadConfig({}, { AIRLOCK_CONSOLE_OIDC_ISSUER: 'https://idp.example', AIRLOCK_CONSOLE_OIDC_CLIENT_SECRET: 'hunter2-very-secret' })).toThrow(/clientId/);
+  });
+
+  it('the config file\'s console block, refined by the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'airlock-console-cfg-'));
+    const file = join(dir, 'airlock.yaml');
+    writeFileSync(file, ['console:', '  enabled: true', '  idleTimeoutMs: 60000', '  oidc:', '    issuer: https://idp.example', '    clientId: airlock', '    link: email', ''].join('\n'));
+    try {
+      const c = loadConfig({ host: '0.0.0.0' }, { AIRLOCK_CONSOLE_OIDC_CLIENT_ID: 'from-env' }, file);
+      expect(consoleEnabled(c)).toBe(true);
+      expect(c.console).toMatchObject({ idleTimeoutMs: 60_000, oidc: { issuer: 'https://idp.example', clientId: 'from-env', link: 'email', claim: 'email' } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an https console URL makes the session cookie Secure', async () => {
+    const tls = await startGateway({ policies: 'policies/example', pep: false, config: { console: { publicUrl: 'https://airlock.example' } } });
+    try {
+      const r = await fetch(`${tls.url}/console/login`, { redirect: 'manual' });
+      expect(r.headers.getSetCookie().find((x) => x.startsWith('airlock_console='))).toMatch(/; Secure/);
+    } finally {
+      await tls.close();
+    }
   });
 
   it('a disabled console is not served', async () => {
@@ -117,6 +143,12 @@ describe('sign-in', () => {
     expect(inbox.text).not.toContain(keys['sam']!.split('_')[2]!);
     // The attacker's id signs nobody in.
     expect((await attacker.get('/console/inbox')).status).toBe(303);
+    // The sign-in is audited, with the key's id and never the key.
+    const head = await gw.runtime.store.audit.head('main');
+    const recent = await gw.runtime.store.audit.read('main', Math.max(1, head!.seq - 10), 20);
+    const signin = recent.filter((r) => r.kind === 'console.signin').map((r) => JSON.parse(r.recordText)).at(-1);
+    expect(signin).toEqual({ human: 'sam', method: 'key', keyId: keys['sam']!.split('_')[1] });
+    expect(recent.map((r) => r.recordText).join('')).not.toContain(keys['sam']!.split('_')[2]!);
   });
 
   it('a wrong key, an NHI key and a missing CSRF token are refused; failures are audited without the key', async () => {
