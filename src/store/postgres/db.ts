@@ -108,6 +108,13 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (db: Db) => Promise<
   const client = await pool.connect();
   const db = clientDb(client);
   let broken = false;
+  // While checked out the pool does not listen for the connection's errors: a connection the server
+  // ends between two statements (restart, pg_terminate_backend) would emit an unhandled 'error' and
+  // take the process down. Noted here; the next statement fails, and the connection is destroyed.
+  const lost = (): void => {
+    broken = true;
+  };
+  client.on('error', lost);
   try {
     await client.query('BEGIN');
     const out = await fn(db);
@@ -120,7 +127,8 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (db: Db) => Promise<
     throw e;
   } finally {
     db.end();
-    // A connection whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
+    client.off('error', lost);
+    // A connection that failed, or whose ROLLBACK failed, is in an unknown state: destroy it.
     client.release(broken);
   }
 }
