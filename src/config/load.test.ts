@@ -31,4 +31,11 @@ describe('loadConfig: file < environment < flags', () => {
     expect(() => loadConfig({}, {}, file('l.yaml', '- 1\n- 2\n'))).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
     expect(() => loadConfig({}, {}, join(dir, 'missing.yaml'))).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(/ENOENT/) }));
   });
+
+  it('settings valid alone but contradictory together are ERR_CONFIG_INVALID, not a crash at listen', () => {
+    expect(() => loadConfig({}, {}, file('t.yaml', 'headersTimeoutMs: 60000\nrequestTimeoutMs: 30000\n'))).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(/headersTimeoutMs \(60000\) must be at most requestTimeoutMs \(30000\)/) }),
+    );
+    expect(loadConfig({}, {}, file('t2.yaml', 'headersTimeoutMs: 60000\nrequestTimeoutMs: 60000\n')).headersTimeoutMs).toBe(60000);
+  });
 });

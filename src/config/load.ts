@@ -218,5 +218,12 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw new AirlockError('ERR_CONFIG_INVALID', `invalid configuration${path ? ` (file ${path}, environment, flags)` : ''}: ${inWords(parsed.error, flags, env)}`);
+  // Settings that are each valid but contradict each other (Node refuses them at listen).
+  if (parsed.data.headersTimeoutMs > parsed.data.requestTimeoutMs) {
+    throw new AirlockError(
+      'ERR_CONFIG_INVALID',
+      `invalid configuration${path ? ` (file ${path}, environment, flags)` : ''}: headersTimeoutMs (${parsed.data.headersTimeoutMs}) must be at most requestTimeoutMs (${parsed.data.requestTimeoutMs}): the headers are part of the request`,
+    );
+  }
   return Object.freeze(parsed.data);
 }
