@@ -85,7 +85,7 @@ export type ConfigFlags = { [K in keyof ConfigInput]?: K extends 'database' ? Co
  * A validation failure as a person reads it: which setting, where it came from (flag or
  * environment variable, with the value given) and what it must be; never the schema's raw output.
  */
-const SECRET_SETTING = /^database|secret|token|password|key/i;
+const SECRET_SETTING = /^database|secret|token|password|key|headers/i;
 
 function inWords(error: z.ZodError, flags: ConfigFlags, env: NodeJS.ProcessEnv): string {
   const envName = (key: string) => Object.entries(ENV).find(([, k]) => k === key)?.[0] ?? Object.entries(CONSOLE_ENV).find(([, k]) => `console.${k}` === key)?.[0] ?? Object.entries(SLACK_ENV).find(([, k]) => `slack.${k}` === key)?.[0] ?? Object.entries(DATABASE_ENV).find(([, k]) => `database.${k}` === key)?.[0];
@@ -109,6 +109,53 @@ function inWords(error: z.ZodError, flags: ConfigFlags, env: NodeJS.ProcessEnv):
       return `${key || 'the configuration'} ${source ? `${source} ` : ''}${what}`;
     })
     .join('; ');
+}
+
+/** `k1=v1,k2=v2` (values percent-encoded), the OTLP exporter header list format. */
+function otlpHeaders(name: string, v: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of v.split(',')) {
+    if (part.trim() === '') continue;
+    const i = part.indexOf('=');
+    if (i <= 0) throw new AirlockError('ERR_CONFIG_INVALID', `${name} must be a list of key=value pairs`);
+    try {
+      out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      throw new AirlockError('ERR_CONFIG_INVALID', `${name} has a value that is not percent-encoded`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Trace export from the standard OpenTelemetry variables (OpenTelemetry SDK environment variable
+ * and OTLP exporter specifications): the traces endpoint is used as given, the generic endpoint
+ * gets `/v1/traces` appended. Only OTLP over HTTP with JSON or protobuf bodies is spoken; a gRPC
+ * endpoint is a configuration error rather than spans silently lost.
+ */
+function tracingFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> | undefined {
+  const off = (env['OTEL_SDK_DISABLED'] ?? '').trim().toLowerCase() === 'true' || (env['OTEL_TRACES_EXPORTER'] ?? '').trim().toLowerCase() === 'none';
+  const specific = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
+  const generic = env['OTEL_EXPORTER_OTLP_ENDPOINT'];
+  const endpoint = specific ? specific : generic ? `${generic.replace(/\/+$/, '')}/v1/traces` : undefined;
+  if (off || !endpoint) return undefined;
+  const protocol = (env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] || env['OTEL_EXPORTER_OTLP_PROTOCOL'] || 'http/json').trim();
+  if (protocol !== 'http/json' && protocol !== 'http/protobuf') throw new AirlockError('ERR_CONFIG_INVALID', `OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not supported: Airlock exports traces over OTLP/HTTP (http/json)`);
+  const out: Record<string, unknown> = { endpoint };
+  if (env['OTEL_SERVICE_NAME']) out['serviceName'] = env['OTEL_SERVICE_NAME'];
+  const headerVar = env['OTEL_EXPORTER_OTLP_TRACES_HEADERS'] ? 'OTEL_EXPORTER_OTLP_TRACES_HEADERS' : env['OTEL_EXPORTER_OTLP_HEADERS'] ? 'OTEL_EXPORTER_OTLP_HEADERS' : undefined;
+  if (headerVar) out['headers'] = otlpHeaders(headerVar, env[headerVar]!);
+  if (env['AIRLOCK_TRACING_SAMPLE_RATIO']) out['sampleRatio'] = Number(env['AIRLOCK_TRACING_SAMPLE_RATIO']);
+  return out;
+}
+
+/** Only the `tracing` settings, from the environment (edges that load no other configuration: `airlock mcp`, `airlock hook`). */
+export function loadTracingConfig(env: NodeJS.ProcessEnv): Config['tracing'] {
+  const t = tracingFromEnv(env);
+  if (!t) return undefined;
+  const parsed = configSchema.shape.tracing.safeParse(t);
+  if (!parsed.success) throw new AirlockError('ERR_CONFIG_INVALID', `invalid configuration: ${inWords(new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: ['tracing', ...i.path] }))), {}, env)}`);
+  return parsed.data;
 }
 
 /** Environment variables by config key (docs/operations.md lists them; a test checks the list). */
@@ -200,6 +247,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     const baseOidc = isObj(base['oidc']) ? base['oidc'] : {};
     merged['console'] = { ...base, ...consoleCfg, ...(Object.keys(oidc).length > 0 ? { oidc: { ...baseOidc, ...oidc } } : {}) };
   }
+  const tracing = tracingFromEnv(env);
+  if (tracing) merged['tracing'] = tracing;
   // Tuning without a URL selects nothing: the store stays SQLite.
   if (database['url'] !== undefined) merged['database'] = database;
   for (const [k, v] of Object.entries(flags)) {

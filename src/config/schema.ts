@@ -165,6 +165,25 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .default({ idleTimeoutMs: 15 * 60_000 }),
+  /**
+   * OpenTelemetry trace export over OTLP/HTTP (JSON), docs/observability.md. Unset: no spans are
+   * recorded and the SDK is never loaded. Env: the standard `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`
+   * (used as is) or `OTEL_EXPORTER_OTLP_ENDPOINT` (`/v1/traces` appended), `OTEL_SERVICE_NAME`,
+   * `OTEL_EXPORTER_OTLP_(TRACES_)HEADERS`, `OTEL_SDK_DISABLED`, `OTEL_TRACES_EXPORTER=none`,
+   * and `AIRLOCK_TRACING_SAMPLE_RATIO`.
+   */
+  tracing: z
+    .strictObject({
+      /** The OTLP/HTTP traces URL, e.g. `http://127.0.0.1:4318/v1/traces`. */
+      endpoint: z.url({ protocol: /^https?$/ }),
+      /** `service.name` of the spans. Default `airlock`. */
+      serviceName: z.string().min(1).max(200).default('airlock'),
+      /** Extra HTTP headers sent to the receiver (e.g. an API key of the tracing backend); never logged. */
+      headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/), z.string().max(4096)).default({}),
+      /** Share of new traces recorded, 0..1; a caller's `traceparent` sampled flag is followed. Default 1. */
+      sampleRatio: z.number().min(0).max(1).default(1),
+    })
+    .optional(),
   /** pino log level. Default `info`. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -1,3 +1,5 @@
+import type { TraceSpan } from './tracing.js';
+
 /** AuthZEN-shaped request entities (OpenID AuthZEN Authorization API 1.0 §5). */
 export interface EntityRef {
   type: string;
@@ -108,6 +110,10 @@ export interface AuthorizeOptions {
    * registered, the pep vouches for it. Never makes an unregistered Agent/Bot/… or Human acceptable.
    */
   vouchedSubject?: boolean;
+  /** The caller's W3C `traceparent` (HTTP header): the decision's span joins that trace. */
+  traceparent?: string;
+  /** An in-process span the decision's span is a child of (a hook or MCP call span). */
+  parentSpan?: TraceSpan;
 }
 
 /** Anything that can decide: the in-process gateway and the SDK's HTTP client alike. */

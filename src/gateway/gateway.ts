@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock.js';
 import { decisionCodes } from '../core/decision-codes.js';
 import { AirlockError, isAirlockError } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
+import { inSpan, noopTracer, type TraceSpan, type Tracer } from '../core/tracing.js';
 import type { AuthorizationRequest, AuthorizeOptions, Authorizer, Caller, Decision, EntityRef, Outcome, Reason } from '../core/types.js';
 import type { SearchRequest } from '../core/request-shape.js';
 import { searchCandidates, type SearchResult } from './search.js';
@@ -64,6 +65,8 @@ export interface GatewayDeps {
   observer?: GatewayObserver;
   /** Where the cause of an internal fault goes (the server log); the caller gets only a code. */
   onInternalError?(err: unknown, context: { requestId: string; stage: 'decide' | 'audit' }): void;
+  /** Spans per decision and per step (docs/observability.md). Default: the no-op tracer. */
+  tracer?: Tracer;
 }
 
 export interface SearchOptions {
@@ -95,6 +98,9 @@ export interface Gateway extends Authorizer {
    */
   search(query: SearchRequest, page: { after?: string; limit: number }, options: SearchOptions): Promise<SearchAnswer>;
 }
+
+/** Search candidates and other untraced evaluations. */
+const NOOP_SPAN: TraceSpan = noopTracer.start('none');
 
 const EMBEDDED_CALLER: Caller = { type: 'process', id: 'embedded', via: 'embedded' };
 
@@ -210,7 +216,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   }
 
   /** Steps 2–5 (and 8 unless `sign` is false: a search candidate never gets a grant). */
-  async function decide(req: AuthorizationRequest, requestId: string, decidedAt: string, caller: Caller, vouched: boolean, sign = true): Promise<Decided> {
+  async function decide(req: AuthorizationRequest, requestId: string, decidedAt: string, caller: Caller, vouched: boolean, sign = true, span: TraceSpan = NOOP_SPAN): Promise<Decided> {
     let actionHash = '';
     let policyVersion = 'none';
     const audit: Record<string, unknown> = {};
@@ -227,7 +233,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       let prefetched: Map<string, CedarEntity> | undefined;
       let delegatedOnly = false;
       if (deps.registry) {
-        const subject = await resolveSubject(bundle, req, deps.registry, deps.clock.now(), vouched);
+        const registry = deps.registry;
+        const subject = await inSpan(span, 'airlock.subject', () => resolveSubject(bundle, req, registry, deps.clock.now(), vouched));
         if (!subject.ok) return end('deny', [subject.reason]);
         prefetched = subject.entities;
         delegatedOnly = subject.delegatedOnly;
@@ -247,7 +254,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
 
       // Step 3: a delegation token revalidates its whole path; policy sees context.delegation.
-      const dlg = await verifyDelegationStep(req, { caller, requester, namespace: ns, nowMs: deps.clock.now(), delegatedOnly }, deps.delegation, deps.registry);
+      const dlg = await inSpan(span, 'airlock.delegation', async (s) => {
+        const r = await verifyDelegationStep(req, { caller, requester, namespace: ns, nowMs: deps.clock.now(), delegatedOnly }, deps.delegation, deps.registry);
+        s.set({ 'airlock.delegation.result': r.kind });
+        return r;
+      });
       if (dlg.kind === 'refused') {
         audit['delegation'] = { refused: dlg.code, ...(dlg.detail !== undefined ? { detail: dlg.detail } : {}), ...(dlg.context ? { ...dlg.context, path: pathIdentities(dlg.context) } : {}) };
         return end('deny', [reason(dlg.code, dlg.message)]);
@@ -263,7 +274,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
 
       // Step 4: a command is analyzed, and policy sees the analysis, never the caller's claims.
-      const cmd = analyzeCommandStep(delegated, deps.analyzer);
+      const cmd = await inSpan(span, 'airlock.command_analysis', (s) => {
+        const r = analyzeCommandStep(delegated, deps.analyzer);
+        s.set(r.kind === 'analyzed' ? { 'airlock.command.result': r.kind, 'airlock.command.risk': r.analysis.risk, 'airlock.command.verdict': r.analysis.verdict } : { 'airlock.command.result': r.kind });
+        return r;
+      });
       if (cmd.kind === 'refused') return end('deny', [reason(cmd.code, cmd.message)]);
       let policyRequest = delegated;
       let command: Decision['command'];
@@ -274,7 +289,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
 
       // Step 5: policy.
-      const result = await evaluatePolicy(bundle, policyRequest, deps.entities, prefetched);
+      const result = await inSpan(span, 'airlock.policy', async (s) => {
+        const r = await evaluatePolicy(bundle, policyRequest, deps.entities, prefetched);
+        s.set({ 'airlock.policy.version': bundle.version, 'airlock.policy.outcome': r.outcome });
+        return r;
+      });
       const d: Decision = { outcome: result.outcome, reasons: result.reasons, actionHash, policyVersion, requestId, decidedAt };
       if (result.requirements.length > 0) d.requirements = result.requirements;
       if (command) d.command = command;
@@ -318,6 +337,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }
   }
 
+  const tracer = deps.tracer ?? noopTracer;
   return {
     policies: deps.policies,
     async search(query, page, options) {
@@ -364,7 +384,28 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const requestId = options.requestId ?? uuidv7(deps.clock.now());
       const decidedAt = new Date(deps.clock.now()).toISOString();
       const caller = options.caller ?? EMBEDDED_CALLER;
-      const decided = await decide(req, requestId, decidedAt, caller, options.vouchedSubject === true);
+      // One span per decision, a child of the caller's trace when it sent a W3C traceparent.
+      const span = tracer.start('airlock.decision', {
+        kind: 'server',
+        parent: options.parentSpan,
+        traceparent: options.traceparent,
+        ...(tracer.enabled
+          ? {
+              attributes: {
+                'airlock.request_id': requestId,
+                'airlock.caller.type': caller.type,
+                'airlock.caller.id': caller.id,
+                'airlock.caller.via': caller.via,
+                'airlock.subject.type': req.subject?.type,
+                'airlock.subject.id': req.subject?.id,
+                'airlock.action.name': req.action?.name,
+                'airlock.resource.type': req.resource?.type,
+                'airlock.resource.id': req.resource?.id,
+              },
+            }
+          : {}),
+      });
+      const decided = await decide(req, requestId, decidedAt, caller, options.vouchedSubject === true, true, span);
       let decision = decided.decision;
       const record = () => ({
         requestId,
@@ -390,9 +431,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
           try {
             // Steps 6–8 in one unit of work: the approval opened or used, the decision's record and
             // the approval's record commit together or not at all (docs/approvals.md, "Atomicity").
-            const rec = await deps.audit.transaction(async (tx, log) => {
+            const rec = await inSpan(span, 'airlock.audit_commit', () => deps.audit.transaction(async (tx, log) => {
               try {
-                applySettled(decided, await settleRequirements(settle, { ...approvals, approvals: tx.approvals, audit: tx.audit }));
+                applySettled(decided, await inSpan(span, 'airlock.approvals', async (s) => {
+                  const settled = await settleRequirements(settle, { ...approvals, approvals: tx.approvals, audit: tx.audit });
+                  s.set({ 'airlock.approvals.outcome': settled.outcome, ...(settled.approval ? { 'airlock.approval.id': settled.approval.id, 'airlock.approval.status': settled.approval.status } : {}) });
+                  return settled;
+                }));
                 await attachGrant(decided, signingKey);
               } catch (err) {
                 settleError = err;
@@ -403,7 +448,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
               if (a) await log('approval.opened', { requestId, approvalId: a.id, kind: a.kind, actionHash: a.actionHash, requester: a.requester, approvers: a.approvers ?? null, quorum: a.quorum, expiresAt: a.expiresAt });
               if (decided.consumed) await log('approval.consumed', { requestId, approvalId: decided.consumed.id, consumedBy: requestId });
               return r;
-            });
+            }));
             decision.auditSeq = rec.seq;
           } catch (err) {
             if (settleError === undefined) throw err;
@@ -413,11 +458,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
             decision = decided.decision = { ...decision, outcome: 'deny', reasons: [reason('internal_error', decisionCodes.internal_error)] };
             delete decision.grant;
             delete decided.audit['grant'];
-            decision.auditSeq = (await deps.audit.append('decision', record())).seq;
+            decision.auditSeq = (await inSpan(span, 'airlock.audit_commit', () => deps.audit.append('decision', record()))).seq;
           }
           if (decided.unverified) deps.observer?.onIntegrityAlarm?.({ kind: 'approval_unverified', requestId, approvalId: decided.unverified.approvalId, problem: decided.unverified.problem });
         } else {
-          decision.auditSeq = (await deps.audit.append('decision', record())).seq;
+          decision.auditSeq = (await inSpan(span, 'airlock.audit_commit', () => deps.audit.append('decision', record()))).seq;
         }
       } catch (err) {
         // fail closed: audit write error ⇒ deny, and the grant never leaves (DESIGN §2 step 7);
@@ -434,6 +479,19 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
       if (decided.opened && decision.outcome !== 'deny') deps.events?.approvalOpened?.(decided.opened);
       deps.observer?.onDecision?.(decision.outcome, performance.now() - started, decision.reasons, decision);
+      if (tracer.enabled) {
+        span.set({
+          'airlock.outcome': decision.outcome,
+          'airlock.reasons': decision.reasons.map((r) => r.code),
+          'airlock.policy_version': decision.policyVersion,
+          'airlock.action_hash': decision.actionHash,
+          ...(decision.auditSeq !== undefined ? { 'airlock.audit.seq': decision.auditSeq } : {}),
+        });
+        // A deny is a decision, not a fault; the span fails only when the pipeline did.
+        const fault = decision.reasons.find((r) => r.code === 'internal_error' || r.code === 'audit_unavailable');
+        if (fault) span.fail(fault.code);
+      }
+      span.end();
       return decision;
     },
   };

@@ -20,6 +20,12 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerLoadShedding } from './load-shedding.js';
 import { consoleEnabled, registerConsole } from '../console/routes.js';
 
+/** The W3C Trace Context `traceparent` request header, when there is exactly one. */
+function traceparentOf(req: FastifyRequest): string | undefined {
+  const v = req.headers['traceparent'];
+  return typeof v === 'string' ? v : undefined;
+}
+
 export interface HttpServerOptions {
   runtime: Runtime;
   metrics: Metrics;
@@ -106,7 +112,12 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   // DESIGN §2 step 1: every route but /healthz and discovery needs an API key.
   registerAuthentication(app, runtime, metrics);
   // X-Airlock-Delegation is copied into context.delegationToken before the subject rule and the gateway see the request.
-  const optionsFor = (req: FastifyRequest, request: Parameters<typeof decisionOptions>[2]) => decisionOptions(runtime, req, withDelegationHeader(req, request));
+  // W3C Trace Context: the caller's `traceparent` makes each decision's span a child in its trace.
+  const optionsFor = async (req: FastifyRequest, request: Parameters<typeof decisionOptions>[2]) => {
+    const o = await decisionOptions(runtime, req, withDelegationHeader(req, request));
+    const tp = traceparentOf(req);
+    return tp ? { ...o, traceparent: tp } : o;
+  };
   // Discovery URLs come from configuration or the socket we listen on, never from the client's
   // Host header (a cached discovery document must not be poisonable).
   const baseUrl = (): string => {
@@ -132,20 +143,26 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   const hookCorrelation = createMemoryCorrelation();
   app.post('/v1/hooks/claude-code', { config: { access: 'decide' } }, async (req) => {
     const caller = req.auth!.caller;
-    return handleClaudeCodeHook(
-      req.body,
-      { authorize: (r) => runtime.gateway.authorize(r, { caller }) },
-      {
-        subject: { type: caller.type, id: caller.id },
-        host: 'claude-code',
-        correlation: {
-          put: (id, v) => hookCorrelation.put(`${caller.type}\0${caller.id}\0${id}`, v),
-          take: (id) => hookCorrelation.take(`${caller.type}\0${caller.id}\0${id}`),
+    // One span per hook call; the decisions it asks for are its children.
+    const span = runtime.tracer.start('airlock.hook', { kind: 'server', traceparent: traceparentOf(req), attributes: { 'airlock.hook.host': 'claude-code', 'airlock.caller.id': caller.id } });
+    try {
+      return await handleClaudeCodeHook(
+        req.body,
+        { authorize: (r) => runtime.gateway.authorize(r, { caller, parentSpan: span }) },
+        {
+          subject: { type: caller.type, id: caller.id },
+          host: 'claude-code',
+          correlation: {
+            put: (id, v) => hookCorrelation.put(`${caller.type}\0${caller.id}\0${id}`, v),
+            take: (id) => hookCorrelation.take(`${caller.type}\0${caller.id}\0${id}`),
+          },
+          reportExecution: async (r) => void (await runtime.audit.append('execution', { ...r, reportedBy: caller.id })),
+          log: (line) => req.log.info({ hook: 'claude-code' }, line),
         },
-        reportExecution: async (r) => void (await runtime.audit.append('execution', { ...r, reportedBy: caller.id })),
-        log: (line) => req.log.info({ hook: 'claude-code' }, line),
-      },
-    );
+      );
+    } finally {
+      span.end();
+    }
   });
   registerDelegationRoutes(app, { runtime });
   // Slack approvals (docs/chat.md): `access: 'open'` routes authenticated by Slack's signature.

@@ -35,6 +35,8 @@ import type { SlackAdapter } from '../integrations/slack/adapter.js';
 import { createHumanDirectory } from './human-directory.js';
 import { createSlackIntegration } from './slack.js';
 import { createFailureReporter, createLogger, type FailureReporter, type Logger } from './logger.js';
+import { openTracing, type Tracing } from './tracing.js';
+import type { Tracer } from '../core/tracing.js';
 
 export interface ReloadResult {
   ok: boolean;
@@ -70,6 +72,10 @@ export interface Runtime {
   readonly analyzer: Analyzer;
   /** Outbound signed webhooks. */
   readonly webhooks: WebhookDispatcher;
+  /** Spans for decisions and edge calls (config `tracing`); the no-op tracer when export is off. */
+  readonly tracer: Tracer;
+  /** Sends the spans still buffered to the OTLP receiver (no-op when tracing is off). */
+  flushTraces(): Promise<void>;
   /** Slack approvals (config `slack`): mount with `registerSlackRoutes`; undefined when not configured. */
   readonly slack?: SlackAdapter;
   /**
@@ -209,6 +215,14 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       opts.observer?.onAuditCommit?.(n, ms);
     },
   });
+  let tracing: Tracing;
+  try {
+    tracing = await openTracing(config);
+  } catch (e) {
+    loaded.bundle.dispose();
+    if (!opts.store) await store.close();
+    throw e;
+  }
   const analyzer = config.commandCatalog ? await loadAnalyzer(undefined, await loadCatalogFile(config.commandCatalog)) : await loadAnalyzer();
   const grantKeys = createKeyRing(keys, 'grant', clock);
   const webhooks = createWebhookDispatcher({
@@ -238,6 +252,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       if (ctx.stage === 'audit') auditOk = false;
       log.error({ err, ...ctx }, ctx.stage === 'audit' ? 'audit record could not be committed; answered deny' : 'internal error on the decision path');
     },
+    tracer: tracing.tracer,
   });
   const bundleView = (): RegistryBundleView | undefined => {
     const b = policies.current();
@@ -407,6 +422,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     delegations,
     analyzer,
     webhooks,
+    tracer: tracing.tracer,
+    flushTraces: () => tracing.flush(),
     ...(slack ? { slack } : {}),
     async bootstrapAdmin() {
       if ((await s.identities.count()) > 0) return undefined;
@@ -483,6 +500,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       await webhooks.drain();
       await checkpoint().catch((e: unknown) => failures.report('checkpoint', e, { writer: config.writerId, at: 'shutdown' }));
       await anchor().catch((e: unknown) => failures.report('anchor', e, { dir: config.anchorDir, at: 'shutdown' }));
+      // Spans still buffered are sent (bounded by the exporter's timeout); a dead receiver never blocks shutdown for long.
+      await tracing.close().catch(() => undefined);
       await s.close();
       log.flush();
     },

@@ -12,7 +12,7 @@ import type { Nhi } from '../identity/types.js';
 import { createRuntime, type Runtime } from '../runtime/runtime.js';
 import { Airlock as BaseAirlock } from './airlock.js';
 import { AirlockRequestError, AirlockUnsupported } from './errors.js';
-import type { AirlockClient, ApprovalStatus, AuthorizationRequest, ClientCapabilities, ExecutionReport, GatewayDecision } from './types.js';
+import type { AirlockClient, ApprovalStatus, AuthorizationRequest, ClientAuthorizeOptions, ClientCapabilities, ExecutionReport, GatewayDecision } from './types.js';
 
 /** How long an execution report waits for a decision to share its durable commit with, ms. */
 const REPORT_LINGER_MS = 250;
@@ -54,10 +54,10 @@ export async function createEmbeddedClient(options: EmbeddedOptions = {}): Promi
   return {
     runtime,
     capabilities,
-    authorize(request: AuthorizationRequest): Promise<GatewayDecision> {
+    authorize(request: AuthorizationRequest, opts?: ClientAuthorizeOptions): Promise<GatewayDecision> {
       // Reports waiting to be written join this decision's commit (one fsync for both).
       flushReports();
-      return runtime.gateway.authorize(request, { caller });
+      return runtime.gateway.authorize(request, opts?.traceparent ? { caller, traceparent: opts.traceparent } : { caller });
     },
     async waitForApproval(id: string, opts: { timeoutMs: number }): Promise<ApprovalStatus> {
       if (typeof id !== 'string' || id.length === 0) throw new TypeError('id must be an approval id');

@@ -3,7 +3,7 @@
  * `Authorization: Bearer <key>`. Validates its options once (jose `createRemoteJWKSet` style).
  */
 import { AirlockRequestError } from './errors.js';
-import type { AirlockClient, ApprovalStatus, AuthorizationRequest, ClientCapabilities, ExecutionReport, GatewayDecision, WaitOptions } from './types.js';
+import type { AirlockClient, ApprovalStatus, AuthorizationRequest, ClientAuthorizeOptions, ClientCapabilities, ExecutionReport, GatewayDecision, WaitOptions } from './types.js';
 
 export interface HttpClientOptions {
   /** Base URL of the gateway, e.g. `http://127.0.0.1:8787`. */
@@ -42,14 +42,14 @@ export function createHttpClient(options: HttpClientOptions): AirlockClient {
   const auth = `Bearer ${options.key}`;
   let reportsSupported = true;
 
-  async function call(method: string, path: string, body?: unknown, extra?: { timeoutMs?: number; signal?: AbortSignal }): Promise<{ status: number; json: unknown }> {
+  async function call(method: string, path: string, body?: unknown, extra?: { timeoutMs?: number; signal?: AbortSignal; traceparent?: string | undefined }): Promise<{ status: number; json: unknown }> {
     const signals = [AbortSignal.timeout(extra?.timeoutMs ?? timeoutMs)];
     if (extra?.signal) signals.push(extra.signal);
     let res: Response;
     try {
       res = await doFetch(`${root}${path}`, {
         method,
-        headers: { authorization: auth, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: { authorization: auth, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(extra?.traceparent ? { traceparent: extra.traceparent } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.any(signals),
       });
@@ -76,8 +76,8 @@ export function createHttpClient(options: HttpClientOptions): AirlockClient {
   const capabilities: ClientCapabilities = { approvals: true, confirmations: true, executionReports: true };
   return {
     capabilities,
-    async authorize(request: AuthorizationRequest): Promise<GatewayDecision> {
-      const { json, status } = await call('POST', '/v1/authorize', request);
+    async authorize(request: AuthorizationRequest, opts?: ClientAuthorizeOptions): Promise<GatewayDecision> {
+      const { json, status } = await call('POST', '/v1/authorize', request, opts?.traceparent ? { traceparent: opts.traceparent } : undefined);
       if (!isDecision(json)) throw new AirlockRequestError('ERR_BAD_RESPONSE', 'gateway answered something that is not a decision', status);
       return json;
     },

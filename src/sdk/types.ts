@@ -68,8 +68,14 @@ export interface ClientCapabilities {
  * const airlock = Airlock.connect({ url: 'http://127.0.0.1:8787', key: process.env.AIRLOCK_KEY! });
  * const d = await airlock.authorize({ subject: { type: 'Agent', id: 'bot' }, action: { name: 'tool.call' }, resource: { type: 'Tool', id: 'x/y' } });
  */
+/** Per-call options of `AirlockClient.authorize`. */
+export interface ClientAuthorizeOptions {
+  /** A W3C `traceparent` the gateway's decision span joins (sent as the `traceparent` header). */
+  traceparent?: string;
+}
+
 export interface AirlockClient extends Authorizer {
-  authorize(request: AuthorizationRequest): Promise<GatewayDecision>;
+  authorize(request: AuthorizationRequest, options?: ClientAuthorizeOptions): Promise<GatewayDecision>;
   readonly capabilities: ClientCapabilities;
   /**
    * Waits until the approval leaves `pending` or `timeoutMs` passes (then answers `pending`).

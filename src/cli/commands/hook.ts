@@ -8,6 +8,7 @@ import { quoteWord } from '../../integrations/hooks/argv.js';
 import { createFileCorrelation } from '../../integrations/hooks/correlation.js';
 import { runHook } from '../../integrations/hooks/handle.js';
 import { CLIENT_OPTIONS, clientFlags, openClient } from '../../sdk/open.js';
+import { openEdgeTracing, traceClient, type EdgeTracing } from '../traced-client.js';
 import type { AirlockClient } from '../../sdk/types.js';
 import { readStdin, type CliCommand } from '../command.js';
 import { lightFetchAsFetch } from '../light-fetch.js';
@@ -72,12 +73,15 @@ export const command: CliCommand = {
     const input = await readStdin(io);
     let client: AirlockClient | undefined;
     let clientError: Error = new Error('no gateway configured');
+    let tracing: EdgeTracing | undefined;
     try {
       if (!values.subject) throw new AirlockError('ERR_REQUEST_INVALID', '--subject ID is required');
-      client = await openClient(
-        { ...clientFlags(values), timeoutMs: 8000, fetch: lightFetchAsFetch },
-        io.env,
-        { type: 'process', id: `airlock-hook:${adapter.name}`, via: 'hook' },
+      // OTEL_EXPORTER_OTLP_*: the hook call is a span, its decision a child of it (docs/observability.md).
+      tracing = await openEdgeTracing(io.env);
+      client = traceClient(
+        await openClient({ ...clientFlags(values), timeoutMs: 8000, fetch: lightFetchAsFetch }, io.env, { type: 'process', id: `airlock-hook:${adapter.name}`, via: 'hook' }),
+        tracing.tracer,
+        'airlock.hook',
       );
     } catch (e) {
       clientError = e as Error;
@@ -103,6 +107,7 @@ export const command: CliCommand = {
       return out.exitCode;
     } finally {
       await client?.close().catch(() => undefined);
+      await tracing?.close().catch(() => undefined);
     }
   },
 };

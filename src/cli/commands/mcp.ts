@@ -9,6 +9,7 @@ import { ScreenedStdioTransport } from '../../mcp/stdio-transport.js';
 import type { CommandArgRule } from '../../mcp/tool-request.js';
 import { defaultServerName, openUpstream, type UpstreamSpec } from '../../mcp/upstream.js';
 import { CLIENT_OPTIONS, clientFlags, openClient } from '../../sdk/open.js';
+import { openEdgeTracing, traceClient } from '../traced-client.js';
 import type { CliCommand } from '../command.js';
 import { parseOptions } from '../options.js';
 
@@ -151,10 +152,12 @@ export const command: CliCommand = {
     }
     if (!values.listen && servers.length > 1) throw new AirlockError('ERR_REQUEST_INVALID', `stdio serves one server: pick one with --server (${servers.map((s) => s.name).join(', ')}) or use --listen`);
 
-    const client = await openClient(
-      clientFlags(values),
-      io.env,
-      { type: 'process', id: `airlock-mcp:${process.pid}`, via: 'mcp' },
+    // OTEL_EXPORTER_OTLP_*: each gated call's decision request is a span of this process (docs/observability.md).
+    const tracing = await openEdgeTracing(io.env);
+    const client = traceClient(
+      await openClient(clientFlags(values), io.env, { type: 'process', id: `airlock-mcp:${process.pid}`, via: 'mcp' }),
+      tracing.tracer,
+      'airlock.mcp.call',
     );
     const subject = { type: subjectType, id: subjectId };
     const coazFor = (server: string): CoazContext | undefined => {
@@ -192,6 +195,7 @@ export const command: CliCommand = {
       });
       await listener.close();
       await client.close();
+      await tracing.close();
       return 0;
     }
 
@@ -203,6 +207,7 @@ export const command: CliCommand = {
     process.once('SIGTERM', stop);
     await session.closed;
     await client.close();
+    await tracing.close();
     return 0;
   },
 };
