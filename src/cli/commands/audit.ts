@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { toOcsf } from '../../audit/ocsf.js';
 import { signCheckpoint, verifyCheckpoint } from '../../audit/checkpoint.js';
 import { verifyAudit } from '../../audit/verify.js';
 import { loadConfig } from '../../config/load.js';
@@ -29,8 +31,12 @@ const HELP = `usage: airlock audit <verify|export|head|anchor> [options]
       --anchors DIR  every anchored head in DIR (default: anchorDir) must still be in the log.
       Without --trust or --head the signatures are checked with this installation's key file:
       that proves internal consistency, not independence (docs/operations.md).
-  airlock audit export [--data-dir DIR | --store URL] [--since SEQ] [--writer ID] [--format jsonl] [--delegation ID]
+  airlock audit export [--data-dir DIR | --store URL] [--since SEQ] [--writer ID] [--format jsonl|ocsf] [--delegation ID]
       Streams records as JSON lines: {writer, seq, at, kind, prevHash, hash, record}.
+      --format ocsf writes OCSF 1.8.0 events instead, one JSON object a line, for SIEMs: decisions
+      and approval events as API Activity (6003), elevation grants as Authorize Session (3003);
+      raw_data is the exact text the chain hashed and raw_data_hash the chain hash. Records of
+      other kinds are skipped (docs/observability.md).
       --delegation ID keeps the records whose delegation.linkIds contain link ID: its issuance and
       every link issued below it, every decision made under it, every revocation that touched it —
       enough to rebuild the whole path after the fact.
@@ -78,7 +84,8 @@ export const command: CliCommand = {
     const store = await openDataDir(config);
     try {
       if (sub === 'export') {
-        if (values.format !== undefined && values.format !== 'jsonl') throw new AirlockError('ERR_REQUEST_INVALID', `unsupported format ${values.format} (jsonl)`);
+        if (values.format !== undefined && values.format !== 'jsonl' && values.format !== 'ocsf') throw new AirlockError('ERR_REQUEST_INVALID', `unsupported format ${values.format} (jsonl, ocsf)`);
+        const ocsf = values.format === 'ocsf' ? { productVersion: (createRequire(import.meta.url)('../../../package.json') as { version: string }).version } : undefined;
         const since = values.since === undefined ? 1 : Number(values.since);
         if (!Number.isSafeInteger(since) || since < 1) throw new AirlockError('ERR_REQUEST_INVALID', '--since must be a positive integer');
         const writers = values.writer ? [values.writer] : await store.audit.writers();
@@ -88,6 +95,11 @@ export const command: CliCommand = {
             if (page.length === 0) break;
             for (const r of page) {
               if (values.delegation !== undefined && !underDelegation(r.recordText, values.delegation)) continue;
+              if (ocsf) {
+                const event = toOcsf(r, ocsf);
+                if (event) io.stdout.write(JSON.stringify(event) + '\n');
+                continue;
+              }
               const { recordText, ...rest } = r;
               io.stdout.write(`{"writer":${JSON.stringify(rest.writer)},"seq":${rest.seq},"at":${JSON.stringify(rest.at)},"kind":${JSON.stringify(rest.kind)},"prevHash":${JSON.stringify(rest.prevHash)},"hash":${JSON.stringify(rest.hash)},"record":${recordText}}\n`);
             }
