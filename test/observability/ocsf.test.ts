@@ -131,7 +131,7 @@ describe('airlock audit export --format ocsf', () => {
     const decisions = events.filter((e) => e.metadata.event_code === 'decision');
     expect(decisions.map((e) => [e.status_id, e.unmapped.airlock.outcome])).toEqual([[1, 'allow'], [2, 'deny'], [99, 'approval_required'], [1, 'allow']]);
     expect(decisions[1]).toMatchObject({ class_uid: 6003, type_uid: 600399, severity_id: 3, api: { operation: 'shell.exec' }, actor: { user: { uid: 'Airlock::Agent::"coder"', name: 'coder', type_id: 4 } } });
-    expect(decisions[0].actor.authorizations[0]).toMatchObject({ decision: 'allow', policy: { is_applied: true } });
+    expect(decisions[0]!.actor.authorizations[0]).toMatchObject({ decision: 'allow', policy: { is_applied: true } });
     const opened = events.find((e) => e.metadata.event_code === 'approval.opened')!;
     expect(opened).toMatchObject({ activity_id: 1, type_uid: 600301, resources: [{ uid: pending.json.approval.id, type: 'approval' }] });
     const voted = events.find((e) => e.metadata.event_code === 'approval.vote')!;
