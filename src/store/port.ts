@@ -1,3 +1,4 @@
+import type { ElevationRepo } from '../elevation/repo.js';
 import type { ApprovalRepo } from '../approval/repo.js';
 import type { DelegationRepo } from '../delegation/repo.js';
 import type { ApiKeyRecord, Identity, IdentityFilter } from '../identity/types.js';
@@ -201,6 +202,7 @@ export interface ClusterBus {
  */
 export interface UnitOfWork {
   readonly audit: AuditRepo;
+  readonly elevations: ElevationRepo;
   readonly approvals: ApprovalRepo;
   readonly delegations: DelegationRepo;
   readonly grants: GrantLedger;
@@ -243,6 +245,8 @@ export interface Store extends Transactional {
   readonly approvals: ApprovalRepo;
   readonly delegations: DelegationRepo;
   readonly grants: GrantLedger;
+  /** Just-in-time elevations (docs/elevation.md). */
+  readonly elevations: ElevationRepo;
   /** Slack replay guard (shared by replicas). */
   readonly replay: ReplayLedger;
   /** Slack message references (shared by replicas). */

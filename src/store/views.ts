@@ -40,6 +40,7 @@ export const AUDIT_WRITES = ['append', 'saveCheckpoint'] as const;
 export const APPROVAL_WRITES = ['openOrGet', 'recordVote', 'consume', 'consumeById', 'cancel', 'expire'] as const;
 export const DELEGATION_WRITES = ['insert', 'revokeCascade'] as const;
 export const GRANT_WRITES = ['redeem'] as const;
+export { ELEVATION_WRITES } from '../elevation/repo.js';
 export const KEY_WRITES = ['insert', 'retire'] as const;
 export const IDENTITY_WRITES = ['create', 'update', 'recordUse'] as const;
 export const CREDENTIAL_WRITES = ['insert', 'update', 'recordUse'] as const;

@@ -2,6 +2,7 @@ import { runApprovalRepoContract } from '../../src/approval/repo-contract.js';
 import { runDelegationRepoContract } from '../../src/delegation/repo-contract.js';
 import { runChatStateContract } from '../../src/store/chat-contract.js';
 import { runStoreContract } from '../../src/store/contract.js';
+import { runElevationContract } from '../../src/store/elevation-contract.js';
 import { describePostgres } from './pg-test-db.js';
 
 // The same suites memory and SQLite run (src/store/*/…test.ts), against PostgreSQL.
@@ -10,4 +11,5 @@ await describePostgres('postgres store', (pg) => {
   runApprovalRepoContract('postgres', async () => (await pg.open()).approvals);
   runDelegationRepoContract('postgres', async () => (await pg.open()).delegations);
   runChatStateContract('postgres', () => pg.open());
+  runElevationContract('postgres', () => pg.open());
 });

@@ -1,3 +1,4 @@
+import { runElevationContract } from '../elevation-contract.js';
 import { runDelegationRepoContract } from '../../delegation/repo-contract.js';
 import { runChatStateContract } from '../chat-contract.js';
 import { runStoreContract } from '../contract.js';
@@ -8,3 +9,5 @@ runStoreContract('memory', () => openMemoryStore());
 runDelegationRepoContract('memory store', () => openMemoryStore().delegations);
 
 runChatStateContract('memory', () => openMemoryStore());
+
+runElevationContract('memory', () => openMemoryStore());

@@ -1,3 +1,4 @@
+import { createMemoryElevationRepo } from '../../elevation/memory-repo.js';
 import { createMemoryApprovalRepo } from '../../approval/memory-repo.js';
 import { createMemoryDelegationRepo } from '../../delegation/memory-repo.js';
 import { AirlockError } from '../../core/errors.js';
@@ -18,7 +19,7 @@ import type {
   UnitOfWork,
 } from '../port.js';
 import { createGate } from '../gate.js';
-import { APPROVAL_WRITES, AUDIT_WRITES, CREDENTIAL_WRITES, DELEGATION_WRITES, GRANT_WRITES, IDENTITY_WRITES, KEY_WRITES, gatedRepo, unitRepo } from '../views.js';
+import { APPROVAL_WRITES, AUDIT_WRITES, CREDENTIAL_WRITES, DELEGATION_WRITES, ELEVATION_WRITES, GRANT_WRITES, IDENTITY_WRITES, KEY_WRITES, gatedRepo, unitRepo } from '../views.js';
 
 /** Deep copy through JSON, so callers never hold a reference into the store. */
 const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -198,6 +199,7 @@ export function openMemoryStore(): Store {
   };
   const approvals = createMemoryApprovalRepo();
   const delegations = createMemoryDelegationRepo();
+  const elevations = createMemoryElevationRepo();
 
   // Undo for a unit of work that throws: each repo is copied before the unit first writes to it.
   const snapshots = {
@@ -211,6 +213,7 @@ export function openMemoryStore(): Store {
     },
     approvals: () => approvals.snapshot(),
     delegations: () => delegations.snapshot(),
+    elevations: () => elevations.snapshot(),
     grants: () => {
       const saved = new Set(redeemed);
       return () => {
@@ -229,6 +232,7 @@ export function openMemoryStore(): Store {
     approvals: gatedRepo<typeof approvals>(approvals, gate, APPROVAL_WRITES),
     delegations: gatedRepo<typeof delegations>(delegations, gate, DELEGATION_WRITES),
     grants: gatedRepo(grants, gate, GRANT_WRITES),
+    elevations: gatedRepo<typeof elevations>(elevations, gate, ELEVATION_WRITES),
     replay: gatedRepo(createMemoryReplayLedger(), gate, ['firstSeen']),
     chatRefs: gatedRepo(createMemoryChatRefs(), gate, ['put', 'claimAnnouncement']),
     transaction(work) {
@@ -246,6 +250,7 @@ export function openMemoryStore(): Store {
           approvals: unitRepo<typeof approvals>(approvals, unit, APPROVAL_WRITES, once(snapshots.approvals)),
           delegations: unitRepo<typeof delegations>(delegations, unit, DELEGATION_WRITES, once(snapshots.delegations)),
           grants: unitRepo(grants, unit, GRANT_WRITES, once(snapshots.grants)),
+          elevations: unitRepo<typeof elevations>(elevations, unit, ELEVATION_WRITES, once(snapshots.elevations)),
         };
         try {
           return await work(tx);

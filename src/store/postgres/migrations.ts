@@ -1,3 +1,4 @@
+import { PG_ELEVATIONS_SQL } from './elevation-repo.js';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { AirlockError } from '../../core/errors.js';
@@ -149,6 +150,11 @@ export const MIGRATIONS: readonly Migration[] = [
         announced text
       );
     `,
+  },
+  {
+    version: 3,
+    name: 'just-in-time elevations',
+    sql: PG_ELEVATIONS_SQL,
   },
 ];
 

@@ -1,3 +1,4 @@
+import { createPgElevationRepo } from './elevation-repo.js';
 import pg from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import { AirlockError } from '../../core/errors.js';
@@ -178,6 +179,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     approvals: createPgApprovalRepo(db),
     delegations: createPgDelegationRepo(db),
     grants,
+    elevations: createPgElevationRepo(db),
     ...createPgChatState(db),
     bus,
     migrationStatus: () => migrationStatus(db),
@@ -185,7 +187,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     // (FOR UPDATE) or write conditionally, so nothing is decided on a read from outside the unit.
     transaction(work) {
       return withTransaction(pool, (tx) =>
-        work({ audit: createPgAuditRepo(tx), approvals: createPgApprovalRepo(tx), delegations: createPgDelegationRepo(tx), grants: grantsOn(tx) }),
+        work({ audit: createPgAuditRepo(tx), approvals: createPgApprovalRepo(tx), delegations: createPgDelegationRepo(tx), grants: grantsOn(tx), elevations: createPgElevationRepo(tx) }),
       );
     },
     close() {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { APPROVALS_MIGRATION } from './approval-repo.js';
 import { DELEGATIONS_MIGRATION } from './delegation-repo.js';
 import { CHAT_STATE_MIGRATION } from './chat-state.js';
+import { ELEVATIONS_MIGRATION } from './elevation-repo.js';
 
 /** Ordered schema migrations; `user_version` records how many have run. Append only. */
 const migrations: string[] = [
@@ -95,6 +96,8 @@ const migrations: string[] = [
    CREATE INDEX audit_request_id ON audit (json_extract(record, '$.requestId'));
    CREATE INDEX audit_approval_id ON audit (json_extract(record, '$.approvalId'))
      WHERE json_extract(record, '$.approvalId') IS NOT NULL;`,
+  // 7: just-in-time elevations (issue 16): granted group memberships with an end.
+  ELEVATIONS_MIGRATION,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,3 +1,4 @@
+import { runElevationContract } from '../elevation-contract.js';
 import { runApprovalRepoContract } from '../../approval/repo-contract.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,3 +12,5 @@ runStoreContract('sqlite (file, WAL)', () => openSqliteStore({ path: join(mkdtem
 runApprovalRepoContract('sqlite store (migrated)', () => openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'airlock-sqlite-apr-')), 'airlock.db') }).approvals);
 
 runChatStateContract('sqlite (file, WAL)', () => openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'airlock-sqlite-chat-')), 'airlock.db') }));
+
+runElevationContract('sqlite (file, WAL)', () => openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'airlock-sqlite-elev-')), 'airlock.db') }));

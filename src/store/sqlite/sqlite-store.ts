@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { AirlockError } from '../../core/errors.js';
 import type { AuditEntry, AuditRecord, AuditRepo, ChainHead, KeyRepo, SealFn, SignedCheckpoint, Store, StoredKey, GrantLedger, UnitOfWork } from '../port.js';
 import { createGate } from '../gate.js';
-import { APPROVAL_WRITES, AUDIT_WRITES, CREDENTIAL_WRITES, DELEGATION_WRITES, GRANT_WRITES, IDENTITY_WRITES, KEY_WRITES, gatedRepo, unitRepo } from '../views.js';
+import { createSqliteElevationRepo } from './elevation-repo.js';
+import { APPROVAL_WRITES, AUDIT_WRITES, ELEVATION_WRITES, CREDENTIAL_WRITES, DELEGATION_WRITES, GRANT_WRITES, IDENTITY_WRITES, KEY_WRITES, gatedRepo, unitRepo } from '../views.js';
 import { createSqliteIdentityRepos } from './identity-tables.js';
 import { createSqliteApprovalRepo } from './approval-repo.js';
 import { createSqliteDelegationRepo } from './delegation-repo.js';
@@ -161,6 +162,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
 
   const approvals = createSqliteApprovalRepo(db);
   const delegations = createSqliteDelegationRepo(db);
+  const elevations = createSqliteElevationRepo(db);
 
   // One connection: the gate keeps other requests' statements out of an open unit of work (and
   // out of its uncommitted rows); BEGIN IMMEDIATE keeps other processes out until COMMIT.
@@ -179,6 +181,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     approvals: gatedRepo(approvals, gate, APPROVAL_WRITES),
     delegations: gatedRepo(delegations, gate, DELEGATION_WRITES),
     grants: gatedRepo(grants, gate, GRANT_WRITES),
+    elevations: gatedRepo(elevations, gate, ELEVATION_WRITES),
     replay: gatedRepo(chat.replay, gate, ['firstSeen']),
     chatRefs: gatedRepo(chat.chatRefs, gate, ['put', 'claimAnnouncement']),
     transaction(work) {
@@ -191,6 +194,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
           approvals: unitRepo(approvals, unit, APPROVAL_WRITES),
           delegations: unitRepo(delegations, unit, DELEGATION_WRITES),
           grants: unitRepo(grants, unit, GRANT_WRITES),
+          elevations: unitRepo(elevations, unit, ELEVATION_WRITES),
         };
         begin.run();
         try {
