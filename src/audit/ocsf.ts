@@ -41,9 +41,11 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
 /** `Airlock::Agent::"coder"` → the OCSF user of that uid (type from the entity type). */
 function userOf(uidText: string | undefined, fallback = 'unknown'): Rec {
   const text = uidText ?? fallback;
+  // A Cedar uid, or a caller as `Type:id`.
   const m = /^(?:(.*)::)?([A-Za-z_][A-Za-z0-9_]*)::"((?:[^"\\]|\\.)*)"$/.exec(text);
-  const type = m ? m[2]! : undefined;
-  const name = m ? JSON.parse(`"${m[3]!}"`) as string : text;
+  const c = m ? undefined : /^([A-Za-z_][A-Za-z0-9_]*):(.+)$/.exec(text);
+  const type = m ? m[2]! : c ? c[1]! : undefined;
+  const name = m ? (JSON.parse(`"${m[3]!}"`) as string) : c ? c[2]! : text;
   // OCSF user.type_id: 1 User (a person), 4 Service (a non-human identity: agent, bot, workload).
   if (type === undefined) return { uid: text, name, type_id: 0, type: 'Unknown' };
   const person = type === 'Human' || type === 'User' || type === 'user';
@@ -165,7 +167,7 @@ function elevationEvent(r: AuditRecord, rec: Rec, o: OcsfOptions): OcsfEvent | u
   const group = str(rec['group']);
   if (r.kind === 'elevation.granted' && principal && group) {
     return {
-      ...base(r, AUTHORIZE_SESSION, 2, 2, o, str(rec['elevationId'])),
+      ...base(r, AUTHORIZE_SESSION, 2, 2, o, str(rec['requestId'])),
       message: `${principal} elevated into ${group} until ${str(rec['expiresAt']) ?? '?'}`,
       ...status(1),
       user: userOf(principal),
@@ -175,17 +177,15 @@ function elevationEvent(r: AuditRecord, rec: Rec, o: OcsfOptions): OcsfEvent | u
     };
   }
   const ops: Record<string, { activity: number; operation: string }> = {
-    'elevation.requested': { activity: 1, operation: 'elevation.request' },
-    'elevation.refused': { activity: 1, operation: 'elevation.request' },
     'elevation.revoked': { activity: 4, operation: 'elevation.revoke' },
   };
   const op = ops[r.kind];
   if (!op) return undefined;
   const who = str(rec['by']) ?? principal;
   return {
-    ...base(r, API_ACTIVITY, op.activity, r.kind === 'elevation.refused' ? 3 : 1, o, str(rec['elevationId'])),
-    message: `${op.operation} ${principal ?? ''} → ${group ?? ''}${r.kind === 'elevation.refused' ? ' refused' : ''}`,
-    ...status(r.kind === 'elevation.refused' ? 2 : 1, str(rec['code'])),
+    ...base(r, API_ACTIVITY, op.activity, 1, o, str(rec['requestId'])),
+    message: `${op.operation} ${principal ?? ''} from ${group ?? ''}`,
+    ...status(1),
     actor: { user: userOf(who) },
     api: { operation: op.operation, service: { name: 'airlock' }, request: { uid: str(rec['elevationId']) ?? `${r.writer}:${r.seq}` } },
     src_endpoint: { name: who ?? 'airlock' },
@@ -204,4 +204,4 @@ export function toOcsf(r: AuditRecord, o: OcsfOptions): OcsfEvent | undefined {
 }
 
 /** Record kinds `toOcsf` maps. */
-export const OCSF_KINDS = ['decision', ...Object.keys(APPROVAL_OPS), 'elevation.requested', 'elevation.refused', 'elevation.granted', 'elevation.revoked'] as const;
+export const OCSF_KINDS = ['decision', ...Object.keys(APPROVAL_OPS), 'elevation.granted', 'elevation.revoked'] as const;

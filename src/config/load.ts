@@ -41,6 +41,7 @@ const ENV: Record<string, keyof ConfigInput> = {
   AIRLOCK_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
   AIRLOCK_RETRY_AFTER_SECONDS: 'retryAfterSeconds',
   AIRLOCK_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
+  AIRLOCK_ELEVATION_MAX_TTL_MS: 'elevationMaxTtlMs',
 };
 /** Nested `slack` settings, by environment variable (docs/chat.md). */
 const SLACK_ENV: Record<string, string> = {
@@ -76,7 +77,7 @@ const CONSOLE_ENV: Record<string, string> = {
 };
 const DATABASE_NUMERIC = new Set(['poolSize', 'statementTimeoutMs', 'connectTimeoutMs']);
 const JSON_VALUED = new Set(['webhooks']);
-const NUMERIC = new Set(['anchorIntervalMs', 'maxInFlightDecisions', 'maxConnections', 'headersTimeoutMs', 'requestTimeoutMs', 'retryAfterSeconds', 'shutdownTimeoutMs', 'port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs', 'usageFlushMs', 'authFailureBurst', 'authFailureRefillMs', 'approvalTtlMs', 'confirmationTtlMs', 'approvalMaxPendingPerRequester', 'grantTtlMs', 'delegationMaxDepth', 'delegationMaxTtlMs']);
+const NUMERIC = new Set(['anchorIntervalMs', 'maxInFlightDecisions', 'maxConnections', 'headersTimeoutMs', 'requestTimeoutMs', 'retryAfterSeconds', 'shutdownTimeoutMs', 'port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs', 'usageFlushMs', 'authFailureBurst', 'authFailureRefillMs', 'approvalTtlMs', 'confirmationTtlMs', 'approvalMaxPendingPerRequester', 'grantTtlMs', 'delegationMaxDepth', 'delegationMaxTtlMs', 'elevationMaxTtlMs']);
 
 /** Flags as commands pass them; `database: null` means "SQLite, whatever the environment says". */
 export type ConfigFlags = { [K in keyof ConfigInput]?: K extends 'database' ? ConfigInput[K] | null : ConfigInput[K] };

@@ -44,6 +44,8 @@ export const configSchema = z.strictObject({
   delegationMaxDepth: z.number().int().min(1).max(16).default(4),
   /** Longest lifetime of one delegation link, ms. Default 24 h. */
   delegationMaxTtlMs: z.number().int().min(1000).max(7 * 24 * 3_600_000).default(24 * 3_600_000),
+  /** Longest just-in-time elevation anyone may ask for, ms, whatever a policy permits (docs/elevation.md). Default 8 h, at most 7 days. */
+  elevationMaxTtlMs: z.number().int().min(60_000).max(7 * 24 * 3_600_000).default(8 * 3_600_000),
   /** `iss` of grants and tokens. Default `airlock`. */
   issuer: z.string().min(1).max(200).default('airlock'),
   /**

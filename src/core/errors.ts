@@ -45,6 +45,8 @@ export const errorCodes = {
   ERR_GRANT_INVALID: { status: 400, exit: 1, message: 'the execution grant does not verify (details.rule says why)' },
   ERR_GRANT_USED: { status: 409, exit: 1, message: 'the execution grant was already redeemed' },
   ERR_DELEGATION_REFUSED: { status: 400, exit: 1, message: 'the delegation was not issued (details.reason is the stable refusal code)' },
+  ERR_ELEVATION_DENIED: { status: 403, exit: 1, message: 'policy denied the elevation (details.reasons, details.requestId)' },
+  ERR_ELEVATION_INACTIVE: { status: 409, exit: 1, message: 'the elevation already ended (revoked or expired)' },
   ERR_REVERSAL_UNAVAILABLE: { status: 409, exit: 1, message: 'no reversal was recorded for this execution' },
 } as const;
 

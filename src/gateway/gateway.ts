@@ -15,6 +15,7 @@ import { signGrant, type GrantClaims } from '../grants/grant.js';
 import type { KeyRing } from '../grants/keyring.js';
 import type { CedarEntity } from '../policy/types.js';
 import type { IdentityRepo } from '../store/port.js';
+import type { ElevationRepo } from '../elevation/repo.js';
 import { uidKey, type EntitySource } from './entities.js';
 import type { PolicyHolder } from './policy-holder.js';
 import { redactRequest } from './redact-request.js';
@@ -59,6 +60,12 @@ export interface GatewayDeps {
   grants?: { keys: KeyRing; ttlMs: number; issuer: string };
   /** Delegated execution paths (DESIGN §2 step 3). Without it, a request carrying a delegation token is denied. */
   delegation?: DelegationStepDeps;
+  /**
+   * Just-in-time elevations (docs/elevation.md): a registry subject's active elevations are added
+   * to its groups for this decision, read from the store every time (no cache outlives an expiry
+   * or a revocation).
+   */
+  elevations?: Pick<ElevationRepo, 'active'>;
   /** Chat provenance and the binding rule (DESIGN §1). Without it, a request carrying `context.chat` is denied. */
   chat?: ChatStepDeps;
   events?: GatewayEvents;
@@ -234,7 +241,25 @@ export function createGateway(deps: GatewayDeps): Gateway {
       let delegatedOnly = false;
       if (deps.registry) {
         const registry = deps.registry;
-        const subject = await inSpan(span, 'airlock.subject', () => resolveSubject(bundle, req, registry, deps.clock.now(), vouched));
+        const elevations = deps.elevations;
+        const subject = await inSpan(span, 'airlock.subject', async (s) => {
+          const r = await resolveSubject(bundle, req, registry, deps.clock.now(), vouched);
+          const entity = r.ok ? r.entities.get(requester) : undefined;
+          if (!r.ok || !entity || !elevations) return r;
+          // Active elevations are memberships for this decision only, read now (docs/elevation.md).
+          const active = await elevations.active(req.subject.id, new Date(deps.clock.now()).toISOString());
+          if (active.length === 0) return r;
+          const parents = [...entity.parents];
+          const have = new Set(parents.map(uidKey));
+          for (const e of active) {
+            const g = { type: `${ns}::Group`, id: e.group };
+            if (!have.has(uidKey(g))) (parents.push(g), have.add(uidKey(g)));
+          }
+          r.entities.set(requester, { ...entity, parents });
+          audit['elevations'] = active.map((e) => ({ id: e.id, group: e.group, expiresAt: e.expiresAt }));
+          s.set({ 'airlock.elevations': active.map((e) => e.group) });
+          return r;
+        });
         if (!subject.ok) return end('deny', [subject.reason]);
         prefetched = subject.entities;
         delegatedOnly = subject.delegatedOnly;

@@ -13,6 +13,7 @@ import { registerAuthzenRoutes } from './routes/authzen.js';
 import { registerAuthzenSearchRoutes } from './routes/authzen-search.js';
 import { registerDelegationRoutes, withDelegationHeader } from './routes/delegations.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
+import { registerElevationRoutes } from './routes/elevations.js';
 import { registerGatewayRoutes } from './routes/gateway.js';
 import { registerIdentityRoutes } from './routes/identities.js';
 import { registerSlackRoutes } from '../integrations/slack/routes.js';
@@ -165,6 +166,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     }
   });
   registerDelegationRoutes(app, { runtime });
+  registerElevationRoutes(app, { runtime });
   // Slack approvals (docs/chat.md): `access: 'open'` routes authenticated by Slack's signature.
   const slack = runtime.slack;
   if (slack) void app.register(async (scope) => registerSlackRoutes(scope, slack));

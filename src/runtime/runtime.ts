@@ -36,6 +36,7 @@ import { createHumanDirectory } from './human-directory.js';
 import { createSlackIntegration } from './slack.js';
 import { createFailureReporter, createLogger, type FailureReporter, type Logger } from './logger.js';
 import { openTracing, type Tracing } from './tracing.js';
+import { createElevationDesk, type ElevationDesk, type ElevationView } from './elevation-desk.js';
 import type { Tracer } from '../core/tracing.js';
 
 export interface ReloadResult {
@@ -72,6 +73,8 @@ export interface Runtime {
   readonly analyzer: Analyzer;
   /** Outbound signed webhooks. */
   readonly webhooks: WebhookDispatcher;
+  /** Just-in-time elevations: request (a decision), list, revoke (docs/elevation.md). */
+  readonly elevations: ElevationDesk;
   /** Spans for decisions and edge calls (config `tracing`); the no-op tracer when export is off. */
   readonly tracer: Tracer;
   /** Sends the spans still buffered to the OTLP receiver (no-op when tracing is off). */
@@ -84,7 +87,7 @@ export interface Runtime {
    */
   bootstrapAdmin(): Promise<string | undefined>;
   /** The inventory report over the registry and the bundle in force. */
-  inventoryReport(opts?: { unusedDays?: number; rotationDays?: number; expiringDays?: number }): Promise<InventoryReport>;
+  inventoryReport(opts?: { unusedDays?: number; rotationDays?: number; expiringDays?: number }): Promise<InventoryReport & { elevations: ElevationView[] }>;
   /** Re-reads the bundle directory; an invalid bundle leaves the previous one in force. */
   reloadPolicies(): Promise<ReloadResult>;
   /** Signs and stores the current audit head; undefined when the chain is empty. */
@@ -246,6 +249,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     delegation: { repo: store.delegations, keys: grantKeys, issuer: config.issuer, audience: config.issuer, maxDepth: config.delegationMaxDepth, tokenCache: createTokenCache() },
     events: { approvalOpened: (a) => approvals.opened(a) },
     chat: { prepare: (req, subject) => prepareChatRequest(req, chatSubjectFacts(subject), humans) },
+    elevations: store.elevations,
     ...(opts.observer ? { observer: opts.observer } : {}),
     // The cause of an internal fault goes to the log; the caller sees only the code and request id.
     onInternalError: (err, ctx) => {
@@ -288,6 +292,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     },
   });
   const usage = createUsageRecorder(store, config.usageFlushMs, (e) => failures.report('usage', e));
+  const elevations = createElevationDesk({ repo: store.elevations, registry: store.identities, audit, clock, gateway, policies, maxTtlMs: config.elevationMaxTtlMs });
 
   let slack: SlackAdapter | undefined;
   let unsubscribeSlack = (): void => {};
@@ -422,6 +427,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     delegations,
     analyzer,
     webhooks,
+    elevations,
     tracer: tracing.tracer,
     flushTraces: () => tracing.flush(),
     ...(slack ? { slack } : {}),
@@ -441,7 +447,9 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       const all = await s.identities.list({});
       const keys = await s.credentials.listAll();
       const ns = b?.namespace ?? 'Airlock';
-      return buildReport(all, keys, {
+      const nowIso = new Date(clock.now()).toISOString();
+      const active = (await s.elevations.list({ activeAt: nowIso })).map((e) => ({ ...e, status: 'active' as const }));
+      const report = buildReport(all, keys, {
         nowMs: clock.now(),
         unusedDays: o.unusedDays ?? 30,
         rotationDays: o.rotationDays ?? 90,
@@ -452,6 +460,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         approvalScopes: b ? approvalScopes(b, bundleFiles) : [],
         parentsOf: (k) => b?.staticEntities.get(k)?.parents ?? [],
       });
+      // Who holds a group by elevation right now (issue 16), beside the standing memberships.
+      return { ...report, elevations: active };
     },
     async reloadPolicies() {
       const r = await reloadLocal();

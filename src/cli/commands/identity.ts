@@ -141,4 +141,5 @@ function printReport(io: import('../command.js').CliIO, r: any): void {
     r.approvalReach.map((x: any) => ({ ...x, actions: x.actions.map((a: any) => `${a.action} (${a.policies.join(' ')})`) })),
     ['id', 'kind', 'owner', 'actions'],
   );
+  section('ELEVATED NOW (just-in-time group memberships)', (r.elevations ?? []) as Record<string, unknown>[], ['principal', 'group', 'expiresAt', 'requestedBy', 'id']);
 }
