@@ -4,6 +4,8 @@
  * not: SoD), the agent deploys, and is refused the moment the elevation expires (the gateway's
  * clock is moved, no sleeping) or is revoked. Every step is in the audit log and the OCSF export.
  */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toOcsf } from '../../src/audit/ocsf.js';
 import { loadOcsfSchema } from '../helpers/ocsf-schema.js';
@@ -131,6 +133,33 @@ function elevationSuite(storeName: string, storeConfig: () => Promise<{ config: 
       expect((await gw.runtime.store.elevations.active('other-bot', new Date(nowMs).toISOString()))).toEqual([]);
     });
 
+    if (storeName === 'sqlite') {
+      it('airlock elevate (the CLI) asks, waits for the approval, lists and revokes', async () => {
+        // Asynchronous: the gateway answering the CLI runs in this very process.
+        const cli = (...args: string[]) =>
+          new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+            execFile(process.execPath, [resolve('dist/cli/main.js'), 'elevate', ...args, '--gateway', gw.url], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', AIRLOCK_KEY: keys['rel-bot']! }, timeout: 60_000 }, (err, stdout, stderr) =>
+              done({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
+            );
+          });
+        const first = await cli('prod-deployers', '--for', '10m', '--reason', 'from the CLI');
+        expect(first.status, first.stderr).toBe(10);
+        expect(first.stdout).toMatch(/waiting for approval [0-9a-f-]+/);
+        const id = /approval ([0-9a-f-]+)/.exec(first.stdout)![1]!;
+        expect((await post(`/v1/approvals/${id}/approve`, { reason: 'ok' }, 'sam')).status).toBe(200);
+        const second = await cli('prod-deployers', '--for', '10m', '--reason', 'from the CLI');
+        expect(second.status, second.stderr).toBe(0);
+        const eid = /elevation ([0-9a-f-]+)/.exec(second.stdout)![1]!;
+        expect((await cli('list', '--active')).stdout).toContain(eid);
+        const revoked = await cli('revoke', eid, '--reason', 'done', '--json');
+        expect(revoked.status, revoked.stderr).toBe(0);
+        expect(JSON.parse(revoked.stdout).status).toBe('revoked');
+        const denied = await cli('prod-deployers', '--for', '2h', '--reason', 'too long');
+        expect(denied.status).toBe(1);
+        expect(denied.stderr).toMatch(/ERR_ELEVATION_DENIED|denied/);
+      });
+    }
+
     it('grants and revocations are audited, and export as conforming OCSF events', async () => {
       const records = [];
       for (let from = 1; ; ) {
@@ -140,8 +169,9 @@ function elevationSuite(storeName: string, storeConfig: () => Promise<{ config: 
         from = page.at(-1)!.seq + 1;
       }
       const kinds = records.map((r) => r.kind);
-      expect(kinds.filter((k) => k === 'elevation.granted')).toHaveLength(2);
-      expect(kinds.filter((k) => k === 'elevation.revoked')).toHaveLength(1);
+      const cliRuns = storeName === 'sqlite' ? 1 : 0;
+      expect(kinds.filter((k) => k === 'elevation.granted')).toHaveLength(2 + cliRuns);
+      expect(kinds.filter((k) => k === 'elevation.revoked')).toHaveLength(1 + cliRuns);
       // Decisions made while elevated name the elevation they relied on.
       const used = records.filter((r) => r.kind === 'decision' && JSON.parse(r.recordText).elevations);
       expect(used.length).toBeGreaterThanOrEqual(3);

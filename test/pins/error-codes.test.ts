@@ -32,6 +32,8 @@ describe('error code pins', () => {
       'ERR_CONFIG_INVALID',
       'ERR_DATA_DIR_LOCKED',
       'ERR_DELEGATION_REFUSED',
+      'ERR_ELEVATION_DENIED',
+      'ERR_ELEVATION_INACTIVE',
       'ERR_FORBIDDEN',
       'ERR_GRANT_INVALID',
       'ERR_GRANT_USED',

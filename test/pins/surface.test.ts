@@ -7,7 +7,7 @@ describe('public surface pins', () => {
   it('pins the airlock CLI commands, and each one loads with help text', async () => {
     expect(Object.keys(commandLoaders)).toEqual([
       'serve', 'authorize', 'policy', 'audit', 'identity', 'human', 'check', 'exec', 'shell-init', 'mcp', 'hook',
-      'delegate', 'delegations', 'approvals', 'approve', 'deny', 'confirm', 'evidence', 'keys', 'db',
+      'delegate', 'delegations', 'elevate', 'approvals', 'approve', 'deny', 'confirm', 'evidence', 'keys', 'db',
     ]);
     for (const [name, load] of Object.entries(commandLoaders)) {
       const cmd = await load();
