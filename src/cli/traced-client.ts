@@ -48,7 +48,7 @@ export interface EdgeTracing {
  * without them nothing is loaded (hooks start once per tool call and must stay quick).
  */
 export async function openEdgeTracing(env: NodeJS.ProcessEnv): Promise<EdgeTracing> {
-  if (!env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] && !env['OTEL_EXPORTER_OTLP_ENDPOINT']) return { tracer: noopTracer, close: async () => undefined };
+  if (!env['AIRLOCK_TRACING_ENDPOINT'] && !env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] && !env['OTEL_EXPORTER_OTLP_ENDPOINT']) return { tracer: noopTracer, close: async () => undefined };
   const { loadTracingConfig } = await import('../config/load.js');
   const { openTracing } = await import('../runtime/tracing.js');
   const tracing = await openTracing({ tracing: loadTracingConfig(env) });

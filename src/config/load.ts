@@ -136,7 +136,7 @@ function otlpHeaders(name: string, v: string): Record<string, string> {
  */
 function tracingFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> | undefined {
   const off = (env['OTEL_SDK_DISABLED'] ?? '').trim().toLowerCase() === 'true' || (env['OTEL_TRACES_EXPORTER'] ?? '').trim().toLowerCase() === 'none';
-  const specific = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
+  const specific = env['AIRLOCK_TRACING_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
   const generic = env['OTEL_EXPORTER_OTLP_ENDPOINT'];
   const endpoint = specific ? specific : generic ? `${generic.replace(/\/+$/, '')}/v1/traces` : undefined;
   if (off || !endpoint) return undefined;
@@ -165,6 +165,9 @@ export const ENV_VARS: Readonly<Record<string, string>> = Object.freeze({
   ...Object.fromEntries(Object.entries(SLACK_ENV).map(([name, key]) => [`slack.${key}`, name])),
   ...Object.fromEntries(Object.entries(DATABASE_ENV).map(([name, key]) => [`database.${key}`, name])),
   ...Object.fromEntries(Object.entries(CONSOLE_ENV).map(([name, key]) => [`console.${key}`, name])),
+  // Airlock's own names; the standard OTEL_* variables work too (tracingFromEnv).
+  'tracing.endpoint': 'AIRLOCK_TRACING_ENDPOINT',
+  'tracing.sampleRatio': 'AIRLOCK_TRACING_SAMPLE_RATIO',
 });
 
 /**
