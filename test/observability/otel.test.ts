@@ -150,7 +150,7 @@ describe('OpenTelemetry spans over OTLP/HTTP', () => {
 });
 
 describe('tracing configuration', () => {
-  it('is off by default: the no-op tracer, and the SDK is never loaded', async () => {
+  it('is off by default: the no-op tracer (the SDK module is imported only when an endpoint is set)', async () => {
     const config = loadConfig({}, {});
     expect(config.tracing).toBeUndefined();
     const t = await openTracing(config);

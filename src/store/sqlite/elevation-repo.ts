@@ -2,9 +2,13 @@ import type Database from 'better-sqlite3';
 import type { ElevationRepo } from '../../elevation/repo.js';
 import type { Elevation } from '../../elevation/types.js';
 
-/** Schema of granted elevations (appended to the SQLite migrations). */
+/**
+ * Schema of granted elevations (appended to the SQLite migrations). IF NOT EXISTS: a database
+ * whose `user_version` was set back (a restore of an older copy's header, a test rebuilding an
+ * old layout) re-runs it without harm.
+ */
 export const ELEVATIONS_MIGRATION = `
-  CREATE TABLE elevations (
+  CREATE TABLE IF NOT EXISTS elevations (
     id TEXT PRIMARY KEY,
     principal TEXT NOT NULL,
     grp TEXT NOT NULL,
@@ -13,8 +17,8 @@ export const ELEVATIONS_MIGRATION = `
     revoked_at TEXT,
     doc TEXT NOT NULL
   ) WITHOUT ROWID;
-  CREATE INDEX elevations_principal ON elevations (principal, expires_at);
-  CREATE INDEX elevations_granted ON elevations (granted_at, id);
+  CREATE INDEX IF NOT EXISTS elevations_principal ON elevations (principal, expires_at);
+  CREATE INDEX IF NOT EXISTS elevations_granted ON elevations (granted_at, id);
 `;
 
 const parse = (r: { doc: string }): Elevation => JSON.parse(r.doc) as Elevation;
