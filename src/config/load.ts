@@ -19,6 +19,7 @@ const ENV: Record<string, keyof ConfigInput> = {
   AIRLOCK_USAGE_FLUSH_MS: 'usageFlushMs',
   AIRLOCK_AUTH_FAILURE_BURST: 'authFailureBurst',
   AIRLOCK_AUTH_FAILURE_REFILL_MS: 'authFailureRefillMs',
+  AIRLOCK_TRUSTED_PROXIES: 'trustedProxies',
   AIRLOCK_URL: 'serverUrl',
   AIRLOCK_KEY: 'apiKey',
   AIRLOCK_APPROVAL_TTL_MS: 'approvalTtlMs',
@@ -77,6 +78,8 @@ const CONSOLE_ENV: Record<string, string> = {
 };
 const DATABASE_NUMERIC = new Set(['poolSize', 'statementTimeoutMs', 'connectTimeoutMs']);
 const JSON_VALUED = new Set(['webhooks']);
+/** Comma-separated lists (`AIRLOCK_TRUSTED_PROXIES=10.0.0.1,10.1.0.0/16`). */
+const LIST_VALUED = new Set(['trustedProxies']);
 const NUMERIC = new Set(['anchorIntervalMs', 'maxInFlightDecisions', 'maxConnections', 'headersTimeoutMs', 'requestTimeoutMs', 'retryAfterSeconds', 'shutdownTimeoutMs', 'port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs', 'usageFlushMs', 'authFailureBurst', 'authFailureRefillMs', 'approvalTtlMs', 'confirmationTtlMs', 'approvalMaxPendingPerRequester', 'grantTtlMs', 'delegationMaxDepth', 'delegationMaxTtlMs', 'elevationMaxTtlMs']);
 
 /** Flags as commands pass them; `database: null` means "SQLite, whatever the environment says". */
@@ -209,7 +212,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       } catch {
         throw new AirlockError('ERR_CONFIG_INVALID', `${name} is not valid JSON`);
       }
-    } else merged[key] = NUMERIC.has(key) ? Number(v) : v;
+    } else if (LIST_VALUED.has(key)) merged[key] = v.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+    else merged[key] = NUMERIC.has(key) ? Number(v) : v;
   }
   const slack: Record<string, string> = {};
   for (const [name, key] of Object.entries(SLACK_ENV)) {

@@ -22,10 +22,16 @@ export const configSchema = z.strictObject({
   writerId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default('main'),
   /** How often batched `lastUsedAt` updates are written, ms (no write per decision). Default 5000. */
   usageFlushMs: z.number().int().nonnegative().default(5000),
-  /** Failed authentications one source address may make in a burst before 429. Default 20. */
+  /** Failed authentications one (source address, key id) may make in a burst before 429. Default 20. */
   authFailureBurst: z.number().int().positive().default(20),
-  /** One failed-attempt token comes back every this many ms (per address). Default 3000. */
+  /** One failed-attempt token comes back every this many ms (per address and key id). Default 3000. */
   authFailureRefillMs: z.number().int().positive().default(3000),
+  /**
+   * Reverse proxies whose `X-Forwarded-For` names the client (IPs or CIDRs, env
+   * AIRLOCK_TRUSTED_PROXIES comma-separated). Default none: the client is the socket's peer and the
+   * header is ignored, so no client can pick its own rate-limit bucket.
+   */
+  trustedProxies: z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])).default([]),
   /** CLI: URL of a running gateway to talk to (env AIRLOCK_URL). */
   serverUrl: z.url().optional(),
   /** CLI: API key for the gateway (env AIRLOCK_KEY); default `<dataDir>/admin.key`. */

@@ -41,6 +41,15 @@ describe('strict JSON parser', () => {
     expect(code('{"amount":1.5}')).toBeUndefined();
   });
 
+  it('rejects numbers that would lose precision, like unsafe integers (more than 17 significant digits)', () => {
+    for (const lossy of ['1.00000000000000000001', '123456789.123456789123', '0.10000000000000001', '0.29999999999999999', '1e-400', '-2.2250738585072011e-308', '12345678901234567.8']) {
+      expect(code(`{"amount":${lossy}}`), lossy).toBe('ERR_JSON_UNSAFE_INTEGER');
+    }
+    for (const exact of ['0.1', '0.30000000000000004', '1.0', '1e2', '100e-2', '-0', '0.000', '5e-324', '1.5e-300', '123.456', '-12.5E-3', '12345678901234567e-5']) {
+      expect(code(`{"amount":${exact}}`), exact).toBeUndefined();
+    }
+  });
+
   it('rejects malformed JSON (ERR_JSON_MALFORMED)', () => {
     for (const bad of ['{', '{"a":1,}', '[1,]', 'NaN', '{"a":NaN}', "{'a':1}", '{"a":1}//', '/*c*/{}', '\ufeff{}', '{"a":"\u0000"}', '"\\x"', '01', '{"a" 1}', 'tru', '"\\ud800"', '{}{}']) {
       expect(code(bad), bad).toBe('ERR_JSON_MALFORMED');

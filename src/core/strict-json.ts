@@ -248,6 +248,40 @@ class Parser {
     if (!Number.isFinite(n) || (Number.isInteger(n) && !Number.isSafeInteger(n))) {
       throw new AirlockError('ERR_JSON_UNSAFE_INTEGER', `number ${r[0]} is outside the exactly representable range`, { path });
     }
+    if (!survivesRoundTrip(r[0], n)) {
+      throw new AirlockError('ERR_JSON_UNSAFE_INTEGER', `number ${r[0]} has more digits than a double keeps (it would be read as ${String(n)})`, { path });
+    }
     return n;
   }
+}
+
+/** A short integer literal (at most 15 digits) is always exact: the common case skips the decimal comparison. */
+const SHORT_INTEGER = /^-?[0-9]{1,15}$/;
+
+/**
+ * Does the literal denote exactly the decimal that the double `n` prints as (its shortest
+ * round-trip form)? If not, the literal carries digits the double lost — more than 17 significant
+ * digits, `0.10000000000000001` (read as 0.1), `1e-400` (read as 0) — and a second literal would
+ * parse to the same value, so both are refused like unsafe integers.
+ */
+export function survivesRoundTrip(literal: string, n: number): boolean {
+  if (SHORT_INTEGER.test(literal)) return true;
+  const a = decimalOf(literal);
+  const b = decimalOf(String(n));
+  return a !== undefined && b !== undefined && a.digits === b.digits && a.exp === b.exp && a.negative === b.negative;
+}
+
+/** `value = (negative ? -1 : 1) × digits × 10^exp`, digits without leading or trailing zeros ("" for zero). */
+function decimalOf(text: string): { negative: boolean; digits: string; exp: number } | undefined {
+  const m = /^(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/.exec(text);
+  if (!m) return undefined;
+  const frac = m[3] ?? '';
+  let digits = (m[2]! + frac).replace(/^0+/, '');
+  let exp = Number(m[4] ?? '0') - frac.length;
+  const trimmed = digits.replace(/0+$/, '');
+  exp += digits.length - trimmed.length;
+  digits = trimmed;
+  // Zero has no sign and no exponent worth comparing (-0 and 0e5 are 0).
+  if (digits.length === 0) return { negative: false, digits: '', exp: 0 };
+  return { negative: m[1] === '-', digits, exp };
 }

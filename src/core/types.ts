@@ -114,6 +114,17 @@ export interface AuthorizeOptions {
   traceparent?: string;
   /** An in-process span the decision's span is a child of (a hook or MCP call span). */
   parentSpan?: TraceSpan;
+  /**
+   * Set by the HTTP edge when the caller is an enforcement point the registry trusts to assert
+   * initiators (`pep.assertsInitiator`) and asks about another subject: only then may the request
+   * carry `context.initiator`. Everyone else gets ERR_CONTEXT_RESERVED (a bot never names who asked it).
+   */
+  assertsInitiator?: boolean;
+  /**
+   * Context that the gateway's own paths add after the caller's context is checked (a reversal's
+   * `reverses`, the delegation desk's link facts). Never taken from a wire request.
+   */
+  gatewayContext?: Record<string, unknown>;
 }
 
 /** Anything that can decide: the in-process gateway and the SDK's HTTP client alike. */

@@ -20,6 +20,7 @@ import { uidKey, type EntitySource } from './entities.js';
 import type { PolicyHolder } from './policy-holder.js';
 import { redactRequest } from './redact-request.js';
 import { analyzeCommandStep } from './steps/analyze-command.js';
+import { withGatewayContext } from './steps/caller-claims.js';
 import { chatBindingStep, type ChatStepDeps } from './steps/chat-binding.js';
 import { evaluatePolicy } from './steps/evaluate-policy.js';
 import { resolveSubject } from './steps/resolve-subject.js';
@@ -409,6 +410,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const requestId = options.requestId ?? uuidv7(deps.clock.now());
       const decidedAt = new Date(deps.clock.now()).toISOString();
       const caller = options.caller ?? EMBEDDED_CALLER;
+      // DESIGN §2 "What a caller may claim": gateway-set context is refused before anything is decided.
+      req = withGatewayContext(req, options);
       // One span per decision, a child of the caller's trace when it sent a W3C traceparent.
       const span = tracer.start('airlock.decision', {
         kind: 'server',

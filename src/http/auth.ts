@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AirlockError } from '../core/errors.js';
 import type { AuthorizationRequest, AuthorizeOptions, Caller } from '../core/types.js';
+import { parseApiKey } from '../identity/api-key.js';
 import { authenticateKey, keyFromHeader } from '../identity/authenticate.js';
 import { entityTypeOf, matchesUid, registryTypeOf } from '../identity/entity.js';
 import { callerMayAskFor, hasRole } from '../identity/subject.js';
@@ -43,8 +44,9 @@ export function callerOf(identity: Identity, key: ApiKeyRecord, namespace: strin
 /**
  * Caller authentication for every route that is not `open`. Every failure — no header, a malformed,
  * unknown, wrong, revoked or expired key, a suspended, retired or expired identity — answers the
- * same 401 body (no oracle); the reason goes to metrics only. Failed attempts spend the source
- * address's token bucket; an empty bucket answers 429 before any key is looked at.
+ * same 401 body (no oracle); the reason goes to metrics only. Failed attempts spend a token bucket
+ * per (source address, key id) — attempts without an existing key id share the address's bucket —
+ * and an empty bucket answers 429 before the secret is compared.
  */
 export function registerAuthentication(app: FastifyInstance, runtime: Runtime, metrics: Metrics): void {
   const limiter = createFailureLimiter({ burst: runtime.config.authFailureBurst, refillMs: runtime.config.authFailureRefillMs });
@@ -55,15 +57,28 @@ export function registerAuthentication(app: FastifyInstance, runtime: Runtime, m
     const access = accessOf(req);
     if (access === 'open') return;
     const now = runtime.clock.now();
-    if (!limiter.allowed(req.ip, now)) {
+    const header = req.headers.authorization;
+    const token = keyFromHeader(typeof header === 'string' ? header : undefined);
+    const keyId = token === undefined ? undefined : parseApiKey(token)?.keyId;
+    // Failures are counted per (address, key id), so guessing at one key never locks out another
+    // key from the same address (a shared NAT, the proxy in front of us). Failures without a real
+    // key id (none, malformed, unknown) share the address's own bucket; once it is empty, only a
+    // key id that exists goes on to be checked.
+    const keyBucket = keyId === undefined ? undefined : `${req.ip}|key:${keyId}`;
+    const addressBucket = `${req.ip}|*`;
+    let blocked = keyBucket !== undefined && !limiter.allowed(keyBucket, now) ? keyBucket : undefined;
+    if (blocked === undefined && !limiter.allowed(addressBucket, now)) {
+      if (keyId === undefined || !(await runtime.store.credentials.get(keyId))) blocked = addressBucket;
+    }
+    if (blocked !== undefined) {
       metrics.authRateLimited();
-      reply.header('retry-after', String(limiter.retryAfterSeconds(req.ip, now)));
+      reply.header('retry-after', String(limiter.retryAfterSeconds(blocked, now)));
       return sendError(reply, req, new AirlockError('ERR_AUTH_RATE_LIMITED'), onRejected);
     }
-    const header = req.headers.authorization;
-    const result = await authenticateKey(runtime.store, keyFromHeader(typeof header === 'string' ? header : undefined), now);
+    const result = await authenticateKey(runtime.store, token, now);
     if (!result.ok) {
-      limiter.failed(req.ip, now);
+      const onKey = keyBucket !== undefined && result.reason !== 'missing' && result.reason !== 'malformed' && result.reason !== 'unknown_key';
+      limiter.failed(onKey ? keyBucket : addressBucket, now);
       metrics.authFailure(result.reason);
       reply.header('www-authenticate', 'Bearer realm="airlock"');
       return sendError(reply, req, new AirlockError('ERR_UNAUTHENTICATED'), onRejected);
@@ -136,5 +151,9 @@ export async function decisionOptionsFor(runtime: Runtime, auth: Pick<AuthContex
     scope = callerMayAskFor(auth.identity, subject, await subjectGroups(runtime, subject, ns), ns);
   }
   if (!scope.ok) throw new AirlockError('ERR_SUBJECT_FORBIDDEN', scope.message, { subject: { type: request.subject.type, id: request.subject.id } });
-  return scope.vouched ? { caller: auth.caller, vouchedSubject: true } : { caller: auth.caller };
+  const options: AuthorizeOptions = { caller: auth.caller };
+  if (scope.vouched) options.vouchedSubject = true;
+  // A bot never names its own initiator: only a pep the registry trusts for it, relaying for someone else.
+  if (auth.identity.class === 'nhi' && auth.identity.pep?.assertsInitiator === true && !matchesUid(auth.identity, subject, ns)) options.assertsInitiator = true;
+  return options;
 }

@@ -59,6 +59,8 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
         },
         handler,
       ),
+    // `req.ip` follows X-Forwarded-For only through the configured proxies (proxy-addr semantics).
+    ...(runtime.config.trustedProxies.length > 0 ? { trustProxy: [...runtime.config.trustedProxies] } : {}),
   });
   registerLoadShedding(app, metrics, { maxInFlightDecisions: cfg.maxInFlightDecisions, maxConnections: cfg.maxConnections, retryAfterSeconds: cfg.retryAfterSeconds });
 

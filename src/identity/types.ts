@@ -35,6 +35,12 @@ export interface PepSubject {
 export interface PepGrant {
   subjects: PepSubject[];
   groups: string[];
+  /**
+   * The registry trusts this enforcement point to say who started the task (`context.initiator`)
+   * of the requests it relays for other subjects (e.g. an app that authenticated its user).
+   * Default false: everyone else's `context.initiator` is refused (ERR_CONTEXT_RESERVED).
+   */
+  assertsInitiator?: boolean;
 }
 
 interface IdentityBase {

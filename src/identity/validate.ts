@@ -91,6 +91,7 @@ const pepSubject = z.strictObject({ type: z.string().min(1).max(256), id: z.stri
 const pep = z.strictObject({
   subjects: z.array(pepSubject).max(LIMITS.pepSubjects).default([]),
   groups: groups.default([]),
+  assertsInitiator: z.boolean().optional(),
 });
 
 const nhiCreate = z.strictObject({

@@ -5,7 +5,7 @@ import { canonicalize } from '../core/canonical-json.js';
 import { AirlockError } from '../core/errors.js';
 import { readPolicies, type ParsedPolicy } from './policy-sources.js';
 import { collectAttributeUse, pickKeys, type AttributeUse } from './attribute-use.js';
-import { actionAncestry, readSchema, SCHEMA_FILE, uidKey, type SchemaInfo } from './schema-info.js';
+import { actionAncestry, FROM_ID_ANNOTATION, readSchema, SCHEMA_FILE, uidKey, type EntityClaimRule, type SchemaInfo } from './schema-info.js';
 import { planSlices, sliceFor, summarizeScope, type SlicePlan } from './slicing.js';
 import { lineAtIndex } from './source-lines.js';
 import { readTestFile } from './test-file.js';
@@ -21,6 +21,10 @@ export interface CompiledBundle {
   readonly namespace: string;
   /** Action names the schema declares, sorted. */
   readonly actions: readonly string[];
+  /** Fully qualified entity types the schema declares, e.g. `Airlock::Agent`. */
+  readonly entityTypes: ReadonlySet<string>;
+  /** Per entity type, what a caller may say about it (`@caller_supplied`, `@from_id` in the schema). */
+  readonly claims: ReadonlyMap<string, EntityClaimRule>;
   readonly policies: ReadonlyMap<string, PolicyInfo>;
   /** Static entities from `entities.json`, keyed by uid text (`Airlock::Group::"sre"`). */
   readonly staticEntities: ReadonlyMap<string, CedarEntity>;
@@ -96,11 +100,14 @@ function readEntities(text: string, schemaText: string | undefined): { entities:
   }
   const entities = (data as EntityJson[]).map((e) => {
     const uid = '__entity' in e.uid ? e.uid.__entity : e.uid;
-    return {
+    const entity: CedarEntity = {
       uid,
       attrs: (e.attrs ?? {}) as Record<string, unknown>,
       parents: (e.parents ?? []).map((p) => ('__entity' in p ? p.__entity : p)),
     };
+    // Entity tags (`hasTag` / `getTag`) are part of the entity: dropping them would turn a forbid on a tag into allow.
+    if (e.tags !== undefined && Object.keys(e.tags).length > 0) entity.tags = e.tags as Record<string, unknown>;
+    return entity;
   });
   return { entities, problems: [] };
 }
@@ -175,6 +182,12 @@ export function compileBundle(files: Readonly<Record<string, string>>): CompileR
         problems.push({ file: ENTITIES_FILE, ...(line !== undefined ? { line } : {}), message: `duplicate entity ${key}` });
       }
       staticEntities.set(key, e);
+      // An id-derived attribute is the id; a static entity that says otherwise would make two facts for one name.
+      const fromId = schema?.claims.get(e.uid.type)?.fromId;
+      if (fromId !== undefined && e.attrs[fromId] !== undefined && e.attrs[fromId] !== e.uid.id) {
+        const line = lineOfEntity(entitiesText, e.uid.id);
+        problems.push({ file: ENTITIES_FILE, ...(line !== undefined ? { line } : {}), message: `${key}: ${fromId} is @${FROM_ID_ANNOTATION} and must equal the id (or be left out)` });
+      }
     }
   }
 
@@ -235,6 +248,8 @@ class PreparedBundle implements CompiledBundle {
   readonly version: string;
   readonly namespace: string;
   readonly actions: readonly string[];
+  readonly entityTypes: ReadonlySet<string>;
+  readonly claims: ReadonlyMap<string, EntityClaimRule>;
   readonly policies: ReadonlyMap<string, PolicyInfo>;
   readonly staticEntities: ReadonlyMap<string, CedarEntity>;
   readonly tests: readonly PolicyTestCase[];
@@ -259,6 +274,8 @@ class PreparedBundle implements CompiledBundle {
     this.version = prepared.version;
     this.namespace = schema.namespace;
     this.actions = schema.actions;
+    this.entityTypes = schema.entityTypes;
+    this.claims = schema.claims;
     this.policies = new Map(policies.map((p) => [p.info.id, p.info]));
     this.staticEntities = staticEntities;
     this.tests = tests;
@@ -308,7 +325,8 @@ class PreparedBundle implements CompiledBundle {
     const use = this.attributeUse;
     const entities = req.entities.map((e) => {
       const attrs = pickKeys(e.attrs, use.entityAttrs);
-      return attrs === e.attrs ? e : { uid: e.uid, attrs, parents: e.parents };
+      if (attrs === e.attrs) return e;
+      return e.tags ? { uid: e.uid, attrs, parents: e.parents, tags: e.tags } : { uid: e.uid, attrs, parents: e.parents };
     });
     const answer: AuthorizationAnswer = statefulIsAuthorized({
       principal: req.principal,

@@ -1,7 +1,8 @@
 import { pickKeys, type AttributeUse } from './attribute-use.js';
+import { TRANSPORT_ONLY_CONTEXT_KEYS } from '../core/action-hash.js';
 import { AirlockError } from '../core/errors.js';
 import type { AuthorizationRequest, EntityRef } from '../core/types.js';
-import { uidKey } from './schema-info.js';
+import { uidKey, type EntityClaimRule } from './schema-info.js';
 import type { CedarEntity, CedarUid, PolicyRequest } from './types.js';
 
 /** Looks up what the registry or the bundle's static entities know about an entity. */
@@ -67,17 +68,65 @@ export function toCedarRecord(obj: Readonly<Record<string, unknown>>, path: stri
   return out;
 }
 
-function entityFor(uid: CedarUid, ref: EntityRef, resolve: EntityResolver, field: string, use?: AttributeUse): CedarEntity {
-  const known = resolve(uid);
-  const props = ref.properties && use ? pickKeys(ref.properties, use.entityAttrs) : ref.properties;
-  if (!props || Object.keys(props).length === 0) {
-    return known ? { uid, attrs: known.attrs, parents: known.parents } : { uid, attrs: {}, parents: [] };
+/** Per qualified entity type, what a caller may say about it (from the schema; see schema-info.ts). */
+export type ClaimRules = ReadonlyMap<string, EntityClaimRule>;
+
+const NO_RULE: EntityClaimRule = { callerSupplied: new Set() };
+
+/**
+ * Why a request's `properties` on `ref` are refused, or undefined when they may stand
+ * (DESIGN §2 "What a caller may claim"): the properties of an entity the registry or the bundle
+ * knows are ignored (its attributes come only from there); a request-only entity takes the
+ * attributes its type marks `@caller_supplied`; an `@from_id` attribute may be sent only with the
+ * id's own value. Anything else is refused.
+ */
+function refusedClaim(uid: CedarUid, ref: EntityRef, known: CedarEntity | undefined, rule: EntityClaimRule, field: string): string | undefined {
+  const keys = ref.properties ? Object.keys(ref.properties) : [];
+  // A known entity's properties are never used (see entityFor), so they cannot claim anything: the
+  // AuthZEN certification scenario sends them alongside known entities and expects a decision.
+  if (keys.length === 0 || known) return undefined;
+  for (const k of keys) {
+    if (k === rule.fromId) {
+      if (ref.properties![k] !== uid.id) return `${field}.properties.${k}: follows from the id and must equal it`;
+      continue;
+    }
+    if (!rule.callerSupplied.has(k)) return `${field}.properties.${k}: ${uid.type} does not declare ${k} @caller_supplied`;
   }
-  // Registry / static facts win: request properties only add attributes the entity does not have,
-  // so a caller cannot override e.g. `environment` or `owner` (it cannot add parents either).
-  const attrs = toCedarRecord(props, `${field}.properties`);
-  if (known) for (const [k, v] of Object.entries(known.attrs)) attrs[k] = v;
-  return { uid, attrs, parents: known ? known.parents : [] };
+  return undefined;
+}
+
+/**
+ * The first refused claim of a request about its subject or resource, or undefined. The gateway
+ * denies such a request with `property_refused`; {@link toPolicyRequest} never lets a refused
+ * property reach Cedar either way.
+ */
+export function refusedEntityClaim(req: AuthorizationRequest, resolve: EntityResolver, namespace: string, rules: ClaimRules): string | undefined {
+  for (const [ref, field] of [[req.subject, 'subject'], [req.resource, 'resource']] as const) {
+    if (!ref.properties) continue;
+    const uid = uidOf(ref, namespace, field);
+    const refused = refusedClaim(uid, ref, resolve(uid), rules.get(uid.type) ?? NO_RULE, field);
+    if (refused !== undefined) return refused;
+  }
+  return undefined;
+}
+
+function entityFor(uid: CedarUid, ref: EntityRef, resolve: EntityResolver, rules: ClaimRules, field: string, use?: AttributeUse): CedarEntity {
+  const known = resolve(uid);
+  const rule = rules.get(uid.type) ?? NO_RULE;
+  let attrs: Record<string, unknown>;
+  if (known) {
+    // Registry and bundle facts only: a caller adds nothing to an entity someone knows.
+    attrs = known.attrs;
+  } else {
+    const allowed: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(ref.properties ?? {})) if (rule.callerSupplied.has(k)) allowed[k] = v;
+    attrs = toCedarRecord(use ? pickKeys(allowed, use.entityAttrs) : allowed, `${field}.properties`);
+  }
+  // An attribute that follows from the id is the id, whatever anyone said.
+  if (rule.fromId !== undefined && attrs[rule.fromId] !== uid.id) attrs = { ...attrs, [rule.fromId]: uid.id };
+  const entity: CedarEntity = { uid, attrs, parents: known ? known.parents : [] };
+  if (known?.tags) entity.tags = known.tags;
+  return entity;
 }
 
 /**
@@ -94,20 +143,20 @@ function entityFor(uid: CedarUid, ref: EntityRef, resolve: EntityResolver, field
 /** The context key under which `action.properties` reach Cedar. */
 export const ACTION_PROPERTIES_KEY = 'actionProperties';
 
-export function toPolicyRequest(req: AuthorizationRequest, resolve: EntityResolver, namespace: string, use?: AttributeUse): PolicyRequest {
+export function toPolicyRequest(req: AuthorizationRequest, resolve: EntityResolver, namespace: string, use?: AttributeUse, rules: ClaimRules = new Map()): PolicyRequest {
   const principal = uidOf(req.subject, namespace, 'subject');
   const resource = uidOf(req.resource, namespace, 'resource');
   if (typeof req.action?.name !== 'string' || req.action.name.length === 0) {
     throw new AirlockError('ERR_REQUEST_INVALID', 'action needs a non-empty name', { field: 'action' });
   }
   const action: CedarUid = { type: `${namespace}::Action`, id: req.action.name };
-  const p = entityFor(principal, req.subject, resolve, 'subject', use);
+  const p = entityFor(principal, req.subject, resolve, rules, 'subject', use);
   const entities: CedarEntity[] = [p];
   const seen = new Set<string>([uidKey(principal)]);
   const rKey = uidKey(resource);
   let r: CedarEntity | undefined;
   if (!seen.has(rKey)) {
-    r = entityFor(resource, req.resource, resolve, 'resource', use);
+    r = entityFor(resource, req.resource, resolve, rules, 'resource', use);
     entities.push(r);
     seen.add(rKey);
   }
@@ -123,7 +172,12 @@ export function toPolicyRequest(req: AuthorizationRequest, resolve: EntityResolv
   }
   // Keys no policy reads are dropped before conversion, so e.g. a float tool argument that Cedar
   // cannot represent only matters when a policy actually looks at it.
-  const ctxIn = req.context && use && use.contextKeys !== 'all' ? pickKeys(req.context, use.contextKeys) : req.context;
+  let ctxIn = req.context && use && use.contextKeys !== 'all' ? pickKeys(req.context, use.contextKeys) : req.context;
+  // Proof material about this attempt (an approval reference, a delegation token) is checked by the
+  // gateway itself and never reaches policy: an approval's state is never a caller's word.
+  if (ctxIn && TRANSPORT_ONLY_CONTEXT_KEYS.some((k) => Object.hasOwn(ctxIn!, k))) {
+    ctxIn = Object.fromEntries(Object.entries(ctxIn).filter(([k]) => !TRANSPORT_ONLY_CONTEXT_KEYS.includes(k)));
+  }
   const context = ctxIn ? toCedarRecord(ctxIn, 'context') : {};
   if (req.action.properties !== undefined && (!use || use.contextKeys === 'all' || use.contextKeys.has(ACTION_PROPERTIES_KEY))) {
     if (Object.hasOwn(context, ACTION_PROPERTIES_KEY)) {

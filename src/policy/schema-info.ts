@@ -11,6 +11,48 @@ export interface SchemaInfo {
   actions: string[];
   /** Action uid → its direct parents (action groups), from `in [...]` in the schema. */
   actionParents: Map<string, CedarUid[]>;
+  /** What a caller may say about entities of each type (schema annotations, see {@link EntityClaimRule}). */
+  claims: ReadonlyMap<string, EntityClaimRule>;
+}
+
+/**
+ * What a request may say about an entity of one type, declared in the schema (docs/policies.md
+ * "What a caller may claim"). An attribute annotated `@caller_supplied` may come from
+ * `properties` for an entity that neither the registry nor the bundle knows; an attribute
+ * annotated `@from_id` (a String) always equals the entity's id (a File's path). Every other
+ * attribute comes only from the registry or the bundle.
+ */
+export interface EntityClaimRule {
+  callerSupplied: ReadonlySet<string>;
+  fromId?: string;
+}
+
+export const CALLER_SUPPLIED_ANNOTATION = 'caller_supplied';
+export const FROM_ID_ANNOTATION = 'from_id';
+
+type SchemaAttr = { type?: string; name?: string; annotations?: Record<string, string> };
+
+/** Reads `@caller_supplied` / `@from_id` off each entity type's attributes. */
+function readClaims(namespace: string, entityTypes: Record<string, unknown>): { claims: Map<string, EntityClaimRule>; problems: BundleProblem[] } {
+  const claims = new Map<string, EntityClaimRule>();
+  const problems: BundleProblem[] = [];
+  for (const [name, def] of Object.entries(entityTypes)) {
+    const attrs = ((def as { shape?: { attributes?: Record<string, SchemaAttr> } }).shape?.attributes ?? {}) as Record<string, SchemaAttr>;
+    const callerSupplied = new Set<string>();
+    let fromId: string | undefined;
+    for (const [attr, t] of Object.entries(attrs)) {
+      const ann = t.annotations ?? {};
+      const isString = t.type === 'String' || (t.type === 'EntityOrCommon' && t.name === 'String');
+      if (Object.hasOwn(ann, FROM_ID_ANNOTATION)) {
+        if (!isString) problems.push({ file: SCHEMA_FILE, message: `${name}.${attr}: @${FROM_ID_ANNOTATION} needs a String attribute (it is the entity id)` });
+        else if (fromId !== undefined) problems.push({ file: SCHEMA_FILE, message: `${name}: only one attribute may be @${FROM_ID_ANNOTATION} (${fromId} and ${attr})` });
+        else fromId = attr;
+        if (Object.hasOwn(ann, CALLER_SUPPLIED_ANNOTATION)) problems.push({ file: SCHEMA_FILE, message: `${name}.${attr}: an attribute is either @${FROM_ID_ANNOTATION} or @${CALLER_SUPPLIED_ANNOTATION}, not both` });
+      } else if (Object.hasOwn(ann, CALLER_SUPPLIED_ANNOTATION)) callerSupplied.add(attr);
+    }
+    if (callerSupplied.size > 0 || fromId !== undefined) claims.set(`${namespace}::${name}`, fromId !== undefined ? { callerSupplied, fromId } : { callerSupplied });
+  }
+  return { claims, problems };
 }
 
 export const SCHEMA_FILE = 'schema.cedarschema';
@@ -43,6 +85,8 @@ export function readSchema(text: string): { ok: true; info: SchemaInfo } | { ok:
     }));
     actionParents.set(uidKey({ type: actionType, id: name }), parents);
   }
+  const claims = readClaims(namespace, def.entityTypes as Record<string, unknown>);
+  if (claims.problems.length > 0) return { ok: false, problems: claims.problems };
   return {
     ok: true,
     info: {
@@ -50,6 +94,7 @@ export function readSchema(text: string): { ok: true; info: SchemaInfo } | { ok:
       entityTypes: new Set(Object.keys(def.entityTypes).map((t) => `${namespace}::${t}`)),
       actions: Object.keys(def.actions).sort(),
       actionParents,
+      claims: claims.claims,
     },
   };
 }

@@ -31,6 +31,7 @@ const testCase = z.strictObject({
         uid,
         attrs: z.record(z.string(), z.unknown()).optional(),
         parents: z.array(uid).optional(),
+        tags: z.record(z.string(), z.unknown()).optional(),
       }),
     )
     .optional(),
@@ -71,6 +72,7 @@ export function readTestFile(file: string, text: string, namespace: string): { c
       uid: qualify(e.uid, namespace),
       attrs: e.attrs ?? {},
       parents: (e.parents ?? []).map((p) => qualify(p, namespace)),
+      ...(e.tags ? { tags: e.tags } : {}),
     }));
     cases.push({
       file,

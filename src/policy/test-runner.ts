@@ -1,7 +1,8 @@
 import type { Outcome, Reason } from '../core/types.js';
 import type { CompiledBundle } from './bundle.js';
+import { unknownName } from './known-names.js';
 import { decideOutcome } from './outcome.js';
-import { toPolicyRequest, type EntityResolver } from './request-mapping.js';
+import { refusedEntityClaim, toPolicyRequest, type EntityResolver } from './request-mapping.js';
 import { uidKey } from './schema-info.js';
 import type { CedarEntity } from './types.js';
 
@@ -29,9 +30,20 @@ export function runPolicyTests(bundle: CompiledBundle, resolveExtra?: EntityReso
     let actual: Outcome;
     let reasons: Reason[];
     try {
-      const out = decideOutcome(bundle.evaluate(toPolicyRequest(c.request, resolve, bundle.namespace)), bundle);
-      actual = out.outcome;
-      reasons = out.reasons;
+      // The same entity-claim rule as the gateway: a refused property is a deny, never a fact.
+      const unknown = unknownName(bundle, c.request);
+      const refused = refusedEntityClaim(c.request, resolve, bundle.namespace, bundle.claims);
+      if (unknown) {
+        actual = 'deny';
+        reasons = [{ code: unknown.code, message: unknown.detail }];
+      } else if (refused !== undefined) {
+        actual = 'deny';
+        reasons = [{ code: 'property_refused', message: refused }];
+      } else {
+        const out = decideOutcome(bundle.evaluate(toPolicyRequest(c.request, resolve, bundle.namespace, undefined, bundle.claims)), bundle);
+        actual = out.outcome;
+        reasons = out.reasons;
+      }
     } catch (e) {
       // fail closed, exactly as the gateway does with a throw on the decision path
       actual = 'deny';

@@ -11,6 +11,8 @@ export interface CedarEntity {
   uid: CedarUid;
   attrs: Record<string, unknown>;
   parents: CedarUid[];
+  /** Cedar entity tags (`hasTag` / `getTag`), when the entity has any. */
+  tags?: Record<string, unknown>;
 }
 
 /** What the engine evaluates: uids are already namespaced, entities already selected. */

@@ -1,3 +1,4 @@
+import { DELEGATE_ACTION } from '../gateway/steps/caller-claims.js';
 import type { AuditWriter } from '../audit/writer.js';
 import type { Clock } from '../core/clock.js';
 import { AirlockError } from '../core/errors.js';
@@ -113,7 +114,8 @@ export function createDelegationDesk(deps: DelegationDeskDeps): DelegationDesk {
           const r = parseUid(ask.delegate, ns())!.uid;
           const context: Record<string, unknown> = { scope: ask.scope, depth: ask.depth, root: ask.root, purpose: ask.purpose };
           if (ask.parentLinkId !== undefined) context['parentLinkId'] = ask.parentLinkId;
-          const decision = await deps.gateway.authorize({ subject: d, action: { name: 'delegate' }, resource: r, context }, { caller: who.caller });
+          // The link facts are the desk's own: gateway context, which a caller can never send (ERR_CONTEXT_RESERVED).
+          const decision = await deps.gateway.authorize({ subject: d, action: { name: DELEGATE_ACTION }, resource: r }, { caller: who.caller, gatewayContext: context });
           policy = { outcome: decision.outcome, requestId: decision.requestId };
           const pending = decision.approval?.id ?? decision.confirmation?.id;
           if (pending !== undefined) policy.pendingId = pending;

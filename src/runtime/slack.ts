@@ -147,10 +147,10 @@ export function createSlackIntegration(deps: SlackWiringDeps): { adapter: SlackA
       // "run as the same bot": a recorded reversal naming another identity is not this action's reversal.
       if (base.subject.type !== subject?.['type'] || base.subject.id !== subject?.['id']) return { status: 'not_reversible', reason: 'the recorded reversal runs as a different identity' };
       const context: Record<string, unknown> = { ...base.context };
-      for (const k of ['chat', 'initiator', 'delegationToken', 'delegation', 'approval', 'confirmation']) delete context[k];
+      for (const k of ['chat', 'initiator', 'delegationToken', 'delegation', 'approval', 'confirmation', 'reverses']) delete context[k];
       // The reversal is a new action: the whole pipeline, with the person who asked as its initiator.
-      const request: AuthorizationRequest = { ...base, context: { ...context, reverses: found.requestId, chat: { ...chat } } };
-      const decision = await deps.gateway.authorize(request, { caller: { ...SLACK_CALLER } });
+      const request: AuthorizationRequest = { ...base, context: { ...context, chat: { ...chat } } };
+      const decision = await deps.gateway.authorize(request, { caller: { ...SLACK_CALLER }, gatewayContext: { reverses: found.requestId } });
       await deps.audit.append('reversal.requested', { requestId: found.requestId, reversalRequestId: decision.requestId, outcome: decision.outcome, by: by.uid, via: 'chat' });
       switch (decision.outcome) {
         case 'allow':

@@ -76,7 +76,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<StartedGa
   const adminKey = (await runtime.bootstrapAdmin()) ?? '';
   let pepKey = '';
   if (opts.pep !== false) {
-    const grant: PepGrant = { subjects: opts.pep?.subjects ?? [{ type: 'user', id: '*' }], groups: opts.pep?.groups ?? [] };
+    const grant: PepGrant = { subjects: opts.pep?.subjects ?? [{ type: 'user', id: '*' }], groups: opts.pep?.groups ?? [], ...(opts.pep?.assertsInitiator ? { assertsInitiator: true } : {}) };
     const r = await runtime.identities.createNhi(
       { id: 'test-pep', kind: 'workload', owner: 'admin', groups: [], environments: [], purpose: 'enforcement point of the integration tests', attributes: {}, pep: grant, key: true },
       { type: 'system', id: 'test', via: 'test' },

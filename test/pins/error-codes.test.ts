@@ -29,6 +29,7 @@ describe('error code pins', () => {
       'ERR_BUNDLE_INVALID',
       'ERR_BUNDLE_UNREADABLE',
       'ERR_CHECKPOINT_INVALID',
+      'ERR_CONTEXT_RESERVED',
       'ERR_CONFIG_INVALID',
       'ERR_DATA_DIR_LOCKED',
       'ERR_DELEGATION_REFUSED',
@@ -98,9 +99,12 @@ describe('error code pins', () => {
       'out_of_scope',
       'policy_forbid',
       'policy_permit',
+      'property_refused',
       'subject_inactive',
       'subject_unowned',
       'target_missing',
+      'unknown_action',
+      'unknown_entity_type',
       'unknown_subject',
     ]);
   });

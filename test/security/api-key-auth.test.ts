@@ -118,27 +118,86 @@ describe('threats.md §3.6: the key digest is compared with crypto.timingSafeEqu
   });
 });
 
-describe('failed attempts are rate-limited per source address', () => {
-  it('after the burst, 429 ERR_AUTH_RATE_LIMITED with Retry-After — even for a valid key — until tokens refill', async () => {
+describe('failed attempts are rate-limited per (source address, key id): the limiter never locks out a valid key', () => {
+  it('after the burst, 429 ERR_AUTH_RATE_LIMITED with Retry-After for that key id — even its right secret — until tokens refill', async () => {
     const t0 = Date.parse('2026-04-01T00:00:00.000Z');
     const c = { t: t0, now() { return this.t; } };
     const small = await startGateway({ policies: 'policies/example', clock: c, config: { authFailureBurst: 3, authFailureRefillMs: 10_000 } });
     try {
       const post = (headers: Record<string, string>) =>
         fetch(`${small.url}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: REQ });
-      for (let i = 0; i < 3; i++) expect((await post({ authorization: 'Bearer wrong' })).status).toBe(401);
-      const limited = await post({ authorization: 'Bearer wrong' });
+      // Guessing the secret of the pep's key id: same key id, wrong secret.
+      const keyId = /^ak_([0-9a-f]{16})_/.exec(small.pepKey)![1]!;
+      const wrongSecret = { authorization: `Bearer ak_${keyId}_${'0'.repeat(64)}` };
+      for (let i = 0; i < 3; i++) expect((await post(wrongSecret)).status).toBe(401);
+      const limited = await post(wrongSecret);
       expect(limited.status).toBe(429);
       expect(((await limited.json()) as any).error.code).toBe('ERR_AUTH_RATE_LIMITED');
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-      // A guess that happens to be right is not even checked while the address is blocked.
+      // A guess that happens to be right is not even checked while the key id is blocked from here.
       expect((await post(small.headers)).status).toBe(429);
+      // Another key from the same address is not locked out.
+      expect((await post(small.adminHeaders)).status).not.toBe(429);
       c.t = t0 + 10_000;
       expect((await post(small.headers)).status).toBe(403); // authenticated again (pep may not ask about Agent victim)
       const text = await (await fetch(`${small.url}/metrics`, { headers: small.adminHeaders })).text();
       expect(text).toMatch(/^airlock_auth_rate_limited_total [1-9]/m);
     } finally {
       await small.close();
+    }
+  });
+
+  it('20 bad keys from one address do not lock out the admin or the pep from that address; unknown key ids are still stopped', async () => {
+    const gw = await startGateway({ policies: 'policies/example' });
+    try {
+      const post = (headers: Record<string, string>) =>
+        fetch(`${gw.url}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: REQ });
+      const statuses: number[] = [];
+      for (let i = 0; i < 25; i++) statuses.push((await post({ authorization: `Bearer ak_${i.toString(16).padStart(16, 'e')}_${'0'.repeat(64)}` })).status);
+      expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
+      expect(statuses.slice(20).every((s) => s === 429)).toBe(true);
+      expect((await post({ authorization: 'Bearer garbage' })).status).toBe(429);
+      // Both authenticate (403: neither may ask about Agent victim — the subject rule, after the key).
+      expect((await post(gw.adminHeaders)).status).toBe(403);
+      expect((await post(gw.headers)).status).toBe(403);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('X-Forwarded-For names the client only through a configured trusted proxy (trustedProxies / AIRLOCK_TRUSTED_PROXIES)', async () => {
+    const bad = { authorization: 'Bearer garbage' };
+    const behindProxy = await startGateway({ policies: 'policies/example', config: { authFailureBurst: 2 }, env: { AIRLOCK_TRUSTED_PROXIES: '127.0.0.1, ::1' } });
+    try {
+      const post = (xff: string) => fetch(`${behindProxy.url}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': xff, ...bad }, body: REQ });
+      expect([(await post('10.0.0.1')).status, (await post('10.0.0.1')).status, (await post('10.0.0.1')).status]).toEqual([401, 401, 429]);
+      expect((await post('10.0.0.2')).status).toBe(401); // another client behind the proxy has its own bucket
+    } finally {
+      await behindProxy.close();
+    }
+    const direct = await startGateway({ policies: 'policies/example', config: { authFailureBurst: 2 } });
+    try {
+      const post = (xff: string) => fetch(`${direct.url}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': xff, ...bad }, body: REQ });
+      // Without a trusted proxy the header is ignored: a client cannot pick a fresh bucket.
+      expect([(await post('10.0.0.1')).status, (await post('10.0.0.2')).status, (await post('10.0.0.3')).status]).toEqual([401, 401, 429]);
+    } finally {
+      await direct.close();
+    }
+  });
+});
+
+describe('/.well-known/* needs no key', () => {
+  it('/.well-known/authzen-configuration/{tenant} is a 404 without a key, never a 401; other unknown paths still need one', async () => {
+    const gw = await startGateway({ policies: 'policies/example' });
+    try {
+      const tenant = await fetch(`${gw.url}/.well-known/authzen-configuration/tenant-a`);
+      expect(tenant.status).toBe(404);
+      expect(((await tenant.json()) as any).error.code).toBe('ERR_NOT_FOUND');
+      expect((await fetch(`${gw.url}/.well-known/authzen-configuration`)).status).toBe(200);
+      expect((await fetch(`${gw.url}/.well-known/jwks.json`)).status).toBe(200);
+      expect((await fetch(`${gw.url}/v1/no-such-thing`)).status).toBe(401);
+    } finally {
+      await gw.close();
     }
   });
 });

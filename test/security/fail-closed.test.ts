@@ -15,7 +15,7 @@ import type { AuditRepo, Transactional } from '../../src/store/port.js';
 
 // DESIGN §6 "Fail closed": any error in policy evaluation or audit writing yields deny, never allow.
 const schema = `namespace Airlock {
-  entity Agent { manager: Agent, suspended: Bool };
+  entity Agent { @caller_supplied manager: Agent, @caller_supplied suspended: Bool };
   entity Tool;
   action "tool.call" appliesTo { principal: [Agent], resource: [Tool], context: { amount?: Long } };
 }`;

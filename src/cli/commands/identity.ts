@@ -8,10 +8,12 @@ Non-human identities (agents, bots, service accounts, CI jobs, workloads) in the
 
   create <id> --kind KIND --owner HUMAN --purpose TEXT [--display-name TEXT]
          [--group G]... [--env E]... [--expires TIME|30d] [--attr NAME=VALUE]...
-         [--pep-subject TYPE:ID]... [--pep-group G]... [--delegated-only] [--no-key] [--key-label TEXT]
+         [--pep-subject TYPE:ID]... [--pep-group G]... [--pep-asserts-initiator] [--delegated-only] [--no-key] [--key-label TEXT]
       KIND: agent, bot, service_account, ci_job, workload. Prints the first API key once.
       --delegated-only: it acts only under delegation; requests without a valid delegation
       token are denied (delegation_required).
+      --pep-asserts-initiator: the registry trusts this pep to send context.initiator for the
+      subjects it relays (anyone else's is refused, ERR_CONTEXT_RESERVED).
       --attr values that are JSON are taken as JSON (n=3, ok=true), others as strings.
   list [--kind K] [--status S] [--owner H] [--group G] [--env E]
   show <id>
@@ -48,6 +50,7 @@ export const command: CliCommand = {
         'pep-subject': { type: 'string', multiple: true },
         'pep-group': { type: 'string', multiple: true },
         'delegated-only': { type: 'boolean' },
+        'pep-asserts-initiator': { type: 'boolean' },
         'no-key': { type: 'boolean' },
         'key-label': { type: 'string' },
       });
@@ -65,7 +68,7 @@ export const command: CliCommand = {
           if (i <= 0) usage(`--pep-subject expects TYPE:ID (ID may be *), got "${s}"`);
           return { type: s.slice(0, i), id: s.slice(i + 1) };
         });
-        body['pep'] = { subjects, groups: values['pep-group'] ?? [] };
+        body['pep'] = { subjects, groups: values['pep-group'] ?? [], ...(values['pep-asserts-initiator'] ? { assertsInitiator: true } : {}) };
       }
       if (values['delegated-only']) body['delegatedOnly'] = true;
       if (values['no-key']) body['key'] = false;

@@ -34,6 +34,9 @@ export function analyzeCommandStep(req: AuthorizationRequest, analyzer: Analyzer
     shell = o['shell'] ?? shell;
   }
   if (typeof text !== 'string') return { kind: 'refused', code: 'command_invalid', message: 'context.command must be the command text (a string) or {text, shell}' };
+  // An empty command is no command: an allowlist written as `[...].containsAll(programs)` is true
+  // for the empty set, so it must never reach policy (threats.md §3.13), whatever the action.
+  if (text.trim().length === 0) return { kind: 'refused', code: 'command_missing', message: 'context.command is empty or only whitespace' };
   if (typeof shell !== 'string' || !(shells as readonly string[]).includes(shell)) {
     return { kind: 'refused', code: 'command_invalid', message: `shell must be one of ${shells.join(', ')}` };
   }

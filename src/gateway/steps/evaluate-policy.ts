@@ -1,7 +1,9 @@
+import { decisionCodes } from '../../core/decision-codes.js';
 import type { AuthorizationRequest } from '../../core/types.js';
 import type { CompiledBundle } from '../../policy/bundle.js';
+import { unknownName } from '../../policy/known-names.js';
 import { decideOutcome } from '../../policy/outcome.js';
-import { toPolicyRequest } from '../../policy/request-mapping.js';
+import { refusedEntityClaim, toPolicyRequest } from '../../policy/request-mapping.js';
 import type { CedarEntity, CedarUid, PolicyOutcome } from '../../policy/types.js';
 import { uidKey, type EntitySource } from '../entities.js';
 
@@ -16,6 +18,8 @@ export async function evaluatePolicy(
   source?: EntitySource,
   prefetched?: ReadonlyMap<string, CedarEntity>,
 ): Promise<PolicyOutcome> {
+  const unknown = unknownName(bundle, req);
+  if (unknown) return { outcome: 'deny', reasons: [{ code: unknown.code, message: `${decisionCodes[unknown.code]}: ${unknown.detail}` }], requirements: [], determining: [] };
   let fetched: ReadonlyMap<string, CedarEntity> | undefined = prefetched;
   if (source && !prefetched) {
     const uids: CedarUid[] = [
@@ -29,6 +33,9 @@ export async function evaluatePolicy(
     const k = uidKey(uid);
     return fetched?.get(k) ?? statics.get(k);
   };
-  const policyRequest = toPolicyRequest(req, resolve, bundle.namespace, bundle.attributeUse);
+  // DESIGN §2 "What a caller may claim": a refused property ends the request here, named.
+  const refused = refusedEntityClaim(req, resolve, bundle.namespace, bundle.claims);
+  if (refused !== undefined) return { outcome: 'deny', reasons: [{ code: 'property_refused', message: `${decisionCodes.property_refused}: ${refused}` }], requirements: [], determining: [] };
+  const policyRequest = toPolicyRequest(req, resolve, bundle.namespace, bundle.attributeUse, bundle.claims);
   return decideOutcome(bundle.evaluate(policyRequest), bundle);
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AirlockError } from '../../core/errors.js';
+import { AirlockError, isAirlockError } from '../../core/errors.js';
 import { asObject, parseAuthorizationRequest } from '../../core/request-shape.js';
 import type { AuthorizationRequest, AuthorizeOptions, Authorizer, Decision } from '../../core/types.js';
 
@@ -103,7 +103,14 @@ export function registerAuthzenRoutes(app: FastifyInstance, deps: AuthzenRouteDe
 
     const evaluate = async (p: Parsed): Promise<EvaluationResult> => {
       if ('error' in p) return p.error;
-      const d = await deps.authorizer.authorize(p.request, p.options);
+      let d: Decision;
+      try {
+        d = await deps.authorizer.authorize(p.request, p.options);
+      } catch (e) {
+        // An item the gateway refuses as input (ERR_CONTEXT_RESERVED) is that item's deny, like a shape error.
+        if (isAirlockError(e) && e.status === 400) return { decision: false, context: { error: { status: 400, code: e.code, message: e.message } } };
+        throw e;
+      }
       return includeContext ? toAuthzen(d) : { decision: d.outcome === 'allow' };
     };
 
@@ -136,6 +143,14 @@ export function registerAuthzenRoutes(app: FastifyInstance, deps: AuthzenRouteDe
       jwks_uri: `${base}/.well-known/jwks.json`,
       capabilities: ['urn:openid:authzen:capability:access-request'],
     };
+  });
+
+  // RFC 8615 well-known URIs are public metadata. This gateway is one PDP at its base URL, so a
+  // path-suffixed discovery document (`/.well-known/authzen-configuration/{tenant}`, AuthZEN §9) or
+  // any other unknown well-known URI is a plain 404 — answered without a key, like the rest of
+  // /.well-known/*, never a 401 that tells a client to authenticate for metadata.
+  app.get('/.well-known/*', { config: { access: 'open' } }, async (req) => {
+    throw new AirlockError('ERR_NOT_FOUND', `no well-known resource ${req.url.split('?')[0]}`);
   });
 
   app.addHook('onSend', async (req, reply, payload) => {

@@ -67,8 +67,9 @@ export async function reverseAs(runtime: Runtime, who: Identity, original: strin
   if (!reversal) throw new AirlockError('ERR_REVERSAL_UNAVAILABLE', `no reversal was recorded for request ${original}`);
   const base = parseAuthorizationRequest(reversal, '/reversal');
   // The reversal is a new action in its own right: the whole pipeline, policy and approvals included.
-  const request: AuthorizationRequest = { ...base, context: { ...base.context, reverses: original } };
-  const decision = await runtime.gateway.authorize(request, await optionsFor(request));
+  const options = await optionsFor(base);
+  // `reverses` is the gateway's own fact: added after the recorded request's context is checked.
+  const decision = await runtime.gateway.authorize(base, { ...options, gatewayContext: { reverses: original } });
   await runtime.audit.append('reversal.requested', { requestId: original, reversalRequestId: decision.requestId, outcome: decision.outcome });
   return decision;
 }
