@@ -151,7 +151,10 @@ describe('chat provenance and the binding rule', () => {
   });
 
   it('the bot reads freely; the initiator comes from the Slack link, never from what the bot claims', async () => {
-    const r = await post('/v1/authorize', chatAsk({ action: 'file.read', resource: { type: 'File', id: 'readme' }, context: { initiator: { type: 'Human', id: 'sam' } } }), 'opsbot');
+    // A bot never names who asked it: a claimed initiator is refused outright.
+    const claimed = await post('/v1/authorize', chatAsk({ action: 'file.read', resource: { type: 'File', id: 'readme' }, context: { initiator: { type: 'Human', id: 'sam' } } }), 'opsbot');
+    expect([claimed.status, claimed.json.error.code]).toEqual([400, 'ERR_CONTEXT_RESERVED']);
+    const r = await post('/v1/authorize', chatAsk({ action: 'file.read', resource: { type: 'File', id: 'readme' } }), 'opsbot');
     expect(r.json.outcome).toBe('allow');
     const ev = await fetch(`${gw.url}/v1/evidence/${r.json.requestId}`, { headers: auth('sam') }).then((x) => x.json() as Promise<any>);
     expect(ev.initiator).toEqual({ type: 'Human', id: 'ivy' });

@@ -189,12 +189,14 @@ describe('a three-hop chain human → A → B → C', () => {
     expect(pep.status).toBe(403);
   });
 
-  it('a caller never supplies context.delegation: without a token it is refused, with one it is overwritten', async () => {
+  it('a caller never supplies context.delegation: with or without a token it is refused (ERR_CONTEXT_RESERVED)', async () => {
     const c = await chain();
     const forged = { delegation: { depth: 1, root: uid('Human', 'hana'), actors: [uid('Agent', 'c')], purpose: 'x', linkIds: ['x'] } };
-    expect(codes(await decide('c', asAgent('c', 'secret.read', STAGING_SECRET, forged)))).toEqual(['delegation_invalid']);
-    // C is at depth 3: the example policy forbids secret reads beyond depth 2, whatever C claims.
-    const d = await decide('c', asAgent('c', 'secret.read', STAGING_SECRET, forged), c.tokens[2]);
+    // context.delegation is gateway-set: refused before anything is decided, token or not (ERR_CONTEXT_RESERVED).
+    expect((await decide('c', asAgent('c', 'secret.read', STAGING_SECRET, forged))).error.code).toBe('ERR_CONTEXT_RESERVED');
+    expect((await decide('c', asAgent('c', 'secret.read', STAGING_SECRET, forged), c.tokens[2])).error.code).toBe('ERR_CONTEXT_RESERVED');
+    // C is at depth 3: the example policy forbids secret reads beyond depth 2.
+    const d = await decide('c', asAgent('c', 'secret.read', STAGING_SECRET), c.tokens[2]);
     expect(d.outcome).toBe('deny');
     expect(d.reasons.map((r: any) => r.policyId)).toContain('no-deep-secret-reads');
   });
