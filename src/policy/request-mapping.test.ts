@@ -44,19 +44,20 @@ describe('toPolicyRequest', () => {
     expect(r.entities).toHaveLength(1); // principal == resource: sent once
   });
 
-  it('request properties add attributes but never override registry/static ones, nor add parents', () => {
+  it("a known entity's properties are ignored; a request-only entity takes only @caller_supplied attributes, never parents", () => {
     const r = toPolicyRequest(
       {
         subject: { type: 'Agent', id: 'bot', properties: { environment: 'production', team: 'a' } },
         action: { name: 'deploy' },
-        resource: { type: 'Tool', id: 'new', properties: { readOnly: true, parents: [{ type: 'Airlock::Group', id: 'x' }] } },
+        resource: { type: 'Tool', id: 'new', properties: { readOnly: true, server: 'x', parents: [{ type: 'Airlock::Group', id: 'x' }] } },
       },
       resolve,
       'Airlock',
+      undefined,
+      new Map([['Airlock::Tool', { callerSupplied: new Set(['server']) }]]),
     );
-    expect(r.entities[0]).toEqual({ uid: { type: 'Airlock::Agent', id: 'bot' }, attrs: { environment: 'staging', team: 'a' }, parents: [g('deployers')] });
-    expect(r.entities[1]!.parents).toEqual([]);
-    expect(r.entities[1]!.attrs['readOnly']).toBe(true);
+    expect(r.entities[0]).toEqual({ uid: { type: 'Airlock::Agent', id: 'bot' }, attrs: { environment: 'staging' }, parents: [g('deployers')] });
+    expect(r.entities[1]).toEqual({ uid: { type: 'Airlock::Tool', id: 'new' }, attrs: { server: 'x' }, parents: [] });
   });
 
   it('maps JSON context: records, sets, entity/extension escapes, nulls dropped, decimals', () => {
@@ -122,6 +123,7 @@ describe('toPolicyRequest', () => {
       resolve,
       'Airlock',
       use,
+      new Map([['Airlock::A', { callerSupplied: new Set(['team', 'ratio']) }]]),
     );
     expect(r.context).toEqual({ environment: 'prod' });
     expect(r.entities[0]!.attrs).toEqual({ team: 't' });

@@ -48,7 +48,7 @@ beforeAll(async () => {
   await nhi('ops-bot', 'agent', ['operators']);
   await nhi('release-bot', 'agent', ['deployers']);
   // Enforcement points: one relays ops-bot's commands, one only speaks for support-agent.
-  await nhi('shell-pep', 'workload', [], { subjects: [{ type: 'Agent', id: 'ops-bot' }], groups: [] });
+  await nhi('shell-pep', 'workload', [], { subjects: [{ type: 'Agent', id: 'ops-bot' }], groups: [], assertsInitiator: true });
   await nhi('support-pep', 'workload', [], { subjects: [{ type: 'Agent', id: 'support-agent' }], groups: [] });
   await nhi('static-pep', 'workload', [], { subjects: [{ type: 'Agent', id: 'deploy-bot' }], groups: [] });
 });
