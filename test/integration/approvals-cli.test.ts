@@ -37,6 +37,8 @@ describe.skipIf(!built)('approval CLI against a running gateway (needs `npm run 
       keys[id] = (await gw.runtime.identities.createHuman({ id, displayName: id, groups: [...groups], roles: [...roles], links: {}, key: true }, SYSTEM)).value.key!.key;
     }
     keys['bot'] = (await gw.runtime.identities.createNhi({ id: 'bot', kind: 'agent', owner: 'olive', groups: ['deployers', 'operators'], environments: [], purpose: 'cli tests', attributes: {}, key: true } as never, SYSTEM)).value.key!.key;
+    // The initiator of a confirmation is asserted by an enforcement point trusted to say who the person is.
+    keys['front'] = (await gw.runtime.identities.createNhi({ id: 'front-pep', kind: 'workload', owner: 'olive', groups: [], environments: [], purpose: 'front end that authenticates people', attributes: {}, pep: { subjects: [{ type: 'Agent', id: 'bot' }], groups: [], assertsInitiator: true }, key: true } as never, SYSTEM)).value.key!.key;
   });
   afterAll(async () => gw?.close());
 
@@ -76,7 +78,7 @@ describe.skipIf(!built)('approval CLI against a running gateway (needs `npm run 
     expect((await cli('sam', 'deny', apr, '--reason', 'freeze')).out).toBe(`${apr}: denied\n`);
     expect((await cli('sam', 'approve', apr, '--yes')).code).toBe(1); // ERR_APPROVAL_CONFLICT
 
-    const conf = (await ask({ subject: { type: 'Agent', id: 'bot' }, action: { name: 'shell.exec' }, resource: { type: 'Host', id: 'web-1' }, context: { environment: 'production', command: 'uptime', initiator: { type: 'Human', id: 'sue' } } })).json;
+    const conf = (await postJson(`${gw.url}/v1/authorize`, { subject: { type: 'Agent', id: 'bot' }, action: { name: 'shell.exec' }, resource: { type: 'Host', id: 'web-1' }, context: { environment: 'production', command: 'uptime', initiator: { type: 'Human', id: 'sue' } } }, { authorization: `Bearer ${keys['front']}` })).json;
     expect(conf.outcome).toBe('confirmation_required');
     expect((await cli('sam', 'confirm', conf.confirmation.id)).code).toBe(3);
     expect((await cli('sue', 'confirm', conf.confirmation.id)).out).toBe(`${conf.confirmation.id}: approved\n`);

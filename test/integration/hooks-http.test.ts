@@ -8,7 +8,9 @@ let agentKey = '';
 beforeAll(async () => {
   gw = await startGateway({ policies: 'policies/example' });
   const r = await gw.runtime.identities.createNhi(
-    { id: 'coder', kind: 'agent', owner: 'admin', groups: ['operators'], environments: [], purpose: 'coding agent', attributes: {}, key: true } as never,
+    // ci-runners: build tools allowed wherever they run. (The example bundle treats a shell command
+    // that names no environment as production, so an `operators` member would be asked to confirm.)
+    { id: 'coder', kind: 'agent', owner: 'admin', groups: ['ci-runners'], environments: [], purpose: 'coding agent', attributes: {}, key: true } as never,
     { type: 'system', id: 'test', via: 'test' },
   );
   agentKey = r.value.key!.key;
