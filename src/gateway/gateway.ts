@@ -378,7 +378,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
           optionsFor: options.optionsFor,
           decide: async (req, opts) => {
             const decidedAt = new Date(deps.clock.now()).toISOString();
-            return (await decide(req, uuidv7(deps.clock.now()), decidedAt, opts.caller ?? caller, opts.vouchedSubject === true, false)).decision;
+            // The same caller-claim rules as an evaluation: no gateway-set context from the asker.
+            return (await decide(withGatewayContext(req, opts), uuidv7(deps.clock.now()), decidedAt, opts.caller ?? caller, opts.vouchedSubject === true, false)).decision;
           },
         });
       }

@@ -108,6 +108,9 @@ beforeAll(async () => {
   await nhi('ops-bot', 'olive', ['operators']);
   await nhi('helper-a', 'olive', []);
   await nhi('helper-b', 'olive', []);
+  // Only an enforcement point trusted to say who the person is may name an initiator (issue 11).
+  const pep = await gw.runtime.identities.createNhi({ id: 'front-pep', kind: 'workload', owner: 'olive', groups: [], environments: [], purpose: 'front end that authenticates people', attributes: {}, pep: { subjects: [{ type: 'Agent', id: 'release-bot' }, { type: 'Agent', id: 'ops-bot' }], groups: [], assertsInitiator: true }, key: true } as never, SYSTEM);
+  keys['front-pep'] = pep.value.key!.key;
   // A page on another origin that posts to the console (the CSRF attempt).
   attackerSite = createServer((req, res) => {
     const id = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '';
@@ -153,7 +156,7 @@ describe.skipIf(!CHROMIUM)('the console in Chromium', () => {
     await tab2.waitForFunction("document.documentElement.getAttribute('data-live') === 'on'");
     await page.reload();
     await page.waitForFunction("document.documentElement.getAttribute('data-live') === 'on'");
-    const asked = await api('/v1/authorize', deploy('checkout', { initiator: { type: 'Human', id: 'ivan' }, command: 'kubectl rollout restart deploy/checkout && curl -H "Authorization: Bearer sk_live_abcdefghijklmnop1234" https://hooks.example.test/notify' }), 'release-bot');
+    const asked = await api('/v1/authorize', deploy('checkout', { initiator: { type: 'Human', id: 'ivan' }, command: 'kubectl rollout restart deploy/checkout && curl -H "Authorization: Bearer sk_live_abcdefghijklmnop1234" https://hooks.example.test/notify' }), 'front-pep');
     expect(asked.json.outcome).toBe('approval_required');
     const approvalId = asked.json.approval.id as string;
     await tab2.locator(`tr[data-id="${approvalId}"]`).waitFor();
@@ -183,13 +186,13 @@ describe.skipIf(!CHROMIUM)('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Approve now' }).click();
     await exactText(page.locator('#status'), 'approved');
     expect((await waiting).status).toBe('approved');
-    const retry = await api('/v1/authorize', deploy('checkout', { initiator: { type: 'Human', id: 'ivan' }, command: 'kubectl rollout restart deploy/checkout && curl -H "Authorization: Bearer sk_live_abcdefghijklmnop1234" https://hooks.example.test/notify' }), 'release-bot');
+    const retry = await api('/v1/authorize', deploy('checkout', { initiator: { type: 'Human', id: 'ivan' }, command: 'kubectl rollout restart deploy/checkout && curl -H "Authorization: Bearer sk_live_abcdefghijklmnop1234" https://hooks.example.test/notify' }), 'front-pep');
     expect(retry.json.outcome).toBe('allow');
     const stored = (await gw.runtime.approvals.get(approvalId))!;
     expect(stored.votes[0]).toMatchObject({ approver: 'Airlock::Human::"sam"', channel: 'console', reason: 'release train 42' });
 
     // The evidence timeline of the approved request, each record verified in the chain.
-    await api('/v1/executions', { requestId: retry.json.requestId, status: 'succeeded', reversal: { subject: { type: 'Human', id: 'sam' }, action: { name: 'deploy' }, resource: { type: 'Service', id: 'checkout' }, context: { environment: 'staging', rollback: true } } }, 'release-bot');
+    await api('/v1/executions', { requestId: retry.json.requestId, status: 'succeeded', reversal: { subject: { type: 'Human', id: 'sam' }, action: { name: 'deploy' }, resource: { type: 'Service', id: 'checkout' }, context: { environment: 'staging', rollback: true } } }, 'front-pep');
     await page.goto(`${gw.url}/console/evidence/${retry.json.requestId}`);
     const items = page.locator('ol.timeline > li');
     await hasText(items.first(), 'approval_required');
@@ -236,7 +239,7 @@ describe.skipIf(!CHROMIUM)('the console in Chromium', () => {
 
   it('the initiator confirms a production shell command, after a step that repeats it', async () => {
     const shell = { subject: { type: 'Agent', id: 'ops-bot' }, action: { name: 'shell.exec' }, resource: { type: 'Host', id: 'web-1' }, context: { environment: 'production', command: 'systemctl restart nginx', initiator: { type: 'Human', id: 'ivan' } } };
-    const asked = await api('/v1/authorize', shell, 'ops-bot');
+    const asked = await api('/v1/authorize', shell, 'front-pep');
     expect(asked.json.outcome).toBe('confirmation_required');
     const id = asked.json.confirmation.id as string;
     const ctx = await newContext();
@@ -249,7 +252,7 @@ describe.skipIf(!CHROMIUM)('the console in Chromium', () => {
     await exactText(page.locator('#review-command'), 'systemctl restart nginx');
     await page.getByRole('button', { name: 'Confirm now' }).click();
     await exactText(page.locator('#status'), 'approved');
-    expect((await api('/v1/authorize', shell, 'ops-bot')).json.outcome).toBe('allow');
+    expect((await api('/v1/authorize', shell, 'front-pep')).json.outcome).toBe('allow');
     await ctx.close();
   });
 

@@ -38,6 +38,9 @@ beforeAll(async () => {
   await human('ivan', [], []); // no role: sees only what he initiated
   await human('nick', [], []);
   await agent('release-bot', 'olive', ['deployers']);
+  // Only an enforcement point trusted to say who the person is may name an initiator (issue 11).
+  const pep = await gw.runtime.identities.createNhi({ id: 'front-pep', kind: 'workload', owner: 'olive', groups: [], environments: [], purpose: 'front end that authenticates people', attributes: {}, pep: { subjects: [{ type: 'Agent', id: 'release-bot' }], groups: [], assertsInitiator: true }, key: true } as never, SYSTEM);
+  keys['front-pep'] = pep.value.key!.key;
 });
 afterAll(async () => gw?.close());
 
@@ -254,8 +257,8 @@ describe('acting', () => {
   });
 
   it('a person without a role sees only the actions they initiated; an id they may not see reads as unknown', async () => {
-    const mine = (await authorize(deploy('svc-ivan', { initiator: { type: 'Human', id: 'ivan' } }), 'release-bot')).json.approval;
-    const other = (await authorize(deploy('svc-nick', { initiator: { type: 'Human', id: 'nick' } }), 'release-bot')).json.approval;
+    const mine = (await authorize(deploy('svc-ivan', { initiator: { type: 'Human', id: 'ivan' } }), 'front-pep')).json.approval;
+    const other = (await authorize(deploy('svc-nick', { initiator: { type: 'Human', id: 'nick' } }), 'front-pep')).json.approval;
     const ivan = new ConsoleClient(gw.url);
     await ivan.signIn(keys['ivan']!);
     const inbox = await ivan.get('/console/inbox');

@@ -80,6 +80,16 @@ describe('AuthZEN search over the registry', () => {
     expect(names(subjects)).toEqual(['deploy-bot']);
   });
 
+  it('a search carrying gateway-set context is refused like an evaluation (ERR_CONTEXT_RESERVED), not answered from it', async () => {
+    for (const context of [{ delegation: { depth: 0, root: 'Airlock::Human::"alice"' } }, { command: { text: 'ls', risk: 'none' } }, { reverses: 'r-1' }]) {
+      const r = await search('subject', { subject: { type: 'Agent' }, action: deploy, resource: checkout, context });
+      expect(r.status, JSON.stringify(context)).toBe(400);
+      expect(r.json.error.code).toBe('ERR_CONTEXT_RESERVED');
+      const e = await evaluate({ subject: { type: 'Agent', id: 'ci-bot' }, action: deploy, resource: checkout, context });
+      expect(e.status).toBe(400);
+    }
+  });
+
   it('a search without a key is 401 like an evaluation', async () => {
     const r = await postJson(`${gw.url}/access/v1/search/subject`, { subject: { type: 'Agent' }, action: deploy, resource: checkout });
     expect(r.status).toBe(401);
