@@ -33,6 +33,7 @@ export async function run({ quick } = {}) {
   const { loadConfig } = await import(join(root, 'dist/config/load.js'));
   const { createRuntime } = await import(join(root, 'dist/runtime/runtime.js'));
   const { createHttpServer } = await import(join(root, 'dist/http/server.js'));
+  const { createMetrics } = await import(join(root, 'dist/http/metrics.js'));
   const dataDir = mkdtempSync(join(tmpdir(), 'airlock-bench-cli-'));
   const runtime = await createRuntime(loadConfig({ dataDir, policies: join(root, 'policies/example'), port: 0, checkpointIntervalMs: 0, logLevel: 'silent' }, {}));
   await runtime.bootstrapAdmin();
@@ -42,7 +43,7 @@ export async function run({ quick } = {}) {
   );
   const keyFile = join(dataDir, 'agent.key');
   writeFileSync(keyFile, nhi.value.key.key, { mode: 0o600 });
-  const app = createHttpServer({ runtime });
+  const app = createHttpServer({ runtime, metrics: createMetrics() });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${app.server.address().port}`;
   const payload = JSON.stringify({ session_id: 's', transcript_path: '/home/u/.claude/p.jsonl', cwd: '/workspace', hook_event_name: 'PreToolUse', tool_name: 'Read', tool_input: { file_path: '/workspace/README.md' }, tool_use_id: 'toolu_bench' });
