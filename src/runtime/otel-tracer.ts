@@ -28,6 +28,17 @@ export interface OtelTracing {
   close(): Promise<void>;
 }
 
+/**
+ * One clock for every span: epoch milliseconds with sub-millisecond precision, from a single anchor.
+ * Left to itself the SDK starts each span at `Date.now()` (whole milliseconds) and adds a monotonic
+ * duration, so a child that ends just before its parent could be stamped after it.
+ */
+const anchorEpochMs = Date.now();
+const anchorPerfMs = performance.now();
+function now(): number {
+  return anchorEpochMs + (performance.now() - anchorPerfMs);
+}
+
 const KINDS = { server: SpanKind.SERVER, client: SpanKind.CLIENT, internal: SpanKind.INTERNAL } as const;
 
 function attrs(a: TraceAttributes | undefined): Attributes | undefined {
@@ -46,19 +57,19 @@ class OtelSpan implements TraceSpan {
   }
   child(name: string, attributes?: TraceAttributes): TraceSpan {
     const a = attrs(attributes);
-    return new OtelSpan(this.tracer, this.tracer.startSpan(name, { kind: SpanKind.INTERNAL, ...(a ? { attributes: a } : {}) }, trace.setSpan(ROOT_CONTEXT, this.span)));
+    return new OtelSpan(this.tracer, this.tracer.startSpan(name, { kind: SpanKind.INTERNAL, startTime: now(), ...(a ? { attributes: a } : {}) }, trace.setSpan(ROOT_CONTEXT, this.span)));
   }
   set(attributes: TraceAttributes): void {
     this.span.setAttributes(attrs(attributes) ?? {});
   }
   event(name: string, attributes?: TraceAttributes): void {
-    this.span.addEvent(name, attrs(attributes));
+    this.span.addEvent(name, attrs(attributes), now());
   }
   fail(message: string): void {
     this.span.setStatus({ code: SpanStatusCode.ERROR, message });
   }
   end(): void {
-    this.span.end();
+    this.span.end(now());
   }
   traceparent(): string | undefined {
     const c = this.span.spanContext();
@@ -89,7 +100,7 @@ export function createOtelTracing(o: OtelTracingOptions): OtelTracing {
     enabled: true,
     start(name, opts) {
       const a = attrs(opts?.attributes);
-      return new OtelSpan(otel, otel.startSpan(name, { kind: KINDS[opts?.kind ?? 'internal'], ...(a ? { attributes: a } : {}) }, parentContext(opts)));
+      return new OtelSpan(otel, otel.startSpan(name, { kind: KINDS[opts?.kind ?? 'internal'], startTime: now(), ...(a ? { attributes: a } : {}) }, parentContext(opts)));
     },
   };
   return {

@@ -80,6 +80,27 @@ describe('OpenTelemetry spans over OTLP/HTTP', () => {
     expect(otlp.headers.some((h) => h['x-tenant'] === 'blue team')).toBe(true);
   });
 
+  it('every step span lies inside its decision span, to the nanosecond, decision after decision', async () => {
+    // Spans stamped from whole-millisecond wall time could put a short last step after its parent's end.
+    for (let i = 0; i < 12; i++) {
+      const traceId = hex(32);
+      const r = await postJson(
+        `${gw.url}/v1/authorize`,
+        { subject: { type: 'Agent', id: 'coder' }, action: { name: 'shell.exec' }, resource: { type: 'Host', id: 'dev-1' }, context: { environment: 'dev', command: `echo ${i}` } },
+        { authorization: `Bearer ${keys['coder']}`, traceparent: `00-${traceId}-${hex(16)}-01` },
+      );
+      expect(r.status).toBe(200);
+      const spans = await trace(traceId, (s) => s.some((x) => x.name === 'airlock.decision') && s.some((x) => x.name === 'airlock.audit_commit'));
+      const decision = spans.find((s) => s.name === 'airlock.decision')!;
+      const steps = spans.filter((s) => s.parentSpanId === decision.spanId);
+      expect(steps.length).toBeGreaterThanOrEqual(5);
+      for (const c of steps) {
+        expect({ step: c.name, starts: c.startNs >= decision.startNs, ends: c.endNs <= decision.endNs, ordered: c.startNs <= c.endNs })
+          .toEqual({ step: c.name, starts: true, ends: true, ordered: true });
+      }
+    }
+  });
+
   it('a decision that needs approval has an approvals step inside its audit unit', async () => {
     const traceId = hex(32);
     const r = await postJson(
