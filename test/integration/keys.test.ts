@@ -5,7 +5,6 @@
  * log that was cut and re-signed with a new key, which a verifier trusting the local key file
  * cannot. Real files, real SQLite, the real CLI.
  */
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +15,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { createLogger } from '../../src/runtime/logger.js';
+import { runProcess, type RunProcessResult } from '../helpers/run-process.js';
 
 const MAIN = resolve('dist/cli/main.js');
 const BUNDLE = resolve('test/fixtures/bundles/authzen-cert');
@@ -37,7 +37,7 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AIRLOCK_')) env[k] = v;
   return { ...env, ...extra };
 }
-const airlock = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: cleanEnv(), timeout: 120_000 });
+const airlock = (...args: string[]): Promise<RunProcessResult> => runProcess(process.execPath, [MAIN, ...args], { env: cleanEnv(), timeout: 120_000 });
 
 const dbKeyRows = (dataDir: string): number => {
   const db = new Database(join(dataDir, 'airlock.db'), { readonly: true });
@@ -155,7 +155,7 @@ describe('audit verify against a key the verifier already trusts; audit anchor',
     await rt.close(); // signs the head at shutdown
 
     // The operator exported the head (with its public key) earlier and keeps it elsewhere.
-    const head = airlock('audit', 'head', '--data-dir', dataDir);
+    const head = await airlock('audit', 'head', '--data-dir', dataDir);
     expect(head.status, head.stderr).toBe(0);
     const pinned = join(tmp, 'pinned-head.json');
     writeFileSync(pinned, head.stdout);
@@ -167,19 +167,19 @@ describe('audit verify against a key the verifier already trusts; audit anchor',
     db.exec("DELETE FROM audit WHERE writer = 'main' AND seq > 4; DELETE FROM audit_checkpoints;");
     db.close();
     rmSync(join(dataDir, 'keys.json'));
-    expect(airlock('audit', 'head', '--data-dir', dataDir).status).toBe(0);
+    expect((await airlock('audit', 'head', '--data-dir', dataDir)).status).toBe(0);
 
-    const local = airlock('audit', 'verify', '--data-dir', dataDir);
+    const local = await airlock('audit', 'verify', '--data-dir', dataDir);
     expect(local.status).toBe(0);
     expect(local.stdout).toMatch(/not independent of this machine/);
     expect(local.stdout).toMatch(/internally consistent/);
 
-    const trusted = airlock('audit', 'verify', '--data-dir', dataDir, '--trust', pubOnly);
+    const trusted = await airlock('audit', 'verify', '--data-dir', dataDir, '--trust', pubOnly);
     expect(trusted.status).toBe(1);
     expect(trusted.stdout).toMatch(/signature INVALID|does not verify with a trusted key/);
     expect(trusted.stdout).toMatch(/pinned key\(s\) from/);
 
-    const withHead = airlock('audit', 'verify', '--data-dir', dataDir, '--head', pinned);
+    const withHead = await airlock('audit', 'verify', '--data-dir', dataDir, '--head', pinned);
     expect(withHead.status).toBe(1);
   }, 300_000);
 
@@ -190,20 +190,20 @@ describe('audit verify against a key the verifier already trusts; audit anchor',
     for (let i = 0; i < 5; i++) await rt.gateway.authorize(ALLOW);
     await rt.close();
 
-    const inside = airlock('audit', 'anchor', '--data-dir', dataDir, '--to', join(dataDir, 'anchors'));
+    const inside = await airlock('audit', 'anchor', '--data-dir', dataDir, '--to', join(dataDir, 'anchors'));
     expect(inside.status).toBe(2);
     expect(inside.stderr).toContain('ERR_CONFIG_INVALID');
 
-    const r = airlock('audit', 'anchor', '--data-dir', dataDir, '--to', anchors);
+    const r = await airlock('audit', 'anchor', '--data-dir', dataDir, '--to', anchors);
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(anchors, 'main.head.json'))).toBe(true);
     expect(readFileSync(join(anchors, 'main.heads.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
-    expect(airlock('audit', 'verify', '--data-dir', dataDir, '--anchors', anchors).status).toBe(0);
+    expect((await airlock('audit', 'verify', '--data-dir', dataDir, '--anchors', anchors)).status).toBe(0);
 
     const db = new Database(join(dataDir, 'airlock.db'));
     db.exec("DELETE FROM audit WHERE writer = 'main' AND seq > 3; DELETE FROM audit_checkpoints;");
     db.close();
-    const cut = airlock('audit', 'verify', '--data-dir', dataDir, '--anchors', anchors);
+    const cut = await airlock('audit', 'verify', '--data-dir', dataDir, '--anchors', anchors);
     expect(cut.status).toBe(1);
     expect(cut.stdout).toMatch(/FAILED: the log ends at seq 3/);
     // A gateway configured with the anchor directory refuses to start on the cut log.

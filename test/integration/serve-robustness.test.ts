@@ -5,7 +5,7 @@
  * (internal error text must stay in the log), load shedding (in-flight cap, connection cap, slow
  * headers), serialized reloads, and the config file. Every wait is on an event or a bounded poll.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess, type RunProcessResult } from '../helpers/run-process.js';
 
 const MAIN = resolve('dist/cli/main.js');
 const BUNDLE = resolve('test/fixtures/bundles/authzen-cert');
@@ -110,8 +111,8 @@ async function decide(s: Served): Promise<{ status: number; text: string; header
   return { status: res.status, text: await res.text(), headers: res.headers };
 }
 
-function airlock(...args: string[]) {
-  return spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: cleanEnv(), timeout: 60_000 });
+function airlock(...args: string[]): Promise<RunProcessResult> {
+  return runProcess(process.execPath, [MAIN, ...args], { env: cleanEnv(), timeout: 120_000 });
 }
 
 let tmp: string;
@@ -186,7 +187,7 @@ describe('one data directory, one serving process; faults on a running server', 
     expect(refused.stderr).toContain('ERR_AUDIT_CORRUPT');
     expect(refused.stderr).toMatch(new RegExp(`ends at seq ${max - 3} but a signed head for seq ${max}`));
     expect(refused.stderr).not.toContain('listening');
-    const verify = airlock('audit', 'verify', '--data-dir', dataDir);
+    const verify = await airlock('audit', 'verify', '--data-dir', dataDir);
     expect(verify.status).toBe(1);
     expect(verify.stdout).toMatch(new RegExp(`signed checkpoint seq ${max}: FAILED`));
   }, 300_000);

@@ -4,7 +4,6 @@
  * test/helpers/ocsf-schema.ts: a real gateway makes decisions and runs an approval, the built CLI
  * exports the log, and every event must conform and carry the chain hash it came from.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOcsfSchema, type OcsfSchema } from '../helpers/ocsf-schema.js';
 import { postJson, startGateway, type StartedGateway } from '../helpers/server.js';
+import { runProcess, type RunProcessResult } from '../helpers/run-process.js';
 
 const MAIN = resolve('dist/cli/main.js');
 const SYSTEM = { type: 'system', id: 'test', via: 'test' } as const;
@@ -23,9 +23,8 @@ let dataDir: string;
 const keys: Record<string, string> = {};
 const auth = (who: string) => ({ authorization: `Bearer ${keys[who]}` });
 
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' }, timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function cli(...args: string[]): Promise<RunProcessResult> {
+  return runProcess(process.execPath, [MAIN, ...args], { env: { PATH: process.env['PATH'] ?? '' }, timeout: 60_000 });
 }
 
 /** A conforming API Activity event, built by hand from the schema's rules (checker self-test). */
@@ -60,14 +59,14 @@ afterAll(async () => {
 });
 
 describe('the OCSF checker (test/helpers/ocsf-schema.ts) fails what the schema forbids', () => {
-  it('derives the uids from the schema files', () => {
+  it('derives the uids from the schema files', async () => {
     expect(schema.version).toBe('1.8.0');
     expect(schema.classInfo('api_activity')).toMatchObject({ classUid: 6003, categoryUid: 6, caption: 'API Activity' });
     expect(schema.classInfo('authorize_session')).toMatchObject({ classUid: 3003, categoryUid: 3 });
     expect(schema.classInfo('api_activity').attributes.get('src_endpoint')?.requirement).toBe('required');
   });
 
-  it('accepts a conforming event and names each kind of violation', () => {
+  it('accepts a conforming event and names each kind of violation', async () => {
     expect(schema.check(sample(), 'api_activity')).toEqual([]);
     const broken: Array<[string, (e: Record<string, any>) => void, RegExp]> = [
       ['required', (e) => delete e.metadata, /metadata: required/],
@@ -106,10 +105,10 @@ describe('airlock audit export --format ocsf', () => {
     expect(vote.status).toBe(200);
     expect((await ask('release-bot', deploy)).json.outcome).toBe('allow');
 
-    const raw = cli('audit', 'export', '--data-dir', dataDir);
+    const raw = await cli('audit', 'export', '--data-dir', dataDir);
     expect(raw.status, raw.stderr).toBe(0);
     const records = raw.stdout.trim().split('\n').map((l) => JSON.parse(l) as { writer: string; seq: number; kind: string; hash: string; prevHash: string });
-    const out = cli('audit', 'export', '--data-dir', dataDir, '--format', 'ocsf');
+    const out = await cli('audit', 'export', '--data-dir', dataDir, '--format', 'ocsf');
     expect(out.status, out.stderr).toBe(0);
     const events = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
 
@@ -140,8 +139,8 @@ describe('airlock audit export --format ocsf', () => {
     expect(opened.metadata.correlation_uid).toBe(pending.json.requestId);
   });
 
-  it('refuses an unknown format with the request error', () => {
-    const r = cli('audit', 'export', '--data-dir', dataDir, '--format', 'cef');
+  it('refuses an unknown format with the request error', async () => {
+    const r = await cli('audit', 'export', '--data-dir', dataDir, '--format', 'cef');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/ERR_REQUEST_INVALID|unsupported format cef/);
   });

@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { describePostgres } from './pg-test-db.js';
+import { runProcess } from '../helpers/run-process.js';
 
 const CLI = resolve('dist/cli/main.js');
 const BUNDLE = resolve('policies/example');
@@ -293,7 +294,7 @@ await describePostgres('three replicas behind HAProxy under faults', (pgc) => {
     expect(inLog.rows[0].n).toBe(given.length);
     const writers = await admin_pg.query('SELECT DISTINCT writer FROM audit ORDER BY writer');
     expect(writers.rows.map((r: { writer: string }) => r.writer)).toEqual(['r1', 'r2', 'r3']);
-    const verify = spawnSync(process.execPath, [CLI, 'audit', 'verify', '--store', pgc.url, '--data-dir', r1.dataDir], { encoding: 'utf8', env: cleanEnv({ AIRLOCK_KEY_FILE: keyFile }), timeout: 120_000 });
+    const verify = await runProcess(process.execPath, [CLI, 'audit', 'verify', '--store', pgc.url, '--data-dir', r1.dataDir], { env: cleanEnv({ AIRLOCK_KEY_FILE: keyFile }), timeout: 120_000 });
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
 
     // 5. Across replicas: asked on r1, approved on r3 and r2, used on r2 exactly once.
