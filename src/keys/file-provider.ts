@@ -1,8 +1,9 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AirlockError } from '../core/errors.js';
 import { importPrivate, newSigningKey, newestFirst, parseKeyDocument, publicEntry, type KeyDocument, type StoredSigningKey } from './key-document.js';
 import type { KeyProvider } from './port.js';
+import { writeFileDurably } from '../store/durable-file.js';
 
 /**
  * Signing keys in a JSON key file (mode 0600), outside the database: whoever can rewrite the log
@@ -28,15 +29,7 @@ export function createFileKeyProvider(path: string): KeyProvider & { import(keys
 
   function write(doc: KeyDocument): void {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const tmp = `${path}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, JSON.stringify(doc, null, 2) + '\n');
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    writeFileDurably(path, JSON.stringify(doc, null, 2) + '\n', 0o600);
   }
 
   // Private keys are imported once per kid; the file is re-read for listings so that a key

@@ -1,8 +1,9 @@
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, writeSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { join, relative, resolve, isAbsolute } from 'node:path';
 import type { JWK } from 'jose';
 import { AirlockError } from '../core/errors.js';
 import type { SignedCheckpoint } from '../store/port.js';
+import { writeFileDurably } from '../store/durable-file.js';
 
 /** A signed head as `audit head` prints it and `audit anchor` stores it: the checkpoint plus its public key. */
 export type SignedHeadFile = SignedCheckpoint & { publicJwk?: JWK };
@@ -31,15 +32,7 @@ export function writeAnchor(dir: string, dataDir: string, head: SignedHeadFile):
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(head.writer)) throw new AirlockError('ERR_REQUEST_INVALID', `writer id ${head.writer} cannot name a file`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, `${head.writer}.head.json`);
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', 0o644);
-  try {
-    writeSync(fd, JSON.stringify(head, null, 2) + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  writeFileDurably(file, JSON.stringify(head, null, 2) + '\n', 0o644);
   appendFileSync(join(dir, `${head.writer}.heads.jsonl`), JSON.stringify(head) + '\n', { mode: 0o644 });
   return file;
 }
