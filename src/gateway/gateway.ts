@@ -223,8 +223,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }
   }
 
-  /** Steps 2–5 (and 8 unless `sign` is false: a search candidate never gets a grant). */
-  async function decide(req: AuthorizationRequest, requestId: string, decidedAt: string, caller: Caller, vouched: boolean, sign = true, span: TraceSpan = NOOP_SPAN): Promise<Decided> {
+  /**
+   * Steps 2–5 (and 8 unless `sign` is false: a search candidate never gets a grant). Every entry
+   * point decides through here, so the caller-claim rules (DESIGN §2 "What a caller may claim") run
+   * first for all of them: gateway-set context from the caller is refused before anything is decided.
+   */
+  async function decide(asked: AuthorizationRequest, options: AuthorizeOptions, at: { requestId: string; decidedAt: string; caller: Caller; sign: boolean; span?: TraceSpan }): Promise<Decided> {
+    let req = withGatewayContext(asked, options);
+    const { requestId, decidedAt, caller, sign } = at;
+    const vouched = options.vouchedSubject === true;
+    const span = at.span ?? NOOP_SPAN;
     let actionHash = '';
     let policyVersion = 'none';
     const audit: Record<string, unknown> = {};
@@ -378,8 +386,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
           optionsFor: options.optionsFor,
           decide: async (req, opts) => {
             const decidedAt = new Date(deps.clock.now()).toISOString();
-            // The same caller-claim rules as an evaluation: no gateway-set context from the asker.
-            return (await decide(withGatewayContext(req, opts), uuidv7(deps.clock.now()), decidedAt, opts.caller ?? caller, opts.vouchedSubject === true, false)).decision;
+            return (await decide(req, opts, { requestId: uuidv7(deps.clock.now()), decidedAt, caller: opts.caller ?? caller, sign: false })).decision;
           },
         });
       }
@@ -411,8 +418,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const requestId = options.requestId ?? uuidv7(deps.clock.now());
       const decidedAt = new Date(deps.clock.now()).toISOString();
       const caller = options.caller ?? EMBEDDED_CALLER;
-      // DESIGN §2 "What a caller may claim": gateway-set context is refused before anything is decided.
-      req = withGatewayContext(req, options);
       // One span per decision, a child of the caller's trace when it sent a W3C traceparent.
       const span = tracer.start('airlock.decision', {
         kind: 'server',
@@ -434,7 +439,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
             }
           : {}),
       });
-      const decided = await decide(req, requestId, decidedAt, caller, options.vouchedSubject === true, true, span);
+      let decided: Decided;
+      try {
+        decided = await decide(req, options, { requestId, decidedAt, caller, sign: true, span });
+      } catch (err) {
+        // A request refused before it is decided (a reserved context key) still closes its span.
+        span.fail(err instanceof AirlockError ? err.code : 'internal_error');
+        span.end();
+        throw err;
+      }
       let decision = decided.decision;
       const record = () => ({
         requestId,
