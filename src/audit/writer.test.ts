@@ -90,7 +90,9 @@ describe('audit writer (group commit)', () => {
     let settled = false;
     void pending.finally(() => (settled = true)).catch(() => undefined);
     await committing.opened;
-    // Several timeouts long while the commit is under way: the timer must not answer for it.
+    // Several timeouts long while the commit is under way: the timer must not answer for it. Not a
+    // speed assumption: Node fires timers in due-time order, so when this later, longer timer fires
+    // the writer's 50 ms timer has fired already, however loaded the box is.
     await new Promise((r) => setTimeout(r, 200));
     expect(settled).toBe(false);
     stall.open();
