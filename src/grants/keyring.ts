@@ -17,6 +17,11 @@ export interface KeyRing {
   /** Public key for a kid, exact match only (never a key taken from a token header). */
   publicKey(kid: string): Promise<CryptoKey | undefined>;
   rotate(): Promise<SigningKey>;
+  /**
+   * Drops the cached current key, so the next signature reads the provider again: another
+   * replica rotated (or retired) the keys this process shares with it.
+   */
+  forget(): void;
 }
 
 /**
@@ -62,6 +67,9 @@ export function createKeyRing(provider: KeyProvider, purpose: KeyPurpose, clock:
       await provider.retire(old.kid, at());
       cached = await load(next.kid, next.publicJwk);
       return cached;
+    },
+    forget() {
+      cached = undefined;
     },
   };
 }

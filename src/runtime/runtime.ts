@@ -90,6 +90,11 @@ export interface Runtime {
   inventoryReport(opts?: { unusedDays?: number; rotationDays?: number; expiringDays?: number }): Promise<InventoryReport & { elevations: ElevationView[] }>;
   /** Re-reads the bundle directory; an invalid bundle leaves the previous one in force. */
   reloadPolicies(): Promise<ReloadResult>;
+  /**
+   * Makes a new signing key of `purpose` current and retires the previous one (it stays in the
+   * JWKS until its tokens expire); the other replicas drop their cached key.
+   */
+  rotateKeys(purpose: 'grant' | 'audit'): Promise<{ kid: string; previous: string }>;
   /** Signs and stores the current audit head; undefined when the chain is empty. */
   checkpoint(): Promise<SignedCheckpoint | undefined>;
   /** Checkpoint, then copy the signed head to `config.anchorDir` (when set). */
@@ -401,6 +406,11 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const unsubscribeCluster = s.bus?.subscribe((e) => {
     if (e.type === 'policy.reload' || e.type === 'resync') void reloadLocal().catch((err: unknown) => failures.report('reload', err));
     else if (e.type === 'approval.changed') approvals.changedElsewhere(e.id);
+    // A rotation elsewhere retires the key this replica signs with: never sign with it again.
+    if (e.type === 'keys.changed' || e.type === 'resync') {
+      if (e.type === 'resync' || e.purpose === 'grant') grantKeys.forget();
+      if (e.type === 'resync' || e.purpose === 'audit') auditKeys.forget();
+    }
   }) ?? ((): void => {});
   const unsubscribeApprovalEvents = s.bus
     ? approvals.onChange((event, a) => {
@@ -462,6 +472,14 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       });
       // Who holds a group by elevation right now (issue 16), beside the standing memberships.
       return { ...report, elevations: active };
+    },
+    async rotateKeys(purpose) {
+      const ring = purpose === 'grant' ? grantKeys : auditKeys;
+      const previous = (await ring.current()).kid;
+      const next = await ring.rotate();
+      // Best effort like a reload: a replica that misses it re-reads on its next resync.
+      await s.bus?.publish({ type: 'keys.changed', purpose }).catch((err: unknown) => failures.report('keys', err));
+      return { kid: next.kid, previous };
     },
     async reloadPolicies() {
       const r = await reloadLocal();

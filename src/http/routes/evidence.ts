@@ -92,11 +92,9 @@ export function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRoute
     const body = req.body === undefined ? {} : asObject(req.body, '/');
     const purpose = body['purpose'] ?? 'grant';
     if (purpose !== 'grant' && purpose !== 'audit') throw new AirlockError('ERR_REQUEST_INVALID', '/purpose: grant or audit', { path: '/purpose' });
-    const ring = purpose === 'grant' ? runtime.grantKeys : runtime.auditKeys;
-    const previous = (await ring.current()).kid;
-    const next = await ring.rotate();
-    await runtime.audit.append('keys.rotated', { purpose, kid: next.kid, previous, by: identityOf(req).id });
-    return { purpose, kid: next.kid, previous };
+    const { kid, previous } = await runtime.rotateKeys(purpose);
+    await runtime.audit.append('keys.rotated', { purpose, kid, previous, by: identityOf(req).id });
+    return { purpose, kid, previous };
   });
 
   app.post('/v1/grants/redeem', async (req) => {
