@@ -49,6 +49,7 @@ export const errorCodes = {
   ERR_ELEVATION_DENIED: { status: 403, exit: 1, message: 'policy denied the elevation (details.reasons, details.requestId)' },
   ERR_ELEVATION_INACTIVE: { status: 409, exit: 1, message: 'the elevation already ended (revoked or expired)' },
   ERR_REVERSAL_UNAVAILABLE: { status: 409, exit: 1, message: 'no reversal was recorded for this execution' },
+  ERR_EXPORT_UNDELIVERED: { status: 502, exit: 1, message: 'the receiving end did not accept the exported audit events' },
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

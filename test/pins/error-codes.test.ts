@@ -35,6 +35,7 @@ describe('error code pins', () => {
       'ERR_DELEGATION_REFUSED',
       'ERR_ELEVATION_DENIED',
       'ERR_ELEVATION_INACTIVE',
+      'ERR_EXPORT_UNDELIVERED',
       'ERR_FORBIDDEN',
       'ERR_GRANT_INVALID',
       'ERR_GRANT_USED',

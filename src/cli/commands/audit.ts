@@ -13,7 +13,9 @@ import { createKeyRing } from '../../grants/keyring.js';
 import { readAnchors, readHeadFile, writeAnchor, type SignedHeadFile } from '../../runtime/anchors.js';
 import { openDataDir } from '../../runtime/open-data-dir.js';
 import { keyFileOf, openKeyProvider } from '../../runtime/open-keys.js';
-import type { Store } from '../../store/port.js';
+import type { AuditRecord, Store } from '../../store/port.js';
+import { fileCursor, memoryCursor } from '../../integrations/siem/cursor.js';
+import { SinkRefused, httpSink, shipAudit, streamSink } from '../../integrations/siem/shipper.js';
 import type { CliCommand } from '../command.js';
 import { parseOptions } from '../options.js';
 import { STORE_OPTION, storeFlags } from '../store-option.js';
@@ -32,6 +34,7 @@ const HELP = `usage: airlock audit <verify|export|head|anchor> [options]
       Without --trust or --head the signatures are checked with this installation's key file:
       that proves internal consistency, not independence (docs/operations.md).
   airlock audit export [--data-dir DIR | --store URL] [--since SEQ] [--writer ID] [--format jsonl|ocsf] [--delegation ID]
+                       [--follow [--interval MS]] [--cursor FILE] [--post URL [--header 'Name: value']...]
       Streams records as JSON lines: {writer, seq, at, kind, prevHash, hash, record}.
       --format ocsf writes OCSF 1.8.0 events instead, one JSON object a line, for SIEMs: decisions
       and approval events as API Activity (6003), elevation grants as Authorize Session (3003);
@@ -40,6 +43,15 @@ const HELP = `usage: airlock audit <verify|export|head|anchor> [options]
       --delegation ID keeps the records whose delegation.linkIds contain link ID: its issuance and
       every link issued below it, every decision made under it, every revocation that touched it —
       enough to rebuild the whole path after the fact.
+      --follow       keep running and send new records as they are written (every --interval ms,
+                     default 1000) until SIGINT/SIGTERM, which finish the batch in flight.
+      --cursor FILE  remember per writer where the export stopped (replaced durably after each
+                     delivered batch) and start there next time; --since applies to writers the
+                     file does not know. A restart resends at most the batch that was in flight.
+      --post URL     deliver each batch (up to 500 records) as one NDJSON POST to a SIEM or
+                     collector HTTP intake instead of stdout; any 2xx acknowledges it, anything else
+                     is retried with backoff (forever with --follow, 5 attempts without). --header
+                     adds a request header, e.g. --header "Authorization: Splunk <token>".
   airlock audit head [--data-dir DIR]
       Signs the current chain head (Ed25519) when it moved and prints the latest signed checkpoint
       with its public key as JSON. Keep a copy outside this machine.
@@ -48,6 +60,29 @@ const HELP = `usage: airlock audit <verify|export|head|anchor> [options]
       outside the data directory: DIR/<writer>.head.json (latest) and DIR/<writer>.heads.jsonl
       (history). \`serve\` does the same every anchorIntervalMs when anchorDir is set.
   --store sqlite|postgres://…   the deployment's store (default DIR/airlock.db; env AIRLOCK_DATABASE_URL)`;
+
+/** The --post URL: http(s) only, so a typo cannot turn into a file or another scheme. */
+function postUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new AirlockError('ERR_REQUEST_INVALID', '--post must be an http:// or https:// URL');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new AirlockError('ERR_REQUEST_INVALID', '--post must be an http:// or https:// URL');
+  return u.toString();
+}
+
+/** --header "Name: value" pairs. */
+function headersOf(raw: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of raw) {
+    const m = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+):\s*(.*)$/.exec(h);
+    if (!m || /[\r\n]/.test(m[2]!)) throw new AirlockError('ERR_REQUEST_INVALID', '--header must look like "Name: value"');
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
 
 /** Does the record name link `id` in `delegation.linkIds` (decisions, issuance, revocations)? */
 function underDelegation(recordText: string, id: string): boolean {
@@ -74,6 +109,11 @@ export const command: CliCommand = {
       writer: { type: 'string' },
       format: { type: 'string' },
       delegation: { type: 'string' },
+      follow: { type: 'boolean' },
+      interval: { type: 'string' },
+      cursor: { type: 'string' },
+      post: { type: 'string' },
+      header: { type: 'string', multiple: true },
       ...STORE_OPTION,
     }, false);
     const config = loadConfig({ dataDir: values['data-dir'], ...storeFlags(values.store) }, io.env, values.config);
@@ -88,23 +128,45 @@ export const command: CliCommand = {
         const ocsf = values.format === 'ocsf' ? { productVersion: (createRequire(import.meta.url)('../../../package.json') as { version: string }).version } : undefined;
         const since = values.since === undefined ? 1 : Number(values.since);
         if (!Number.isSafeInteger(since) || since < 1) throw new AirlockError('ERR_REQUEST_INVALID', '--since must be a positive integer');
-        const writers = values.writer ? [values.writer] : await store.audit.writers();
-        for (const w of writers) {
-          for (let from = since; ; ) {
-            const page = await store.audit.read(w, from, 1000);
-            if (page.length === 0) break;
-            for (const r of page) {
-              if (values.delegation !== undefined && !underDelegation(r.recordText, values.delegation)) continue;
-              if (ocsf) {
-                const event = toOcsf(r, ocsf);
-                if (event) io.stdout.write(JSON.stringify(event) + '\n');
-                continue;
-              }
-              const { recordText, ...rest } = r;
-              io.stdout.write(`{"writer":${JSON.stringify(rest.writer)},"seq":${rest.seq},"at":${JSON.stringify(rest.at)},"kind":${JSON.stringify(rest.kind)},"prevHash":${JSON.stringify(rest.prevHash)},"hash":${JSON.stringify(rest.hash)},"record":${recordText}}\n`);
-            }
-            from = page.at(-1)!.seq + 1;
+        const lineOf = (r: AuditRecord): string | undefined => {
+          if (values.delegation !== undefined && !underDelegation(r.recordText, values.delegation)) return undefined;
+          if (ocsf) {
+            const event = toOcsf(r, ocsf);
+            return event ? JSON.stringify(event) : undefined;
           }
+          const { recordText, ...rest } = r;
+          return `{"writer":${JSON.stringify(rest.writer)},"seq":${rest.seq},"at":${JSON.stringify(rest.at)},"kind":${JSON.stringify(rest.kind)},"prevHash":${JSON.stringify(rest.prevHash)},"hash":${JSON.stringify(rest.hash)},"record":${recordText}}`;
+        };
+        const intervalMs = values.interval === undefined ? 1000 : Number(values.interval);
+        if (!Number.isSafeInteger(intervalMs) || intervalMs < 10 || intervalMs > 3_600_000) throw new AirlockError('ERR_REQUEST_INVALID', '--interval must be a whole number of milliseconds from 10 to 3600000');
+        if (values.interval !== undefined && !values.follow) throw new AirlockError('ERR_REQUEST_INVALID', '--interval needs --follow');
+        if (values.header && !values.post) throw new AirlockError('ERR_REQUEST_INVALID', '--header needs --post URL');
+        const sink = values.post ? httpSink(postUrl(values.post), headersOf(values.header ?? [])) : streamSink(io.stdout);
+        const stop = new AbortController();
+        const onSignal = () => stop.abort();
+        if (values.follow) {
+          process.once('SIGINT', onSignal);
+          process.once('SIGTERM', onSignal);
+        }
+        try {
+          await shipAudit({
+            audit: store.audit,
+            lineOf,
+            sink,
+            cursor: values.cursor ? fileCursor(values.cursor) : memoryCursor(),
+            since,
+            ...(values.writer ? { writers: [values.writer] } : {}),
+            follow: values.follow === true,
+            intervalMs,
+            signal: stop.signal,
+            onRetry: (err, attempt, waitMs) => io.stderr.write(`airlock audit export: ${(err as Error).message}; retry ${attempt} in ${waitMs} ms\n`),
+          });
+        } catch (e) {
+          if (e instanceof SinkRefused) throw new AirlockError('ERR_EXPORT_UNDELIVERED', `${e.message}; the cursor stays at the last delivered batch`);
+          throw e;
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
         }
         return 0;
       }
