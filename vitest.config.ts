@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // Builds dist/ first when it is missing or stale: CLI tests run the built command.
+    globalSetup: ['test/global-setup.ts'],
   },
 });

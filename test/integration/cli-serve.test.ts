@@ -14,7 +14,6 @@ import { runProcess, type RunProcessResult } from '../helpers/run-process.js';
 
 const MAIN = resolve('dist/cli/main.js');
 const BUNDLE = resolve('test/fixtures/bundles/authzen-cert');
-const HAVE_DIST = existsSync(MAIN);
 
 const ALLOW = { subject: { type: 'user', id: 'alice' }, action: { name: 'read' }, resource: { type: 'record', id: 'record-1' } };
 const DENY = { subject: { type: 'user', id: 'bob' }, action: { name: 'write' }, resource: { type: 'record', id: 'record-1' } };
@@ -38,7 +37,7 @@ afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-describe.skipIf(!HAVE_DIST)('airlock CLI (dist/cli/main.js; skipped when `npm run build` has not run)', () => {
+describe('airlock CLI (dist/cli/main.js, built by the test global setup)', () => {
   describe('airlock serve', () => {
     it('an invalid bundle at start: exits non-zero (2) and prints every problem', async () => {
       const bad = join(tmp, 'bad-bundle');
@@ -227,9 +226,3 @@ describe.skipIf(!HAVE_DIST)('airlock CLI (dist/cli/main.js; skipped when `npm ru
     });
   });
 });
-
-if (!HAVE_DIST) {
-  describe('airlock CLI', () => {
-    it.skip(`skipped: ${MAIN} does not exist — run \`npm run build\` first (npm test does)`, () => undefined);
-  });
-}
