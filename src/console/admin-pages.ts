@@ -15,7 +15,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { html, type Html } from './html.js';
 import { shortUid } from './model.js';
 import type { ConsoleSession } from './sessions.js';
-import type { Who } from './routes.js';
+import type { Who } from './who.js';
 import { BASE, page, type Viewer } from './views.js';
 
 export interface AdminPageDeps {

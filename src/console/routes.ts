@@ -28,8 +28,9 @@ import { analysisSafe, commandOf, humanForClaim, mayAct, rolesFromGroups, sessio
 import { createOidcSignIn, type OidcSignIn } from './oidc.js';
 import { createSessionStore, newToken, sameToken, type ConsoleSession, type SessionStore } from './sessions.js';
 import * as views from './views.js';
-import { BASE, type Viewer } from './views.js';
+import { BASE } from './views.js';
 import { registerConsoleAdminPages } from './admin-pages.js';
+import type { Who } from './who.js';
 
 export interface ConsoleDeps {
   runtime: Runtime;
@@ -64,17 +65,6 @@ function cookieValues(req: FastifyRequest, name: string): string[] {
     if (i >= 0 && part.slice(0, i).trim() === name) out.push(part.slice(i + 1).trim());
   }
   return out;
-}
-
-/** A signed-in request: the session, the person (read from the registry now) and how they appear on pages. */
-interface Who {
-  sid: string;
-  session: ConsoleSession;
-  person: Human;
-  /** The person with the session's roles (the registry's, narrowed by the IdP's groups when configured). */
-  acting: Human;
-  caller: Caller;
-  viewer: Viewer;
 }
 
 export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
@@ -561,5 +551,4 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
   });
 }
 
-export type { Who };
 export type ConsoleIdentity = Identity;
