@@ -5,6 +5,8 @@
  * legitimately sensitive `admin` group), per category and per shell, for the tuning half
  * (corpus v1 + v2 tuning) and the held-out half (v2 holdout) separately.
  * Usage: node bench/commands-score.mjs [--misses]   (build first: npm run build)
+ * `--misses` lists the tuning half's misses only, so tuning never looks at a held-out failure;
+ * `--misses=holdout` lists those too (say so in docs/commands.md when you use it).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -70,8 +72,10 @@ export function print(r) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const r = await run();
   print(r);
-  if (process.argv.includes('--misses')) {
+  const misses = process.argv.find((a) => a.startsWith('--misses'));
+  if (misses) {
     for (const x of r.rows) {
+      if (x.split === 'holdout' && misses !== '--misses=holdout') continue;
       if (x.label === 'malicious' && x.verdict !== 'deny') console.log(`MISS ${x.split} ${x.verdict} [${x.category}/${x.shell}] ${x.command}`);
       if (x.label === 'benign' && x.verdict !== 'allow') console.log(`FP   ${x.split} ${x.verdict} [${x.category}/${x.shell}] ${x.command}`);
     }

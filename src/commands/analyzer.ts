@@ -53,7 +53,7 @@ export async function createAnalyzer(opts: CreateAnalyzerOptions): Promise<Analy
   return {
     analyze(command: string, options: AnalyzeOptions): CommandAnalysis {
       const t0 = performance.now();
-      const result = analyzeOnce({ bash, powershell }, catalog, limits, now, command, options.shell);
+      const result = analyzeOnce({ bash, powershell }, catalog, limits, now, command, options.shell, options.scripts);
       result.micros = Math.round((performance.now() - t0) * 1000);
       return result;
     },
@@ -62,8 +62,8 @@ export async function createAnalyzer(opts: CreateAnalyzerOptions): Promise<Analy
 
 const langOf = (shell: Shell): 'posix' | 'powershell' | 'cmd' => (shell === 'powershell' ? 'powershell' : shell === 'cmd' ? 'cmd' : 'posix');
 
-function analyzeOnce(parsers: { bash: Parser; powershell: Parser }, catalog: Catalog, limits: AnalyzerLimits, now: () => number, input: string, shell: Shell): CommandAnalysis {
-  const engine = new Engine(parsers, limits, input, shell, now);
+function analyzeOnce(parsers: { bash: Parser; powershell: Parser }, catalog: Catalog, limits: AnalyzerLimits, now: () => number, input: string, shell: Shell, scripts?: AnalyzeOptions['scripts']): CommandAnalysis {
+  const engine = new Engine(parsers, limits, input, shell, now, scripts);
   const whole = { start: 0, end: input.length };
   const identity = (s: number, e: number) => ({ start: s, end: e });
   if (input.length > limits.maxInputChars) {
@@ -86,6 +86,7 @@ function analyzeOnce(parsers: { bash: Parser; powershell: Parser }, catalog: Cat
     psStatements: engine.psStatements,
     psScripts: engine.psScripts,
     catalog,
+    scriptCalls: engine.scriptCalls,
   };
   const findings: Finding[] = [];
   const seen = new Set<string>();
@@ -106,6 +107,7 @@ function analyzeOnce(parsers: { bash: Parser; powershell: Parser }, catalog: Cat
       if (findings.length > 200) break;
     }
   }
+  labelScriptFindings(findings, engine);
   findings.sort((a, b) => severityRank[b.severity] - severityRank[a.severity] || a.span.start - b.span.start);
   let risk: Risk = 'none';
   for (const f of findings) if (severityRank[f.severity] > severityRank[risk]) risk = f.severity;
@@ -122,4 +124,17 @@ function analyzeOnce(parsers: { bash: Parser; powershell: Parser }, catalog: Cat
     incomplete,
     micros: 0,
   };
+}
+
+/** Findings inside an analyzed script point where its path is written; they name the script. */
+function labelScriptFindings(findings: Finding[], engine: Engine): void {
+  const at = new Map<string, string>();
+  for (const c of engine.scriptCalls) if (c.status === 'analyzed') at.set(`${c.span.start}:${c.span.end}`, c.path);
+  if (at.size === 0) return;
+  for (const f of findings) {
+    const path = f.rule === 'script_unread' ? undefined : at.get(`${f.span.start}:${f.span.end}`);
+    if (path === undefined) continue;
+    f.script = path;
+    f.explanation = redact(`in ${path}: ${f.explanation}`);
+  }
 }

@@ -4,11 +4,13 @@
  */
 import type { Parser } from 'web-tree-sitter';
 import type { AnalysisEvent, EventKind, Invocation, Lang, PsStatement, Snippet } from './ir.js';
-import type { AnalyzerLimits, Shell, Span } from './types.js';
+import type { AnalyzerLimits, ScriptSource, Shell, Span } from './types.js';
+import type { ScriptCall } from './scripts.js';
 import { walkBash } from './bash/walk.js';
 import { walkPowerShell } from './powershell/walk.js';
 import { walkCmd } from './cmd/walk.js';
 import { expandInvocation } from './unwrap.js';
+import { followScript } from './scripts.js';
 
 /** Maps offsets in a (possibly nested or decoded) text to a span of the original input. */
 export type SpanMapper = (start: number, end: number) => Span;
@@ -36,9 +38,15 @@ export class Engine {
   readonly psStatements: PsStatement[] = [];
   readonly psScripts: PsStatement[] = [];
   readonly envRead = new Set<string>();
+  /** Scripts run by path, in the order met (scripts.ts). */
+  readonly scriptCalls: ScriptCall[] = [];
+  /** Scripts being analyzed now (a script that runs itself is followed once). */
+  readonly activeScripts = new Set<string>();
+  /** >0 while analysing the text of a script run by path. */
+  inScript = 0;
   /** Set while analysing decoded content so new invocations are marked. */
   decodedDepth = Number.POSITIVE_INFINITY;
-  private readonly deadline: number;
+  private deadline: number;
   private ticks = 0;
 
   readonly parsers: Parsers;
@@ -46,14 +54,21 @@ export class Engine {
   readonly input: string;
   readonly shell: Shell;
   private readonly now: () => number;
+  /** Script texts the edge read (AnalyzeOptions.scripts); undefined when nothing was read. */
+  readonly scripts: ReadonlyMap<string, ScriptSource> | undefined;
 
-  constructor(parsers: Parsers, limits: AnalyzerLimits, input: string, shell: Shell, now: () => number) {
+  constructor(parsers: Parsers, limits: AnalyzerLimits, input: string, shell: Shell, now: () => number, scripts?: ReadonlyMap<string, ScriptSource>) {
     this.parsers = parsers;
     this.limits = limits;
     this.input = input;
     this.shell = shell;
     this.now = now;
-    this.deadline = now() + limits.timeBudgetMs;
+    this.scripts = scripts;
+    // Each script handed in is a program of its own: it gets its own time budget (bounded by the
+    // number of scripts the edge reads, scripts.ts at the edge).
+    let texts = 0;
+    if (scripts) for (const s of scripts.values()) if ('text' in s) texts++;
+    this.deadline = now() + limits.timeBudgetMs * (1 + Math.min(texts, 16));
   }
 
   /** Called often; throws when the time budget is spent (fail closed, threats F6). */
@@ -75,6 +90,8 @@ export class Engine {
 
   event(kind: EventKind, span: Span, detail: string, depth: number): void {
     if (this.quietDynamic > 0 && (kind === 'dynamic_program' || kind === 'dynamic_code' || kind === 'parse_error')) return;
+    // Scripts name programs through variables all the time (`$CC`, `"$@"`); what they visibly run is judged.
+    if (this.inScript > 0 && (kind === 'dynamic_program' || kind === 'dynamic_code')) return;
     if (this.events.length < 500) this.events.push({ kind, span, detail, depth });
   }
 
@@ -106,6 +123,7 @@ export class Engine {
   /** Follows what an invocation runs in turn (nested scripts, wrapped programs). Call once its pipeline context is known. */
   expand(inv: Invocation, map: SpanMapper): void {
     expandInvocation(this, inv, map);
+    followScript(this, inv);
   }
 
   /** Analyses `text` in `lang` at nesting `depth`; offsets inside map through `map`. */

@@ -43,5 +43,6 @@ export function collectFacts(engine: Engine): CommandFacts {
     filesWritten: [...written].slice(0, 200),
     envRead: [...engine.envRead].slice(0, 200),
     needsRoot,
+    scripts: [...new Set(engine.scriptCalls.filter((c) => !c.dynamic).map((c) => c.path))].slice(0, 64),
   };
 }

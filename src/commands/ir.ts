@@ -1,6 +1,7 @@
 /** Internal representation shared by the bash, PowerShell and cmd front ends and read by the rules. */
 import type { Shell, Span } from './types.js';
 import type { Catalog } from './catalog/catalog.js';
+import type { ScriptCall } from './scripts.js';
 
 export type Lang = 'posix' | 'powershell' | 'cmd';
 
@@ -101,4 +102,6 @@ export interface RuleContext {
   readonly psScripts: readonly PsStatement[];
   /** Program capabilities and sensitive targets (built-in plus the user's catalog). */
   readonly catalog: Catalog;
+  /** Scripts run by path and whether their text was analyzed. */
+  readonly scriptCalls: readonly ScriptCall[];
 }

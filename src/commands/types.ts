@@ -39,6 +39,8 @@ export interface Finding {
   span: Span;
   /** Plain-language explanation; secrets are redacted. */
   explanation: string;
+  /** Set when the finding is inside a script run by path (`bash ./deploy.sh`): the path as written. */
+  script?: string;
 }
 
 export interface CommandFacts {
@@ -50,6 +52,8 @@ export interface CommandFacts {
   filesWritten: string[];
   envRead: string[];
   needsRoot: boolean;
+  /** Scripts run by path (`bash ./x.sh`, `python tool.py`, `./run.sh`), as written; an edge that can see them reads them (AnalyzeOptions.scripts). */
+  scripts: string[];
 }
 
 export interface CommandAnalysis {
@@ -67,8 +71,21 @@ export interface CommandAnalysis {
   micros: number;
 }
 
+/**
+ * What an edge found at a script path: its text, that it is a compiled program, or why it could
+ * not be read (in words). The analyzer itself reads no files (DESIGN §7).
+ */
+export type ScriptSource = { text: string } | { binary: true } | { unreadable: string };
+
 export interface AnalyzeOptions {
   shell: Shell;
+  /**
+   * Scripts run by path, keyed by the path as written (CommandFacts.scripts). Given ⇒ the edge
+   * tried to read them: a script with text is analyzed as part of the command; one missing here or
+   * `unreadable` is a `script_unread` finding that asks. Absent ⇒ nothing could be read: a low
+   * (informational) `script_unread` finding names each script.
+   */
+  scripts?: ReadonlyMap<string, ScriptSource>;
 }
 
 /** Bounds on one analysis. Exceeding any of them yields a critical `analysis_limit` finding (fail closed). */

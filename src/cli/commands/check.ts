@@ -6,11 +6,14 @@ import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { AirlockError } from '../../core/errors.js';
 import { readStdin, type CliCommand, type CliIO } from '../command.js';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { loadAnalyzer, loadCatalogFile } from '../../runtime/load-grammars.js';
+import { analyzeWithScripts } from '../../runtime/script-sources.js';
 import { redact } from '../../commands/redact.js';
 import { shells, type Analyzer, type CommandAnalysis, type Shell } from '../../commands/types.js';
 
-const help = `usage: airlock check [--shell bash|sh|zsh|powershell|cmd] [--catalog FILE] [--json] [--] COMMAND…
+const help = `usage: airlock check [--shell bash|sh|zsh|powershell|cmd] [--catalog FILE] [--cwd DIR] [--json] [--] COMMAND…
        airlock check --batch [--catalog FILE] < commands.jsonl
 
 Analyzes a command before it runs: prints the verdict (allow, ask, deny), the risk, the command as
@@ -20,6 +23,8 @@ options:
   --shell S   the shell that would run the command (default: bash)
   --json      print the full analysis as JSON
   --catalog F add the programs and targets of catalog file F (JSON, docs/commands.md) to the built-in ones
+  --cwd DIR   read the scripts the command runs by path (bash ./x.sh, python tool.py, ./run.sh) from DIR
+              (up to 64 KiB each) and analyze them too; without it only the command line is judged
   --batch     read JSON lines {"id","shell","command"} from stdin; write one JSON line per input
               {"id","verdict","risk","categories","findings":[{"rule","category","severity","technique","explanation"}],"techniques","micros"}
               in the same order; a bad line gets {"id","error"} and the run goes on
@@ -43,7 +48,7 @@ export const command: CliCommand = {
     try {
       parsed = parseArgs({
         args,
-        options: { shell: { type: 'string' }, json: { type: 'boolean' }, batch: { type: 'boolean' }, catalog: { type: 'string' } },
+        options: { shell: { type: 'string' }, json: { type: 'boolean' }, batch: { type: 'boolean' }, catalog: { type: 'string' }, cwd: { type: 'string' } },
         allowPositionals: true,
         strict: true,
       });
@@ -57,7 +62,7 @@ export const command: CliCommand = {
     let text = positionals.length > 0 ? positionals.join(' ') : await readStdin(io);
     if (positionals.length === 0) text = text.replace(/\r?\n$/, '');
     if (text.trim() === '') throw new AirlockError('ERR_REQUEST_INVALID', 'no command given (pass it as arguments or on stdin)');
-    const result = analyzer.analyze(text, { shell });
+    const result = values.cwd ? await analyzeWithScripts(analyzer, text, shell, { cwd: resolve(values.cwd), home: homedir() }) : analyzer.analyze(text, { shell });
     if (values.json) io.stdout.write(JSON.stringify({ command: redact(text), ...result }, null, 2) + '\n');
     else io.stdout.write(render(result, io.stdout.isTTY === true && !io.env['NO_COLOR']));
     return exitFor[result.verdict];
@@ -76,7 +81,7 @@ export function render(a: CommandAnalysis, color: boolean): string {
   for (const s of a.summary) lines.push(`  ${sanitize(s)}`);
   if (a.findings.length > 0) {
     lines.push('', 'Findings:');
-    for (const f of a.findings) lines.push(`  ${paint(color, sevColor[f.severity], f.severity.padEnd(8))} ${f.rule} [${f.category}, ATT&CK ${f.technique}] @${f.span.start}-${f.span.end}: ${sanitize(f.explanation)}`);
+    for (const f of a.findings) lines.push(`  ${paint(color, sevColor[f.severity], f.severity.padEnd(8))} ${f.rule} [${f.category}, ATT&CK ${f.technique}] @${f.span.start}-${f.span.end}${f.script ? ` (script ${sanitize(f.script)})` : ''}: ${sanitize(f.explanation)}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -3,13 +3,14 @@
  * exactly the analyzed string with the named shell — no re-quoting between analysis and execution.
  */
 import { spawn } from 'node:child_process';
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { shells, type CommandAnalysis, type Shell } from '../../commands/types.js';
 import { parseDuration } from '../../core/duration.js';
 import { AirlockError } from '../../core/errors.js';
 import type { AuthorizationRequest, Decision } from '../../core/types.js';
 import { loadAnalyzer } from '../../runtime/load-grammars.js';
+import { analyzeWithScripts } from '../../runtime/script-sources.js';
 import { CLIENT_OPTIONS, clientFlags, openClient } from '../../sdk/open.js';
 import type { AirlockClient } from '../../sdk/types.js';
 import type { CliCommand, CliIO } from '../command.js';
@@ -26,7 +27,10 @@ Host:<this host>, context {command, shell, environment}), then:
                          (default no; never yes without a terminal)
   approval required      prints the approval id and waits for it (--wait, default 120s; --no-wait exits 1)
   allow                  runs exactly the analyzed string with the named shell, streams its output,
-                         reports the result as the execution record, and exits with its status`;
+                         reports the result as the execution record, and exits with its status
+Scripts the command runs by path (bash ./deploy.sh, python tool.py, ./run.sh) are read here (up to
+64 KiB each) and analyzed with it: a script that cannot be read asks for a confirmation, and
+one the analyzer denies is refused here whatever the gateway said (exit 3).`;
 
 // No startup files: what runs is the analyzed string, not that plus whatever an rc file adds.
 const RUNNERS: Record<Shell, (cmd: string) => [string, string[]]> = {
@@ -88,7 +92,8 @@ export const command: CliCommand = {
     if (!values.subject) throw new AirlockError('ERR_REQUEST_INVALID', '--subject TYPE:ID is required (the identity the command runs as)');
     const waitMs = values['no-wait'] ? 0 : parseDuration(values.wait ?? '120s');
 
-    const analysis = (await loadAnalyzer()).analyze(text, { shell });
+    // The gateway judges the command text; the scripts it runs are only visible here.
+    const analysis = await analyzeWithScripts(await loadAnalyzer(), text, shell, { cwd: process.cwd(), home: homedir() });
     const request: AuthorizationRequest = {
       subject: entity(values.subject, '--subject'),
       action: { name: 'shell.exec' },
@@ -104,6 +109,12 @@ export const command: CliCommand = {
       let d = await client.authorize(request);
       if (d.outcome === 'deny') {
         io.stderr.write(`airlock: denied: ${reasons(d)}\n`);
+        show(io, analysis);
+        return 3;
+      }
+      const scriptDeny = analysis.findings.filter((f) => f.script !== undefined && f.severity === 'critical');
+      if (scriptDeny.length > 0) {
+        io.stderr.write(`airlock: refused: a script this command runs is denied by the analyzer (${[...new Set(scriptDeny.map((f) => f.script))].join(', ')})\n`);
         show(io, analysis);
         return 3;
       }

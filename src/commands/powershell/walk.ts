@@ -146,6 +146,7 @@ class PsWalker {
     if (!nameNode) return undefined;
     let name: string | undefined;
     let dynamic = false;
+    let barePath = false;
     const invoked = node.namedChildren.some((c) => c?.type === 'command_invokation_operator');
     if (nameNode.type === 'command_name') name = nameNode.text;
     else {
@@ -153,6 +154,8 @@ class PsWalker {
       const cs = constString(t.replace(/^\((.*)\)$/s, '$1').trim());
       const v = /^\$([\w:]+)$/.exec(t);
       if (cs !== undefined) name = cs;
+      // `& .\build.ps1`, `& C:\tools\x.exe`: a bare path after the call operator is not computed.
+      else if (/^(?:[a-z]:)?[\w.~-]*[\\/][\w.\\/~-]*$/i.test(t)) { name = t; barePath = true; }
       else if (v && this.vars.has(v[1]!.toLowerCase()) && this.vars.get(v[1]!.toLowerCase()) !== DYN) name = this.vars.get(v[1]!.toLowerCase())!;
       else if (/^\$_$|^\$psitem$/i.test(t)) { name = DYN; dynamic = true; }
       else { name = DYN; dynamic = true; }
@@ -179,7 +182,7 @@ class PsWalker {
     const inv = this.engine.addInvocation({
       lang: 'powershell', program, written: name, args, argSpans, span, depth: this.depth,
       // `& "C:\Program Files\x.exe"` is how PowerShell runs a quoted path; only computed names hide anything.
-      nameTrick: nameNode.type === 'command_name' || constString(nameNode.text) !== undefined ? undefined : dynamic ? 'variable' : 'concat',
+      nameTrick: nameNode.type === 'command_name' || barePath || constString(nameNode.text) !== undefined ? undefined : dynamic ? 'variable' : 'concat',
     });
     if (dynamic) this.engine.event('dynamic_program', span, invoked ? 'invokes a command whose name is computed when it runs' : 'the program name is only known when the command runs', this.depth);
     this.pending.push(inv);

@@ -1,6 +1,7 @@
 import { defineRule, type Hit } from './rule.js';
 import { capabilityUses, bareTarget } from '../catalog/uses.js';
 import { display } from './match.js';
+import { keptInOwnStore } from './credential-install.js';
 
 /** Capabilities through which a program exposes what it reads. */
 const READS = new Set(['read-file', 'upload']);
@@ -21,6 +22,10 @@ export const rule = defineRule({
           if (use.via === 'code') continue; // inline code: judged by quoted paths below
           const t = ctx.catalog.matchPath(bareTarget(raw), ['credential']) ?? ctx.catalog.matchName(raw, ['credential']);
           if (!t) continue;
+          if (use.cap === 'read-file' && keptInOwnStore(inv, ctx, t, raw)) {
+            hits.push({ span: inv.span, severity: 'high', technique: t.entry.technique, explanation: `${display(inv, 60)} copies ${t.entry.title} into your own credential store; the secret stays where its client reads it, but whoever runs this gets its rights` });
+            break;
+          }
           hits.push({ span: inv.span, severity: t.entry.severity, technique: t.entry.technique, explanation: `${display(inv, 60)} reads ${t.entry.title}: ${inv.program} can read files, and this is where credentials are kept` });
           break;
         }
@@ -47,6 +52,6 @@ export const rule = defineRule({
       ['cmd', 'type %USERPROFILE%\\.docker\\config.json'],
       ['bash', "ruby -e 'puts File.read(\"/root/.ssh/id_rsa\")'"],
     ],
-    negative: [['bash', 'cat ~/.ssh/id_rsa.pub'], ['bash', 'ssh-keygen -t ed25519 -f ~/.ssh/id_ed25519'], ['bash', 'cat ~/.ssh/config'], ['bash', 'sort names.txt']],
+    negative: [['bash', 'cat ~/.ssh/id_rsa.pub'], ['bash', 'kubectl --kubeconfig ~/.kube/config get nodes'], ['bash', 'ssh-keygen -t ed25519 -f ~/.ssh/id_ed25519'], ['bash', 'cat ~/.ssh/config'], ['bash', 'sort names.txt']],
   },
 });

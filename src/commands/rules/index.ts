@@ -63,6 +63,7 @@ import { rule as psStealthFlags } from './ps-stealth-flags.js';
 import { rule as runFromStaging } from './run-from-staging.js';
 import { rule as scheduledTaskSuspicious } from './scheduled-task-suspicious.js';
 import { rule as scheduledTask } from './scheduled-task.js';
+import { rule as scriptUnread } from './script-unread.js';
 import { rule as secretEnvDump } from './secret-env-dump.js';
 import { rule as secretFileRead } from './secret-file-read.js';
 import { rule as securityToolDisable } from './security-tool-disable.js';
@@ -151,6 +152,7 @@ export const rules: readonly Rule[] = [
   runFromStaging,
   scheduledTaskSuspicious,
   scheduledTask,
+  scriptUnread,
   secretEnvDump,
   secretFileRead,
   securityToolDisable,

@@ -1,6 +1,7 @@
 import { defineRule, perInvocation } from './rule.js';
 import { CONTENT_READERS, isSecretPath } from './match.js';
-import { DYN, type Invocation } from '../ir.js';
+import { DYN, type Invocation, type RuleContext } from '../ir.js';
+import { keptInOwnStore } from './credential-install.js';
 
 /** The secret file an invocation reads or copies, if any. */
 export function secretRead(inv: Invocation): string | undefined {
@@ -19,6 +20,12 @@ export function secretRead(inv: Invocation): string | undefined {
   return undefined;
 }
 
+/** The same read kept inside the user's own credential store: sensitive_read reports it (high). */
+function keptInStore(inv: Invocation, ctx: RuleContext, f: string): boolean {
+  const t = ctx.catalog.matchPath(f, ['credential']);
+  return t !== undefined && keptInOwnStore(inv, ctx, t, f);
+}
+
 export const rule = defineRule({
   id: 'secret_file_read',
   category: 'credential_access',
@@ -28,6 +35,7 @@ export const rule = defineRule({
   check(ctx) {
     const hits = perInvocation((inv) => {
       const f = secretRead(inv);
+      if (f && keptInStore(inv, ctx, f)) return undefined;
       return f ? `reads ${f}, which holds credentials (keys, passwords or tokens)` : undefined;
     })(ctx);
     for (const s of ctx.snippets) {
