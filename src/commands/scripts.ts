@@ -90,6 +90,8 @@ export function scriptOperand(inv: Invocation): { index: number; path: string; l
   const at = (index: number, lang: ScriptLang): { index: number; path: string; lang: ScriptLang } | undefined => {
     const path = a[index];
     if (path === undefined || path === '' || path === '-' || path.startsWith('/dev/') || path.startsWith('/proc/')) return undefined;
+    // `find … -exec sh {} \;`, `xargs sh`: the script is whatever the command finds when it runs.
+    if (path === '{}' || path === '{}/') return { index, path: DYN, lang };
     return { index, path, lang };
   };
   if (inv.lang === 'posix' && isPosixShell(p) && p !== 'busybox') {
