@@ -35,7 +35,8 @@ export {
   tokenExchangeResponse,
 } from './token-exchange.js';
 export type { SubjectTokenType, TokenExchangeParse, TokenExchangeRequest, TokenExchangeResponse } from './token-exchange.js';
-export { formatUid, parseUid, qualifyType } from './uid.js';
+export { parseUid } from './uid.js';
 export type { Uid } from './uid.js';
 export { pathIdentities, verifyChain, verifyDelegation } from './verify-chain.js';
+export { formatUid, qualifyType } from '../core/entity-uid.js';
 export type { ChainVerdict, DelegationContext, VerifiedChain, VerifyDelegationOptions } from './verify-chain.js';

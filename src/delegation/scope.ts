@@ -1,4 +1,4 @@
-import { qualifyType } from './uid.js';
+import { qualifyType } from '../core/entity-uid.js';
 
 /**
  * The delegation scope grammar (docs/delegation.md §2):

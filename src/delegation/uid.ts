@@ -3,6 +3,8 @@
  * named inside delegation tokens and link records. One canonical spelling per entity, so a string
  * comparison is an identity comparison.
  */
+import { formatUid, qualifyType } from '../core/entity-uid.js';
+
 export interface Uid {
   type: string;
   id: string;
@@ -10,16 +12,6 @@ export interface Uid {
 
 const TYPE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*$/;
 const MAX_UID_LENGTH = 512;
-
-/** `Agent` → `Airlock::Agent`; a type that already contains `::` is fully qualified (as in policy/request-mapping). */
-export function qualifyType(type: string, namespace: string): string {
-  return type.includes('::') ? type : `${namespace}::${type}`;
-}
-
-/** Canonical uid text of `{type, id}`; the type is qualified with `namespace`. */
-export function formatUid(uid: Uid, namespace: string): string {
-  return `${qualifyType(uid.type, namespace)}::${JSON.stringify(uid.id)}`;
-}
 
 /**
  * Parses `Type::"id"` or `Ns::Type::"id"` into a qualified uid. Only the canonical JSON quoting of

@@ -16,7 +16,7 @@ import type { KeyRing } from '../grants/keyring.js';
 import type { CedarEntity } from '../policy/types.js';
 import type { IdentityRepo } from '../store/port.js';
 import type { ElevationRepo } from '../elevation/repo.js';
-import { uidKey, type EntitySource } from './entities.js';
+import { type EntitySource } from './entities.js';
 import type { PolicyHolder } from './policy-holder.js';
 import { redactRequest } from './redact-request.js';
 import { analyzeCommandStep } from './steps/analyze-command.js';
@@ -27,6 +27,8 @@ import { resolveSubject } from './steps/resolve-subject.js';
 import { settleRequirements, type SettleInput, type Settled } from './steps/settle-requirements.js';
 import { verifyDelegationStep, withoutDelegationToken, type DelegationStepDeps } from './steps/verify-delegation.js';
 import { pathIdentities } from '../delegation/verify-chain.js';
+import { qualifyType } from '../core/entity-uid.js';
+import { uidKey } from '../core/entity-uid.js';
 
 export interface GatewayObserver {
   onDecision?(outcome: Outcome, ms: number, reasons: Reason[], decision: Decision): void;
@@ -118,8 +120,6 @@ function reason(code: keyof typeof decisionCodes, message?: string, policyId?: s
   return r;
 }
 
-const qualify = (type: string, ns: string) => (type.includes('::') ? type : `${ns}::${type}`);
-
 /** uid text of an entity reference attribute (`{__entity: {type, id}}`), if it is one. */
 function refText(v: unknown): string | undefined {
   const e = (v as { __entity?: { type?: unknown; id?: unknown } } | undefined)?.__entity;
@@ -132,7 +132,7 @@ function initiatorOf(req: AuthorizationRequest, ns: string): string | undefined 
   if (typeof v === 'string' && v.length > 0) return uidKey({ type: `${ns}::Human`, id: v });
   if (typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string') {
     const t = (v as { type?: unknown }).type;
-    return uidKey({ type: qualify(typeof t === 'string' ? t : 'Human', ns), id: (v as { id: string }).id });
+    return uidKey({ type: qualifyType(typeof t === 'string' ? t : 'Human', ns), id: (v as { id: string }).id });
   }
   return undefined;
 }
@@ -243,7 +243,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (!bundle) return end('deny', [reason('no_bundle')]);
       policyVersion = bundle.version;
       const ns = bundle.namespace;
-      const requester = uidKey({ type: qualify(req.subject.type, ns), id: req.subject.id });
+      const requester = uidKey({ type: qualifyType(req.subject.type, ns), id: req.subject.id });
 
       // Step 2: unknown, inactive or unowned subjects end the pipeline here.
       let prefetched: Map<string, CedarEntity> | undefined;
@@ -333,7 +333,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (command) d.command = command;
       const out: Decided = { decision: d, audit, request: req };
 
-      out.grantBasis = { requester, audience: uidKey({ type: qualify(req.resource.type, ns), id: req.resource.id }), delegationEndS };
+      out.grantBasis = { requester, audience: uidKey({ type: qualifyType(req.resource.type, ns), id: req.resource.id }), delegationEndS };
 
       // Step 6: approvals and confirmations bound to this exact action hash. Opening or using one
       // is a state change: it runs in the unit of work that records the decision (authorize).

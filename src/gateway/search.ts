@@ -3,6 +3,7 @@ import type { AuthorizationRequest, AuthorizeOptions, Decision, EntityRef } from
 import { matchesUid, registryTypeOf } from '../identity/entity.js';
 import type { CompiledBundle } from '../policy/bundle.js';
 import type { IdentityRepo } from '../store/port.js';
+import { qualifyType } from '../core/entity-uid.js';
 
 /** One search result: an entity `{type, id}` (subject and resource search) or an action `{name}`. */
 export type SearchResult = { type: string; id: string } | { name: string };
@@ -30,7 +31,6 @@ export interface SearchDeps {
 /** Candidates decided together; a page stops at the first batch that completes it. */
 const BATCH = 8;
 
-const qualify = (t: string, ns: string) => (t.includes('::') ? t : `${ns}::${t}`);
 
 /**
  * Every entity of a type that the gateway knows: the bundle's static entities of that type and, for
@@ -39,7 +39,7 @@ const qualify = (t: string, ns: string) => (t.includes('::') ? t : `${ns}::${t}`
  */
 async function entityCandidates(type: string, deps: SearchDeps): Promise<string[]> {
   const ns = deps.bundle.namespace;
-  const qualified = qualify(type, ns);
+  const qualified = qualifyType(type, ns);
   const ids = new Set<string>();
   for (const e of deps.bundle.staticEntities.values()) if (e.uid.type === qualified) ids.add(e.uid.id);
   const reg = registryTypeOf(qualified, ns);

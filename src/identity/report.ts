@@ -2,6 +2,7 @@ import type { CedarUid } from '../policy/types.js';
 import { uidOf } from './entity.js';
 import { isExpired } from './subject.js';
 import type { ApiKeyRecord, Identity, Nhi, NhiKind } from './types.js';
+import { uidKey } from '../core/entity-uid.js';
 
 /**
  * The principal scope and actions of one permit policy that requires approval, as read from the
@@ -30,7 +31,7 @@ export interface ReportOptions {
 }
 
 const DAY_MS = 86_400_000;
-const key = (u: CedarUid) => `${u.type}::${JSON.stringify(u.id)}`;
+const key = (u: CedarUid) => uidKey(u);
 
 export interface InventoryReport {
   generatedAt: string;

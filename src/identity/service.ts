@@ -5,6 +5,7 @@ import { generateApiKey } from './api-key.js';
 import { entityTypeOf, registryTypeOf } from './entity.js';
 import type { HumanCreateInput, HumanPatchInput, KeyCreateInput, NhiCreateInput, NhiPatchInput } from './validate.js';
 import type { Actor, ApiKeyRecord, ApiKeyView, Human, Identity, IdentityFilter, Nhi, PepGrant } from './types.js';
+import { uidKey } from '../core/entity-uid.js';
 
 /** What the registry needs to know about the policy bundle in force. */
 export interface RegistryBundleView {
@@ -44,7 +45,7 @@ export type StatusOp = 'suspend' | 'resume' | 'retire';
 const iso = (ms: number) => new Date(ms).toISOString();
 /** Audit records and answers carry no `undefined` members. */
 const clean = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
-const uidKeyOf = (type: string, id: string) => `${type}::${JSON.stringify(id)}`;
+const uidKeyOf = (type: string, id: string) => uidKey({ type, id });
 
 export function keyView(k: ApiKeyRecord, nowMs: number): ApiKeyView {
   const { hash: _hash, ...rest } = k;

@@ -1,6 +1,7 @@
 import type { CedarUid } from '../policy/types.js';
 import { matchesUid, registryTypeOf } from './entity.js';
 import type { Human, Identity } from './types.js';
+import { uidKey } from '../core/entity-uid.js';
 
 export type SubjectVerdict = { ok: true } | { ok: false; code: 'subject_inactive' | 'subject_unowned'; message: string };
 
@@ -41,7 +42,7 @@ export function callerMayAskFor(caller: Identity, subject: CedarUid, subjectGrou
     }
     if (caller.pep.groups.some((g) => subjectGroups.has(g))) return { ok: true, vouched: false };
   }
-  return { ok: false, message: `${caller.id} may not ask about ${subject.type}::${JSON.stringify(subject.id)}` };
+  return { ok: false, message: `${caller.id} may not ask about ${uidKey(subject)}` };
 }
 
 /** Does the identity carry a role (humans only)? */

@@ -5,11 +5,12 @@ import { canonicalize } from '../core/canonical-json.js';
 import { AirlockError } from '../core/errors.js';
 import { readPolicies, type ParsedPolicy } from './policy-sources.js';
 import { collectAttributeUse, pickKeys, type AttributeUse } from './attribute-use.js';
-import { actionAncestry, FROM_ID_ANNOTATION, readSchema, SCHEMA_FILE, uidKey, type EntityClaimRule, type SchemaInfo } from './schema-info.js';
+import { actionAncestry, FROM_ID_ANNOTATION, readSchema, SCHEMA_FILE, type EntityClaimRule, type SchemaInfo } from './schema-info.js';
 import { planSlices, sliceFor, summarizeScope, type SlicePlan } from './slicing.js';
 import { lineAtIndex } from './source-lines.js';
 import { readTestFile } from './test-file.js';
 import type { BundleProblem, CedarEntity, PolicyEvaluation, PolicyInfo, PolicyRequest, PolicyTestCase } from './types.js';
+import { uidKey } from '../core/entity-uid.js';
 
 export const ENTITIES_FILE = 'entities.json';
 

@@ -1,5 +1,5 @@
 import type { AuthorizationRequest } from '../core/types.js';
-import { qualifyType } from './request-mapping.js';
+import { qualifyType } from '../core/entity-uid.js';
 
 /** The schema facts {@link unknownName} reads. */
 export interface DeclaredNames {

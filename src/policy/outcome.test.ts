@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { compileBundle, type CompiledBundle } from './bundle.js';
 import { decideOutcome } from './outcome.js';
 import { toPolicyRequest } from './request-mapping.js';
-import { uidKey } from './schema-info.js';
+
 import { smallBundle } from './testing/small-bundle.js';
 import type { CedarEntity } from './types.js';
+import { uidKey } from '../core/entity-uid.js';
 
 function compile(policies: string): CompiledBundle {
   const r = compileBundle(smallBundle(policies));

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AirlockError } from '../core/errors.js';
 import { toPolicyRequest } from './request-mapping.js';
-import { uidKey } from './schema-info.js';
+
 import type { CedarEntity, CedarUid } from './types.js';
+import { uidKey } from '../core/entity-uid.js';
 
 const g = (id: string): CedarUid => ({ type: 'Airlock::Group', id });
 const table = new Map<string, CedarEntity>(

@@ -2,16 +2,12 @@ import { pickKeys, type AttributeUse } from './attribute-use.js';
 import { TRANSPORT_ONLY_CONTEXT_KEYS } from '../core/action-hash.js';
 import { AirlockError } from '../core/errors.js';
 import type { AuthorizationRequest, EntityRef } from '../core/types.js';
-import { uidKey, type EntityClaimRule } from './schema-info.js';
+import { type EntityClaimRule } from './schema-info.js';
 import type { CedarEntity, CedarUid, PolicyRequest } from './types.js';
+import { qualifyType, uidKey } from '../core/entity-uid.js';
 
 /** Looks up what the registry or the bundle's static entities know about an entity. */
 export type EntityResolver = (uid: CedarUid) => CedarEntity | undefined;
-
-/** `Agent` → `Airlock::Agent`; a type that already contains `::` is taken as fully qualified. */
-export function qualifyType(type: string, namespace: string): string {
-  return type.includes('::') ? type : `${namespace}::${type}`;
-}
 
 function uidOf(ref: { type: string; id: string }, namespace: string, field: string): CedarUid {
   if (typeof ref.type !== 'string' || ref.type.length === 0 || typeof ref.id !== 'string' || ref.id.length === 0) {

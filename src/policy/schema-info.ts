@@ -1,6 +1,7 @@
 import { checkParseSchema, schemaToJson } from '@cedar-policy/cedar-wasm/nodejs';
 import type { BundleProblem, CedarEntity, CedarUid } from './types.js';
 import { detailedProblems } from './diagnostics.js';
+import { uidKey } from '../core/entity-uid.js';
 
 /** What the rest of the bundle needs to know about the schema. */
 export interface SchemaInfo {
@@ -56,11 +57,6 @@ function readClaims(namespace: string, entityTypes: Record<string, unknown>): { 
 }
 
 export const SCHEMA_FILE = 'schema.cedarschema';
-
-/** Stable key of an entity uid, in Cedar's text form: `Airlock::Group::"sre"`. */
-export function uidKey(uid: CedarUid): string {
-  return `${uid.type}::${JSON.stringify(uid.id)}`;
-}
 
 export function readSchema(text: string): { ok: true; info: SchemaInfo } | { ok: false; problems: BundleProblem[] } {
   const parsed = checkParseSchema(text);

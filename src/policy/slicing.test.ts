@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { compileBundle } from './bundle.js';
 import { toPolicyRequest } from './request-mapping.js';
-import { uidKey } from './schema-info.js';
+
 import { generateBundle, generateRequests } from './testing/generate-bundle.js';
 import type { CedarEntity } from './types.js';
+import { uidKey } from '../core/entity-uid.js';
 
 describe('sliced evaluation (issue: cost must not grow with the whole bundle)', () => {
   it('the generator is deterministic', () => {

@@ -1,6 +1,7 @@
 import type { PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
-import { actionsUnder, uidKey, type SchemaInfo } from './schema-info.js';
+import { actionsUnder, type SchemaInfo } from './schema-info.js';
 import type { CedarUid } from './types.js';
+import { uidKey } from '../core/entity-uid.js';
 
 /**
  * Slicing (issue: "a decision's cost must not grow with the size of the whole bundle"). Cedar

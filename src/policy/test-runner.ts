@@ -3,8 +3,9 @@ import type { CompiledBundle } from './bundle.js';
 import { unknownName } from './known-names.js';
 import { decideOutcome } from './outcome.js';
 import { refusedEntityClaim, toPolicyRequest, type EntityResolver } from './request-mapping.js';
-import { uidKey } from './schema-info.js';
+
 import type { CedarEntity } from './types.js';
+import { uidKey } from '../core/entity-uid.js';
 
 export interface PolicyTestResult {
   file: string;

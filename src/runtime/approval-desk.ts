@@ -7,12 +7,13 @@ import type { ApprovalRequest, ApproverFacts, VoteChannel } from '../approval/ty
 import type { AuditWriter } from '../audit/writer.js';
 import type { Clock } from '../core/clock.js';
 import { uuidv7 } from '../core/ids.js';
-import { uidKey } from '../gateway/entities.js';
+
 import type { PolicyHolder } from '../gateway/policy-holder.js';
 import { uidOf } from '../identity/entity.js';
 import type { Identity } from '../identity/types.js';
 import type { WebhookDispatcher } from '../integrations/webhooks/dispatcher.js';
 import { chatApprovalEventData } from '../integrations/chat/approval-event.js';
+import { uidKey } from '../core/entity-uid.js';
 
 /**
  * Where people act on approvals and confirmations, whatever the channel (API, CLI, console, chat):

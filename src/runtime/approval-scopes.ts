@@ -2,10 +2,10 @@ import type { ApprovalScope } from '../identity/report.js';
 import { readPolicies } from '../policy/policy-sources.js';
 import type { CompiledBundle } from '../policy/bundle.js';
 import type { CedarUid } from '../policy/types.js';
+import { qualifyType } from '../core/entity-uid.js';
 
 type Uidish = { __entity: CedarUid } | CedarUid;
 const uid = (e: Uidish): CedarUid => ('__entity' in e ? e.__entity : e);
-const qualify = (t: string, ns: string) => (t.includes('::') ? t : `${ns}::${t}`);
 
 /**
  * Principal and action scopes of the bundle's permit policies that carry `@requires("approval")`,
@@ -28,7 +28,7 @@ export function approvalScopes(bundle: CompiledBundle, files: Readonly<Record<st
     else if (pr.op === 'in' && 'entity' in pr) principal = { op: 'in', uid: uid(pr.entity) };
     else if (pr.op === 'is') {
       const inner = 'in' in pr && pr.in && 'entity' in pr.in ? uid(pr.in.entity as Uidish) : undefined;
-      principal = inner ? { op: 'is', type: qualify(pr.entity_type, ns), in: inner } : { op: 'is', type: qualify(pr.entity_type, ns) };
+      principal = inner ? { op: 'is', type: qualifyType(pr.entity_type, ns), in: inner } : { op: 'is', type: qualifyType(pr.entity_type, ns) };
     } else continue; // template slots are refused at load
     const ac = p.json.action;
     const actions: string[] | 'all' =

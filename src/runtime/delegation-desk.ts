@@ -9,13 +9,14 @@ import type { MayDelegateRequest } from '../delegation/issue.js';
 import { describePath, revokeDelegation, revokeDelegationsOfActor, type PathEntry } from '../delegation/links.js';
 import type { DelegationFilter, DelegationLink, DelegationRepo } from '../delegation/repo.js';
 import { TOKEN_TYPE_CALLER, type TokenExchangeRequest } from '../delegation/token-exchange.js';
-import { formatUid, parseUid } from '../delegation/uid.js';
+import { parseUid } from '../delegation/uid.js';
 import type { PolicyHolder } from '../gateway/policy-holder.js';
 import type { KeyRing } from '../grants/keyring.js';
 import { matchesUid, registryTypeOf, uidOf } from '../identity/entity.js';
 import { checkRegistrySubject, hasRole } from '../identity/subject.js';
 import type { Identity } from '../identity/types.js';
 import type { IdentityRepo } from '../store/port.js';
+import { formatUid } from '../core/entity-uid.js';
 
 /** Who is asking: the authenticated identity and how it reached us (recorded in audit records). */
 export interface DeskCaller {

@@ -19,6 +19,7 @@ import { entityTypeOf } from '../identity/entity.js';
 import { hasRole } from '../identity/subject.js';
 import type { Identity } from '../identity/types.js';
 import type { IdentityRepo } from '../store/port.js';
+import { formatUid, uidKey } from '../core/entity-uid.js';
 
 export interface ElevationCaller {
   identity: Identity;
@@ -97,7 +98,7 @@ export function createElevationDesk(deps: ElevationDeskDeps): ElevationDesk {
       if (durationS < MIN_S || ms > deps.maxTtlMs) throw invalid(`duration must be between ${MIN_S}s and ${Math.floor(deps.maxTtlMs / 1000)}s`, 'duration');
       const bundle = deps.policies.current();
       if (!bundle) throw new AirlockError('ERR_NOT_READY');
-      if (!bundle.staticEntities.has(`${bundle.namespace}::Group::${JSON.stringify(input.group)}`)) throw new AirlockError('ERR_GROUP_UNKNOWN', `group ${input.group} is not defined in the policy bundle`, { group: input.group });
+      if (!bundle.staticEntities.has(formatUid({ type: 'Group', id: input.group }, bundle.namespace))) throw new AirlockError('ERR_GROUP_UNKNOWN', `group ${input.group} is not defined in the policy bundle`, { group: input.group });
       const principal = await deps.registry.get(principalId);
       if (!principal) throw new AirlockError('ERR_NOT_FOUND', `no identity ${principalId}`);
       if (!mayActFor(who, principal)) throw new AirlockError('ERR_FORBIDDEN', 'only the identity itself, its owner or an admin may ask to elevate it');
@@ -129,7 +130,7 @@ export function createElevationDesk(deps: ElevationDeskDeps): ElevationDesk {
         grantedAt: iso(now),
         expiresAt: iso(now + durationS * 1000),
       };
-      const principalUid = `${entityTypeOf(principal, bundle.namespace)}::${JSON.stringify(principal.id)}`;
+      const principalUid = uidKey({ type: entityTypeOf(principal, bundle.namespace), id: principal.id });
       await deps.audit.transaction(async (tx, log) => {
         await tx.elevations.insert(e);
         await log('elevation.granted', { requestId: decision.requestId, elevationId: e.id, principal: principalUid, group: e.group, reason: e.reason, durationS, grantedAt: e.grantedAt, expiresAt: e.expiresAt, by: e.requestedBy });
@@ -162,7 +163,7 @@ export function createElevationDesk(deps: ElevationDeskDeps): ElevationDesk {
       const revoked = await deps.audit.transaction(async (tx, log) => {
         const r = await tx.elevations.revoke(id, at, by, reason);
         const ns = deps.policies.current()?.namespace ?? 'Airlock';
-        const principalUid = principal ? `${entityTypeOf(principal, ns)}::${JSON.stringify(principal.id)}` : r?.principal;
+        const principalUid = principal ? uidKey({ type: entityTypeOf(principal, ns), id: principal.id }) : r?.principal;
         if (r) await log('elevation.revoked', { requestId: r.requestId, elevationId: r.id, principal: principalUid, group: r.group, by, ...(reason !== undefined ? { reason } : {}), revokedAt: at });
         return r;
       });

@@ -38,6 +38,7 @@ import { createFailureReporter, createLogger, type FailureReporter, type Logger 
 import { openTracing, type Tracing } from './tracing.js';
 import { createElevationDesk, type ElevationDesk, type ElevationView } from './elevation-desk.js';
 import type { Tracer } from '../core/tracing.js';
+import { formatUid, uidKey } from '../core/entity-uid.js';
 
 export interface ReloadResult {
   ok: boolean;
@@ -144,7 +145,7 @@ export function registryClashes(bundle: CompiledBundle, identities: readonly Ide
   const out: BundleProblem[] = [];
   for (const i of identities) {
     const u = uidOf(i, bundle.namespace);
-    const key = `${u.type}::${JSON.stringify(u.id)}`;
+    const key = uidKey(u);
     if (bundle.staticEntities.has(key)) out.push({ file: 'entities.json', message: `entity ${key} is also in the identity registry (${i.class} "${i.id}"); remove one of them` });
   }
   return out;
@@ -268,7 +269,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     if (!b) return undefined;
     return {
       namespace: b.namespace,
-      hasGroup: (g) => b.staticEntities.has(`${b.namespace}::Group::${JSON.stringify(g)}`),
+      hasGroup: (g) => b.staticEntities.has(formatUid({ type: 'Group', id: g }, b.namespace)),
       hasStatic: (k) => b.staticEntities.has(k),
     };
   };

@@ -6,8 +6,7 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { parseAuthorizationRequest } from '../core/request-shape.js';
 import type { AuthorizationRequest } from '../core/types.js';
-import { qualifyType } from '../delegation/uid.js';
-import { uidKey } from '../gateway/entities.js';
+
 import type { Gateway } from '../gateway/gateway.js';
 import type { ChatHuman, HumanDirectory } from '../integrations/chat/provenance.js';
 import { createSlackAdapter, type SlackAdapter, type SlackAdapterEvent } from '../integrations/slack/adapter.js';
@@ -16,6 +15,7 @@ import type { ApprovalDesk as SlackDesk, EvidenceReader, EvidenceView, ReversalO
 import type { AuditRepo, ChatMessageRefs, ReplayLedger } from '../store/port.js';
 import type { ApprovalDesk } from './approval-desk.js';
 import { collectEvidenceSources } from './evidence-sources.js';
+import { qualifyType, uidKey } from '../core/entity-uid.js';
 
 export interface SlackWiringDeps {
   config: NonNullable<Config['slack']>;

@@ -14,11 +14,12 @@ import { isAuthorized, policySetTextToParts } from '@cedar-policy/cedar-wasm/nod
 import { describe, expect, it } from 'vitest';
 import type { AuthorizationRequest } from '../../src/core/types.js';
 import { evaluatePolicy } from '../../src/gateway/steps/evaluate-policy.js';
-import { uidKey } from '../../src/gateway/entities.js';
+
 import { compileBundle, type CompiledBundle } from '../../src/policy/index.js';
 import { toPolicyRequest } from '../../src/policy/request-mapping.js';
 import { createRandom } from '../../src/policy/testing/generate-bundle.js';
 import type { CedarEntity, CedarUid } from '../../src/policy/types.js';
+import { uidKey } from '../../src/core/entity-uid.js';
 
 const SEED = Number(process.env['AIRLOCK_DIFF_SEED'] ?? 20261202);
 

@@ -3,6 +3,7 @@ import type { AuthorizationRequest, Reason } from '../../core/types.js';
 import { matchesUid, registryTypeOf } from '../../identity/entity.js';
 import type { Identity } from '../../identity/types.js';
 import type { IdentityRepo } from '../../store/port.js';
+import { qualifyType } from '../../core/entity-uid.js';
 
 /** Where a chat surface puts its provenance (DESIGN §1 "chat-native execution"). */
 export const CHAT_CONTEXT_KEY = 'chat';
@@ -22,7 +23,6 @@ export interface ChatStepDeps {
 
 export type ChatStep = { kind: 'none' } | { kind: 'prepared'; request: AuthorizationRequest } | { kind: 'refused'; reason: Reason };
 
-const qualify = (type: string, ns: string) => (type.includes('::') ? type : `${ns}::${type}`);
 
 /**
  * Runs after the subject is resolved (step 2) and before anything hashes or evaluates the request:
@@ -33,7 +33,7 @@ const qualify = (type: string, ns: string) => (type.includes('::') ? type : `${n
 export async function chatBindingStep(req: AuthorizationRequest, ns: string, chat: ChatStepDeps | undefined, registry: IdentityRepo | undefined): Promise<ChatStep> {
   if (req.context?.[CHAT_CONTEXT_KEY] === undefined) return { kind: 'none' };
   if (!chat) return { kind: 'refused', reason: { code: 'chat_context_invalid', message: `${decisionCodes.chat_context_invalid}: this gateway has no chat step configured` } };
-  const type = qualify(req.subject.type, ns);
+  const type = qualifyType(req.subject.type, ns);
   let identity: Identity | undefined;
   if (registry && registryTypeOf(type, ns)) {
     const found = await registry.get(req.subject.id);

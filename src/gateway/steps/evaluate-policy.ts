@@ -5,11 +5,9 @@ import { unknownName } from '../../policy/known-names.js';
 import { decideOutcome } from '../../policy/outcome.js';
 import { refusedEntityClaim, toPolicyRequest } from '../../policy/request-mapping.js';
 import type { CedarEntity, CedarUid, PolicyOutcome } from '../../policy/types.js';
-import { uidKey, type EntitySource } from '../entities.js';
-
-function qualify(type: string, ns: string): string {
-  return type.includes('::') ? type : `${ns}::${type}`;
-}
+import { type EntitySource } from '../entities.js';
+import { qualifyType } from '../../core/entity-uid.js';
+import { uidKey } from '../../core/entity-uid.js';
 
 /** DESIGN §2 step 5: map the request to Cedar, evaluate the bundle, read the annotations. */
 export async function evaluatePolicy(
@@ -23,8 +21,8 @@ export async function evaluatePolicy(
   let fetched: ReadonlyMap<string, CedarEntity> | undefined = prefetched;
   if (source && !prefetched) {
     const uids: CedarUid[] = [
-      { type: qualify(req.subject.type, bundle.namespace), id: req.subject.id },
-      { type: qualify(req.resource.type, bundle.namespace), id: req.resource.id },
+      { type: qualifyType(req.subject.type, bundle.namespace), id: req.subject.id },
+      { type: qualifyType(req.resource.type, bundle.namespace), id: req.resource.id },
     ];
     fetched = await source.lookup(uids);
   }

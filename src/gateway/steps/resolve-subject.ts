@@ -5,12 +5,12 @@ import { matchesUid, registryTypeOf, toCedarEntity } from '../../identity/entity
 import type { CompiledBundle } from '../../policy/bundle.js';
 import type { CedarEntity, CedarUid } from '../../policy/types.js';
 import type { IdentityRepo } from '../../store/port.js';
-import { uidKey } from '../entities.js';
+
+import { qualifyType } from '../../core/entity-uid.js';
+import { uidKey } from '../../core/entity-uid.js';
 
 /** `delegatedOnly`: the registry says this NHI acts only under delegation (step 3 then requires a token). */
 export type SubjectResolution = { ok: true; entities: Map<string, CedarEntity>; delegatedOnly: boolean } | { ok: false; reason: Reason };
-
-const qualify = (type: string, ns: string) => (type.includes('::') ? type : `${ns}::${type}`);
 
 function deny(code: 'unknown_subject' | 'subject_inactive' | 'subject_unowned', detail: string): SubjectResolution {
   return { ok: false, reason: { code, message: `${decisionCodes[code]}: ${detail}` } };
@@ -33,7 +33,7 @@ export async function resolveSubject(
 ): Promise<SubjectResolution> {
   const ns = bundle.namespace;
   const entities = new Map<string, CedarEntity>();
-  const subject: CedarUid = { type: qualify(req.subject.type, ns), id: req.subject.id };
+  const subject: CedarUid = { type: qualifyType(req.subject.type, ns), id: req.subject.id };
   const key = uidKey(subject);
   const kind = registryTypeOf(subject.type, ns);
   let delegatedOnly = false;
@@ -52,7 +52,7 @@ export async function resolveSubject(
     return deny('unknown_subject', `${key} is not a static entity and no enforcement point vouches for it`);
   }
 
-  const resource: CedarUid = { type: qualify(req.resource.type, ns), id: req.resource.id };
+  const resource: CedarUid = { type: qualifyType(req.resource.type, ns), id: req.resource.id };
   if (registryTypeOf(resource.type, ns) && uidKey(resource) !== key) {
     const r = await registry.get(resource.id);
     if (r && matchesUid(r, resource, ns)) entities.set(uidKey(resource), toCedarEntity(r, ns));

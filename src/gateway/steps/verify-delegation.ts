@@ -10,6 +10,7 @@ import type { KeyRing } from '../../grants/keyring.js';
 import { matchesUid, registryTypeOf } from '../../identity/entity.js';
 import { checkRegistrySubject } from '../../identity/subject.js';
 import type { IdentityRepo } from '../../store/port.js';
+import { uidKey } from '../../core/entity-uid.js';
 
 /** Where a request carries its delegation token (AuthZEN callers; the HTTP edge copies `X-Airlock-Delegation` here). */
 export const DELEGATION_TOKEN_KEY = 'delegationToken';
@@ -84,7 +85,7 @@ export async function verifyDelegationStep(
   if (typeof token !== 'string' || token.length === 0) return refuse('delegation_invalid', 'context.delegationToken must be a token string');
   if (!deps) return refuse('delegation_invalid', 'delegation is not configured on this gateway');
   const ns = at.namespace;
-  const caller = parseUid(`${at.caller.type}::${JSON.stringify(at.caller.id)}`, ns)?.text;
+  const caller = parseUid(uidKey(at.caller), ns)?.text;
   if (caller === undefined) return refuse('delegation_actor_mismatch');
   // verifyDelegation = verifyChain + leaf scope; done in two steps so that a refusal on a path that
   // did verify still names its links in the audit record.

@@ -2,15 +2,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { VoteResult } from '../../approval/decide.js';
 import type { ApprovalRequest, VoteChannel } from '../../approval/types.js';
 import { AirlockError } from '../../core/errors.js';
-import { qualifyType } from '../../delegation/uid.js';
+
 import { asObject } from '../../core/request-shape.js';
-import { uidKey } from '../../gateway/entities.js';
+
 import { redactRequest } from '../../gateway/redact-request.js';
 import { entityTypeOf, uidOf } from '../../identity/entity.js';
 import { hasRole } from '../../identity/subject.js';
 import type { Identity } from '../../identity/types.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { pepListsSubject } from '../auth.js';
+import { qualifyType, uidKey } from '../../core/entity-uid.js';
 
 export interface ApprovalRouteDeps {
   runtime: Runtime;
@@ -40,7 +41,6 @@ export function mayView(runtime: Runtime, who: Identity, a: ApprovalRequest): bo
   const uid = uidKey(uidOf(who, ns));
   return a.requester === uid || isCallerOf(runtime, who, a.caller) || a.initiator === uid;
 }
-
 
 /** What the API shows of a request: everything but nothing secret (the request is the caller's own). */
 export function approvalView(a: ApprovalRequest) {

@@ -13,6 +13,7 @@ import { hasRole } from '../../identity/subject.js';
 import type { Identity } from '../../identity/types.js';
 import type { DeskCaller } from '../../runtime/delegation-desk.js';
 import type { Runtime } from '../../runtime/runtime.js';
+import { formatUid } from '../../core/entity-uid.js';
 
 export interface DelegationRouteDeps {
   runtime: Runtime;
@@ -65,7 +66,7 @@ function delegateOf(v: unknown, ns: string): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string' && typeof (v as { id?: unknown }).id === 'string') {
     const u = v as { type: string; id: string };
-    return `${u.type.includes('::') ? u.type : `${ns}::${u.type}`}::${JSON.stringify(u.id)}`;
+    return formatUid(u, ns);
   }
   throw new AirlockError('ERR_REQUEST_INVALID', '/delegate: an entity uid text (Agent::"a") or {type, id}', { path: '/delegate' });
 }

@@ -9,9 +9,10 @@ import type { Runtime } from '../../runtime/runtime.js';
 import { collectEvidenceSources } from '../../runtime/evidence-sources.js';
 import { executionReport } from '../../runtime/slack.js';
 import { identityOf, isCallerOf } from './approvals.js';
-import { qualifyType } from '../../delegation/uid.js';
+
 import { entityTypeOf } from '../../identity/entity.js';
 import type { Identity } from '../../identity/types.js';
+import { qualifyType } from '../../core/entity-uid.js';
 
 export interface EvidenceRouteDeps {
   runtime: Runtime;
