@@ -13,6 +13,7 @@ import { registerAuthzenRoutes } from './routes/authzen.js';
 import { registerAuthzenSearchRoutes } from './routes/authzen-search.js';
 import { registerDelegationRoutes, withDelegationHeader } from './routes/delegations.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
+import { registerRefusalRoutes } from './routes/refusals.js';
 import { registerElevationRoutes } from './routes/elevations.js';
 import { registerGatewayRoutes } from './routes/gateway.js';
 import { registerIdentityRoutes } from './routes/identities.js';
@@ -138,6 +139,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   registerIdentityRoutes(app, { runtime });
   registerApprovalRoutes(app, { runtime });
   registerEvidenceRoutes(app, { runtime, optionsFor });
+  registerRefusalRoutes(app, { runtime });
   registerAccessRequestRoutes(app, { runtime, baseUrl });
   // Claude Code `type: "http"` hooks (docs/agents.md): the caller is the agent. An accepted hook
   // body is answered 200 with the decision JSON, also when it cannot be decided (deny); auth and

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ProxySession } from './proxy.js';
-import { screenMessage } from './screen.js';
+import { namesOf, refused, screenMessage, type Refused } from './screen.js';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -18,6 +18,8 @@ export interface HttpListenOptions {
   /** Path → a new proxy session for each MCP session on that path. */
   routes: Map<string, () => ProxySession>;
   log?: (line: string) => void;
+  /** Every message refused here, before any session saw it (the CLI logs it and records it in the audit log). */
+  onRefused?: (path: string, r: Refused) => void;
 }
 
 export interface HttpListener {
@@ -43,6 +45,11 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 
 export async function listenHttp(opts: HttpListenOptions): Promise<HttpListener> {
   const log = opts.log ?? (() => undefined);
+  const refuse = (res: ServerResponse, path: string, status: number, r: Refused): void => {
+    if (opts.onRefused) opts.onRefused(path, r);
+    else log(`refused: ${r.why}`);
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(r.reply));
+  };
   const sessions = new Map<string, { transport: StreamableHTTPServerTransport; session: ProxySession; path: string }>();
   let allowedHosts: string[] = [];
   let allowedOrigins: string[] = [];
@@ -61,27 +68,33 @@ export async function listenHttp(opts: HttpListenOptions): Promise<HttpListener>
     let body: unknown;
     if (req.method === 'POST') {
       const text = await readBody(req);
-      if (text === undefined) return jsonError(res, 413, -32600, 'request body too large');
+      if (text === undefined) return refuse(res, path, 413, refused('message_too_large', `body over ${MAX_BODY_BYTES} bytes`, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'request body too large' } }));
       try {
         body = JSON.parse(text);
       } catch {
-        return jsonError(res, 400, -32700, 'parse error');
+        return refuse(res, path, 400, refused('parse_error', 'unparseable body', { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error' } }));
       }
       const s = screenMessage(body);
-      if (!s.ok) {
-        log(`refused: ${s.why}`);
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify(s.reply));
-        return;
-      }
+      if (!s.ok) return refuse(res, path, 400, s);
     }
+    // A request outside a live session is refused; one that names a method is an action stopped here.
+    const named = namesOf(body).methods.length > 0;
     const sid = req.headers['mcp-session-id'];
     if (typeof sid === 'string') {
       const known = sessions.get(sid);
-      if (!known || known.path !== path) return jsonError(res, 404, -32001, 'unknown or terminated session; initialize again');
+      if (!known || known.path !== path) {
+        const reply = { jsonrpc: '2.0' as const, id: null, error: { code: -32001, message: 'unknown or terminated session; initialize again' } };
+        if (named) return refuse(res, path, 404, refused('session_unknown', 'unknown or terminated session', reply, body));
+        return jsonError(res, 404, reply.error.code, reply.error.message);
+      }
       await known.transport.handleRequest(req, res, body);
       return;
     }
-    if (req.method !== 'POST' || !isInitializeRequest(body)) return jsonError(res, 400, -32000, 'missing Mcp-Session-Id (initialize first)');
+    if (req.method !== 'POST' || !isInitializeRequest(body)) {
+      const reply = { jsonrpc: '2.0' as const, id: null, error: { code: -32000, message: 'missing Mcp-Session-Id (initialize first)' } };
+      if (named) return refuse(res, path, 400, refused('session_missing', 'no Mcp-Session-Id', reply, body));
+      return jsonError(res, 400, reply.error.code, reply.error.message);
+    }
     const session = factory();
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),

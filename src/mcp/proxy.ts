@@ -39,6 +39,7 @@ import { CoazMappingError, declaredMapping, defaultMapping, planRequests, type C
 import { DENIED_ERROR, gateToolCall, RefusalError, UNDECIDED_ERROR, type GateDeps, type GateExtra } from './gate.js';
 import { deniedText, DECISION_META_KEY, refusal, unreachableText } from './messages.js';
 import { buildMethodRequest, GATED_METHODS, methodLabel, UndecidableParams, type GatedMethod } from './method-request.js';
+import { refusalRecorder } from './refusals.js';
 import { buildToolRequest, toolDefinitionHash, type CommandArgRule, type KnownTool } from './tool-request.js';
 import type { AirlockClient } from '../sdk/types.js';
 
@@ -115,12 +116,6 @@ function needsTask(tool: Record<string, unknown>): boolean {
   return (tool['execution'] as { taskSupport?: unknown } | undefined)?.taskSupport === 'required';
 }
 
-/** Refuses a task-augmented request: the proxy declared no `tasks` capability, so nothing may run as one. */
-function refuseTask(params: unknown, method: string): void {
-  if (params && typeof params === 'object' && 'task' in params) {
-    throw new ForwardedError({ code: -32602, message: `airlock: ${method} as a task is not supported by this proxy (it does not offer the tasks capability); call it without "task"` });
-  }
-}
 
 /** Capabilities the proxy can pass through (tasks and experimental features are not proxied). */
 function passThroughServerCaps(up: ServerCapabilities | undefined): ServerCapabilities {
@@ -166,6 +161,20 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   let closing = false;
+  const recordRefusal = refusalRecorder(opts.client, { subject: opts.subject, server: opts.server }, log);
+  const targetOf = (params: unknown): string[] => {
+    const p = params as { name?: unknown; uri?: unknown } | undefined;
+    const t = p?.name ?? p?.uri;
+    return typeof t === 'string' ? [t.slice(0, 256)] : [];
+  };
+  const taskRefused = (method: string) => new ForwardedError({ code: -32602, message: `airlock: ${method} as a task is not supported by this proxy (it does not offer the tasks capability); call it without "task"` });
+  /** Refuses a task-augmented request: the proxy declared no `tasks` capability, so nothing may run as one. */
+  async function refuseTask(params: unknown, method: string): Promise<void> {
+    if (params && typeof params === 'object' && 'task' in params) {
+      await recordRefusal({ code: 'task_unsupported', detail: `${method} as a task`, methods: [method], targets: targetOf(params) });
+      throw taskRefused(method);
+    }
+  }
 
   async function close(): Promise<void> {
     if (closing) return;
@@ -360,11 +369,11 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
   });
 
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
-    refuseTask(req.params, 'tools/call');
+    await refuseTask(req.params, 'tools/call');
     const name = req.params.name;
     const size = argumentsTooLarge(req.params.arguments);
     if (size !== undefined) {
-      log(`refused ${name}: arguments of ${size} bytes`);
+      await recordRefusal({ code: 'arguments_too_large', detail: `arguments of ${size} bytes (at most ${MAX_ARGUMENTS_BYTES})`, methods: ['tools/call'], targets: [name] });
       return refusal(`Airlock: the arguments of the call to ${opts.server}/${name} are too large (${size} bytes; at most ${MAX_ARGUMENTS_BYTES}); it was not run.`, undefined, { outcome: 'deny', error: 'ERR_BODY_TOO_LARGE' }) as never;
     }
     if (!toolsFresh || !tools.has(name)) {
@@ -393,15 +402,21 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
   };
   for (const method of GATED_METHODS) {
     server.setRequestHandler(gated[method] as typeof ReadResourceRequestSchema, (async (req: { params?: Record<string, unknown> }, extra: never) => {
-      refuseTask(req.params, method);
+      await refuseTask(req.params, method);
       const size = argumentsTooLarge(req.params?.['arguments']);
-      if (size !== undefined) throw new ForwardedError({ code: -32602, message: `airlock: the arguments of ${method} are too large (${size} bytes; at most ${MAX_ARGUMENTS_BYTES}); not run` });
+      if (size !== undefined) {
+        await recordRefusal({ code: 'arguments_too_large', detail: `arguments of ${size} bytes (at most ${MAX_ARGUMENTS_BYTES})`, methods: [method], targets: targetOf(req.params) });
+        throw new ForwardedError({ code: -32602, message: `airlock: the arguments of ${method} are too large (${size} bytes; at most ${MAX_ARGUMENTS_BYTES}); not run` });
+      }
       if (coaz) return coazGate(method, defaultMapping(method), req.params, extra, () => forward(method, req.params, extra));
       let request;
       try {
         request = buildMethodRequest({ subject: opts.subject, server: opts.server }, method, req.params);
       } catch (e) {
-        if (e instanceof UndecidableParams) throw new ForwardedError({ code: -32602, message: `airlock: ${method}: ${e.message}` });
+        if (e instanceof UndecidableParams) {
+          await recordRefusal({ code: 'params_undecidable', detail: e.message, methods: [method], targets: targetOf(req.params) });
+          throw new ForwardedError({ code: -32602, message: `airlock: ${method}: ${e.message}` });
+        }
         throw e;
       }
       return gateToolCall(gateDeps, methodLabel(opts.server, method, request), request, extra, () => forward(method, req.params, extra), 'jsonrpc-error');
@@ -418,7 +433,7 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
   ];
   for (const [schema, method] of passThrough) {
     server.setRequestHandler(schema as typeof ListResourcesRequestSchema, (async (req: { params?: unknown }, extra: unknown) => {
-      refuseTask(req.params, method);
+      await refuseTask(req.params, method);
       const params = req.params as Record<string, unknown> | undefined;
       // COAZ-MCP decides these too (resources/templates/list has no mapping there, so it is denied).
       if (coaz) return coazGate(method, defaultMapping(method), params, extra as never, () => forward(method, params, extra as never));
@@ -426,12 +441,26 @@ export function createProxySession(opts: ProxyOptions): ProxySession {
     }) as never);
   }
 
+  // A method the proxy does not know (`Tools/Call`, `tasks/*`, …) stops here and is recorded.
   // COAZ-MCP "Unknown Methods": a method without a mapping is an authorization denial, not "not found".
-  if (coaz) {
-    server.fallbackRequestHandler = async (req) => {
-      throw new RefusalError(DENIED_ERROR, `Denied by Airlock (COAZ-MCP binding): ${req.method} has no mapping, so it is not allowed.`, { [DECISION_META_KEY]: { outcome: 'deny', error: 'no_mapping' } });
-    };
-  }
+  server.fallbackRequestHandler = async (req) => {
+    await recordRefusal({ code: 'method_unknown', detail: `${req.method} is not a method this proxy forwards`, methods: [req.method], targets: targetOf(req.params) });
+    if (coaz) throw new RefusalError(DENIED_ERROR, `Denied by Airlock (COAZ-MCP binding): ${req.method} has no mapping, so it is not allowed.`, { [DECISION_META_KEY]: { outcome: 'deny', error: 'no_mapping' } });
+    throw new RefusalError(-32601, 'Method not found', undefined);
+  };
+  // A request method sent as a notification (a tools/call without an id) cannot be answered or
+  // decided: dropped, and recorded. Other notifications the proxy does not relay are dropped quietly.
+  server.fallbackNotificationHandler = async (n) => {
+    if (!n.method.startsWith('notifications/')) await recordRefusal({ code: 'notification_refused', detail: `${n.method} sent as a notification (no id)`, methods: [n.method], targets: targetOf(n.params) });
+  };
+
+  // The SDK refuses a well-formed task-augmented request itself, before any handler runs (the
+  // proxy declares no `tasks`); that refusal is recorded too, and answered as refuseTask does.
+  const sdk = server as unknown as { assertTaskHandlerCapability(method: string): void };
+  sdk.assertTaskHandlerCapability = (method: string) => {
+    void recordRefusal({ code: 'task_unsupported', detail: `${method} as a task`, methods: [method] });
+    throw taskRefused(method);
+  };
 
   server.onclose = () => void close();
 

@@ -5,7 +5,7 @@
  */
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { screenLine } from './screen.js';
+import { refused, screenLine, type Refused } from './screen.js';
 
 const MAX_LINE_BYTES = 10 * 1024 * 1024;
 
@@ -20,9 +20,9 @@ export class ScreenedStdioTransport implements Transport {
 
   private readonly stdin: NodeJS.ReadableStream;
   private readonly stdout: NodeJS.WritableStream;
-  private readonly onRefused: (why: string) => void;
+  private readonly onRefused: (r: Refused) => void;
 
-  constructor(stdin: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, onRefused: (why: string) => void = () => undefined) {
+  constructor(stdin: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, onRefused: (r: Refused) => void = () => undefined) {
     this.stdin = stdin;
     this.stdout = stdout;
     this.onRefused = onRefused;
@@ -38,8 +38,9 @@ export class ScreenedStdioTransport implements Transport {
     this.buffer += text;
     if (this.buffer.length > MAX_LINE_BYTES && !this.buffer.includes('\n')) {
       this.buffer = '';
-      this.onRefused('line over the size limit');
-      void this.send({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'message too large' } } as unknown as JSONRPCMessage);
+      const r = refused('message_too_large', 'line over the size limit', { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'message too large' } });
+      this.onRefused(r);
+      void this.send(r.reply as unknown as JSONRPCMessage);
       return;
     }
     let nl: number;
@@ -50,7 +51,7 @@ export class ScreenedStdioTransport implements Transport {
       const s = screenLine(line);
       if (s.ok) this.onmessage?.(s.message);
       else {
-        this.onRefused(s.why);
+        this.onRefused(s);
         void this.send(s.reply as unknown as JSONRPCMessage);
       }
     }

@@ -7,12 +7,13 @@
  * next `authorize` answers allow (issue 11).
  */
 import { loadConfig } from '../config/load.js';
+import { refusalRecord } from '../core/refusal-record.js';
 import type { Caller } from '../core/types.js';
 import type { Nhi } from '../identity/types.js';
 import { createRuntime, type Runtime } from '../runtime/runtime.js';
 import { Airlock as BaseAirlock } from './airlock.js';
 import { AirlockRequestError, AirlockUnsupported } from './errors.js';
-import type { AirlockClient, ApprovalStatus, AuthorizationRequest, ClientAuthorizeOptions, ClientCapabilities, ExecutionReport, GatewayDecision } from './types.js';
+import type { AirlockClient, ApprovalStatus, AuthorizationRequest, ClientAuthorizeOptions, ClientCapabilities, ExecutionReport, GatewayDecision, RefusalReport } from './types.js';
 
 /** How long an execution report waits for a decision to share its durable commit with, ms. */
 const REPORT_LINGER_MS = 250;
@@ -78,6 +79,9 @@ export async function createEmbeddedClient(options: EmbeddedOptions = {}): Promi
         reports.push({ record: { caller: { ...caller }, ...report }, resolve, reject });
         reportTimer ??= setTimeout(flushReports, REPORT_LINGER_MS);
       });
+    },
+    async reportRefusal(report: RefusalReport): Promise<void> {
+      await runtime.audit.append('refusal', { caller: { type: caller.type, id: caller.id }, ...refusalRecord(report as unknown as Record<string, unknown>) });
     },
     async close() {
       flushReports();

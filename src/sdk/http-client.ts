@@ -3,7 +3,7 @@
  * `Authorization: Bearer <key>`. Validates its options once (jose `createRemoteJWKSet` style).
  */
 import { AirlockRequestError } from './errors.js';
-import type { AirlockClient, ApprovalStatus, AuthorizationRequest, ClientAuthorizeOptions, ClientCapabilities, ExecutionReport, GatewayDecision, WaitOptions } from './types.js';
+import type { AirlockClient, ApprovalStatus, AuthorizationRequest, ClientAuthorizeOptions, ClientCapabilities, ExecutionReport, GatewayDecision, RefusalReport, WaitOptions } from './types.js';
 
 export interface HttpClientOptions {
   /** Base URL of the gateway, e.g. `http://127.0.0.1:8787`. */
@@ -113,6 +113,9 @@ export function createHttpClient(options: HttpClientOptions): AirlockClient {
         }
         throw e;
       }
+    },
+    async reportRefusal(report: RefusalReport): Promise<void> {
+      await call('POST', '/v1/refusals', report);
     },
     async close() {},
   };

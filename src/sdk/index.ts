@@ -30,6 +30,7 @@ export type {
   Decision,
   EntityRef,
   ExecutionReport,
+  RefusalReport,
   GatewayDecision,
   Outcome,
   Reason,

@@ -45,6 +45,28 @@ export interface ExecutionReport {
   confirmation?: string;
 }
 
+/**
+ * A message an enforcement point refused before any decision was asked for (a JSON-RPC batch, a
+ * method it does not know, oversized arguments…): nothing ran, and the refusal is recorded in the
+ * audit log so that no stopped action is missing from the evidence (threats §3.12).
+ */
+export interface RefusalReport {
+  /** Who refused: `mcp-proxy`, … */
+  executor: string;
+  /** A stable code: `batch`, `invalid_message`, `message_too_large`, `method_unknown`, … */
+  code: string;
+  /** The methods the refused message named (a batch names several). */
+  methods?: string[];
+  /** The tools, resources or prompts it named. */
+  targets?: string[];
+  /** The subject the enforcement point acts for. */
+  subject?: { type: string; id: string };
+  /** The upstream server, where the enforcement point fronts several. */
+  server?: string;
+  /** A short, non-secret description (never the arguments). */
+  detail?: string;
+}
+
 export interface WaitOptions {
   /** Longest wait, ms. */
   timeoutMs: number;
@@ -89,5 +111,7 @@ export interface AirlockClient extends Authorizer {
   confirm(id: string): Promise<void>;
   /** Appends an execution result to the decision's evidence record. Never throws for "unsupported". */
   reportExecution(report: ExecutionReport): Promise<void>;
+  /** Records a message the enforcement point refused before asking (`POST /v1/refusals`). */
+  reportRefusal?(report: RefusalReport): Promise<void>;
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import type { CoazContext } from '../../mcp/coaz.js';
 import { parseProxyConfig, type CoazSettings, type ProxyServerConfig } from '../../mcp/config.js';
 import { listenHttp } from '../../mcp/http-listener.js';
 import { createProxySession, type ProxySession } from '../../mcp/proxy.js';
+import { refusalRecorder } from '../../mcp/refusals.js';
 import { ScreenedStdioTransport } from '../../mcp/stdio-transport.js';
 import type { CommandArgRule } from '../../mcp/tool-request.js';
 import { defaultServerName, openUpstream, type UpstreamSpec } from '../../mcp/upstream.js';
@@ -185,9 +186,17 @@ export const command: CliCommand = {
     if (values.listen) {
       const { host, port } = parseListen(values.listen);
       const routes = new Map<string, () => ProxySession>();
-      if (values.config) for (const s of servers) routes.set(`/mcp/${s.name}`, sessionFor(s));
-      else routes.set('/mcp', sessionFor(servers[0]!));
-      const listener = await listenHttp({ host, port, routes, log });
+      const recorders = new Map<string, ReturnType<typeof refusalRecorder>>();
+      const route = (path: string, s: ProxyServerConfig) => {
+        routes.set(path, sessionFor(s));
+        recorders.set(path, refusalRecorder(client, { subject, server: s.name }, log));
+      };
+      if (values.config) for (const s of servers) route(`/mcp/${s.name}`, s);
+      else route('/mcp', servers[0]!);
+      // Messages refused before any session saw them are logged and recorded too.
+      const onRefused = (path: string, r: { code: string; why: string; methods: string[]; targets: string[] }) =>
+        void recorders.get(path)?.({ code: r.code, detail: r.why, methods: r.methods, targets: r.targets }).catch(() => undefined);
+      const listener = await listenHttp({ host, port, routes, log, onRefused });
       log(`listening on ${[...routes.keys()].map((p) => listener.url + p).join(', ')}`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -200,7 +209,8 @@ export const command: CliCommand = {
     }
 
     const session = sessionFor(servers[0]!)();
-    const transport = new ScreenedStdioTransport(io.stdin, io.stdout, (why) => log(`refused ${why}`));
+    const recordRefusal = refusalRecorder(client, { subject, server: servers[0]!.name }, log);
+    const transport = new ScreenedStdioTransport(io.stdin, io.stdout, (r) => void recordRefusal({ code: r.code, detail: r.why, methods: r.methods, targets: r.targets }));
     await session.connect(transport);
     const stop = () => void session.close();
     process.once('SIGINT', stop);
