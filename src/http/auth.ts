@@ -42,6 +42,18 @@ export function callerOf(identity: Identity, key: ApiKeyRecord, namespace: strin
 }
 
 /**
+ * A store read on the way to knowing the caller: a fault there (a connection the server ended,
+ * an unreadable file) is 503 ERR_STORE_UNAVAILABLE, fail closed, its cause only in the log.
+ */
+async function storeRead<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    throw new AirlockError('ERR_STORE_UNAVAILABLE', undefined, undefined, { cause: e });
+  }
+}
+
+/**
  * Caller authentication for every route that is not `open`. Every failure — no header, a malformed,
  * unknown, wrong, revoked or expired key, a suspended, retired or expired identity — answers the
  * same 401 body (no oracle); the reason goes to metrics only. Failed attempts spend a token bucket
@@ -68,14 +80,15 @@ export function registerAuthentication(app: FastifyInstance, runtime: Runtime, m
     const addressBucket = `${req.ip}|*`;
     let blocked = keyBucket !== undefined && !limiter.allowed(keyBucket, now) ? keyBucket : undefined;
     if (blocked === undefined && !limiter.allowed(addressBucket, now)) {
-      if (keyId === undefined || !(await runtime.store.credentials.get(keyId))) blocked = addressBucket;
+      const known = keyId === undefined ? undefined : await storeRead(() => runtime.store.credentials.get(keyId));
+      if (!known) blocked = addressBucket;
     }
     if (blocked !== undefined) {
       metrics.authRateLimited();
       reply.header('retry-after', String(limiter.retryAfterSeconds(blocked, now)));
       return sendError(reply, req, new AirlockError('ERR_AUTH_RATE_LIMITED'), onRejected);
     }
-    const result = await authenticateKey(runtime.store, token, now);
+    const result = await storeRead(() => authenticateKey(runtime.store, token, now));
     if (!result.ok) {
       const onKey = keyBucket !== undefined && result.reason !== 'missing' && result.reason !== 'malformed' && result.reason !== 'unknown_key';
       limiter.failed(onKey ? keyBucket : addressBucket, now);
