@@ -6,7 +6,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { decisionOptions, registerAuthentication } from './auth.js';
 import { sendError } from './errors.js';
 import type { Metrics } from './metrics.js';
-import { createMemoryCorrelation, handleClaudeCodeHook } from '../integrations/hooks/index.js';
+import { createStoreCorrelation, handleClaudeCodeHook } from '../integrations/hooks/index.js';
 import { registerAccessRequestRoutes, requestableDenial } from './routes/access-requests.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerAuthzenRoutes } from './routes/authzen.js';
@@ -144,8 +144,8 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   // Claude Code `type: "http"` hooks (docs/agents.md): the caller is the agent. An accepted hook
   // body is answered 200 with the decision JSON, also when it cannot be decided (deny); auth and
   // HTTP-level errors (401, 413, 415, 400 for a body that is not JSON) are answered as elsewhere.
-  // PostToolUse reports the execution under the PreToolUse decisions (kept in memory per process).
-  const hookCorrelation = createMemoryCorrelation();
+  // PostToolUse reports the execution under the PreToolUse decisions, kept in the store so that any
+  // replica behind a load balancer links it.
   app.post('/v1/hooks/claude-code', { config: { access: 'decide' } }, async (req) => {
     const caller = req.auth!.caller;
     // One span per hook call; the decisions it asks for are its children.
@@ -157,10 +157,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
         {
           subject: { type: caller.type, id: caller.id },
           host: 'claude-code',
-          correlation: {
-            put: (id, v) => hookCorrelation.put(`${caller.type}\0${caller.id}\0${id}`, v),
-            take: (id) => hookCorrelation.take(`${caller.type}\0${caller.id}\0${id}`),
-          },
+          correlation: createStoreCorrelation(runtime.store.hookPairings, caller, () => runtime.clock.now()),
           reportExecution: async (r) => void (await runtime.audit.append('execution', { ...r, reportedBy: caller.id })),
           log: (line) => req.log.info({ hook: 'claude-code' }, line),
         },

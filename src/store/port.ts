@@ -174,6 +174,17 @@ export interface ChatMessageRefs {
   claimAnnouncement(approvalId: string, status: string): Promise<boolean>;
 }
 
+/**
+ * Pre → post pairing of HTTP hooks: the decisions a PreToolUse was answered with, kept until its
+ * PostToolUse reports the execution, which may reach another replica behind the load balancer.
+ */
+export interface HookPairings {
+  /** Keeps `value` (JSON text) under `key` until `expiresAtMs`; a later put of the key replaces it. */
+  put(key: string, value: string, expiresAtMs: number): Promise<void>;
+  /** The value, removed as it is read: one taker gets it, and nobody after it expired. */
+  take(key: string, nowMs: number): Promise<string | undefined>;
+}
+
 /** What replicas tell each other (PostgreSQL LISTEN/NOTIFY). State itself is always in the store. */
 export type ClusterEvent =
   /** An operator reloaded the policy bundle on one replica: every replica re-reads its bundle. */
@@ -251,6 +262,8 @@ export interface Store extends Transactional {
   readonly replay: ReplayLedger;
   /** Slack message references (shared by replicas). */
   readonly chatRefs: ChatMessageRefs;
+  /** HTTP hook pre → post pairing (shared by replicas). */
+  readonly hookPairings: HookPairings;
   /** Cross-replica events; only adapters several processes share provide one (PostgreSQL). */
   readonly bus?: ClusterBus;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 import { runApprovalRepoContract } from '../../src/approval/repo-contract.js';
 import { runDelegationRepoContract } from '../../src/delegation/repo-contract.js';
 import { runChatStateContract } from '../../src/store/chat-contract.js';
+import { runHookPairingsContract } from '../../src/store/hook-pairings-contract.js';
 import { runStoreContract } from '../../src/store/contract.js';
 import { runElevationContract } from '../../src/store/elevation-contract.js';
 import { describePostgres } from './pg-test-db.js';
@@ -11,5 +12,6 @@ await describePostgres('postgres store', (pg) => {
   runApprovalRepoContract('postgres', async () => (await pg.open()).approvals);
   runDelegationRepoContract('postgres', async () => (await pg.open()).delegations);
   runChatStateContract('postgres', () => pg.open());
+  runHookPairingsContract('postgres', () => pg.open());
   runElevationContract('postgres', () => pg.open());
 });

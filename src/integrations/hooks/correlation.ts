@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import type { CorrelationStore, PreDecision } from './handle.js';
+import { parsePreDecisions, type CorrelationStore } from './handle.js';
 
 export function createFileCorrelation(dir = join(tmpdir(), `airlock-hooks-${process.getuid?.() ?? 'u'}`)): CorrelationStore {
   const file = (id: string) => join(dir, createHash('sha256').update(id).digest('hex').slice(0, 32) + '.json');
@@ -13,13 +13,14 @@ export function createFileCorrelation(dir = join(tmpdir(), `airlock-hooks-${proc
       writeFileSync(file(id), JSON.stringify(value), { mode: 0o600 });
     },
     async take(id) {
+      let text: string;
       try {
-        const v = JSON.parse(readFileSync(file(id), 'utf8')) as unknown;
+        text = readFileSync(file(id), 'utf8');
         rmSync(file(id), { force: true });
-        return Array.isArray(v) && v.every((d: PreDecision) => typeof d?.requestId === 'string' && typeof d.actionHash === 'string') ? (v as PreDecision[]) : undefined;
       } catch {
         return undefined;
       }
+      return parsePreDecisions(text);
     },
   };
 }

@@ -21,6 +21,16 @@ export interface PreDecision {
   confirmation?: string;
 }
 
+/** Stored pre decisions read back: anything that is not a list of them is no pairing at all. */
+export function parsePreDecisions(text: string): PreDecision[] | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return Array.isArray(v) && v.every((d: PreDecision) => typeof d?.requestId === 'string' && typeof d.actionHash === 'string') ? (v as PreDecision[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Pre → post correlation, so PostToolUse can name the decisions it ran under. */
 export interface CorrelationStore {
   put(id: string, value: PreDecision[]): Promise<void>;
@@ -155,23 +165,6 @@ export function adapterFor(name: string): Adapter | undefined {
 export async function handleClaudeCodeHook(body: unknown, authorizer: Authorizer, opts: HookOptions): Promise<Record<string, unknown>> {
   const out = await runHook(adapters['claude-code'], body, authorizer, opts);
   return out.json ?? {};
-}
-
-/** Pre → post correlation in memory (the HTTP hook): bounded, oldest dropped first, 1 h at most. */
-export function createMemoryCorrelation(max = 10_000, ttlMs = 3_600_000, now = () => Date.now()): CorrelationStore {
-  const m = new Map<string, { at: number; value: PreDecision[] }>();
-  return {
-    async put(id, value) {
-      m.delete(id);
-      m.set(id, { at: now(), value });
-      while (m.size > max) m.delete(m.keys().next().value as string);
-    },
-    async take(id) {
-      const e = m.get(id);
-      m.delete(id);
-      return e && now() - e.at <= ttlMs ? e.value : undefined;
-    },
-  };
 }
 
 export type { AgentName };

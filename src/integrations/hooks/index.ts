@@ -1,7 +1,8 @@
 /** Coding-agent hooks (DESIGN §4): Claude Code, Codex, Gemini CLI, Cursor and a generic shape. */
 export { adapters, HookInputError } from './adapters.js';
 export type { Adapter, AgentName, HookEvent, HookOutput, ParsedHook, Verdict } from './adapters.js';
-export { adapterFor, createMemoryCorrelation, handleClaudeCodeHook, runHook, verdictOf } from './handle.js';
+export { adapterFor, handleClaudeCodeHook, runHook, verdictOf } from './handle.js';
+export { createStoreCorrelation } from './store-correlation.js';
 export type { CorrelationStore, HookOptions, PreDecision } from './handle.js';
 export { mapToolCall, parseMcpToolName } from './map.js';
 export type { MapOptions, Mapped, ToolCall } from './map.js';

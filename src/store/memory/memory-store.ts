@@ -3,6 +3,7 @@ import { createMemoryApprovalRepo } from '../../approval/memory-repo.js';
 import { createMemoryDelegationRepo } from '../../delegation/memory-repo.js';
 import { AirlockError } from '../../core/errors.js';
 import { createMemoryChatRefs, createMemoryReplayLedger } from './chat-state.js';
+import { createMemoryHookPairings } from './hook-pairings.js';
 import type { ApiKeyRecord, Identity, IdentityFilter } from '../../identity/types.js';
 import type {
   AuditEntry,
@@ -235,6 +236,7 @@ export function openMemoryStore(): Store {
     elevations: gatedRepo<typeof elevations>(elevations, gate, ELEVATION_WRITES),
     replay: gatedRepo(createMemoryReplayLedger(), gate, ['firstSeen']),
     chatRefs: gatedRepo(createMemoryChatRefs(), gate, ['put', 'claimAnnouncement']),
+    hookPairings: gatedRepo(createMemoryHookPairings(), gate, ['put', 'take']),
     transaction(work) {
       return gate.exclusive(async () => {
         const unit = { open: true };

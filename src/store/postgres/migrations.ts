@@ -156,6 +156,18 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'just-in-time elevations',
     sql: PG_ELEVATIONS_SQL,
   },
+  {
+    version: 4,
+    name: 'HTTP hook pre/post pairing',
+    sql: `
+      CREATE TABLE hook_pairings (
+        key text COLLATE "C" PRIMARY KEY,
+        value text NOT NULL,
+        expires_at_ms bigint NOT NULL
+      );
+      CREATE INDEX hook_pairings_expiry ON hook_pairings (expires_at_ms);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

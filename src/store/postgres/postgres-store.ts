@@ -8,6 +8,7 @@ import { createPgAuditRepo } from './audit-repo.js';
 import { PG, pgCode, poolDb, withTransaction, type Db } from './db.js';
 import { createPgDelegationRepo } from './delegation-repo.js';
 import { createPgChatState } from './chat-state.js';
+import { createPgHookPairings } from './hook-pairings.js';
 import { createPgClusterBus } from './notify.js';
 import { createPgIdentityRepos } from './identity-repos.js';
 import { LATEST_VERSION, migrate, migrationStatus, type MigrationStatus } from './migrations.js';
@@ -181,6 +182,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     grants,
     elevations: createPgElevationRepo(db),
     ...createPgChatState(db),
+    hookPairings: createPgHookPairings(db),
     bus,
     migrationStatus: () => migrationStatus(db),
     // A unit of work (port.ts): its own pooled connection, BEGIN … COMMIT; the repos lock rows

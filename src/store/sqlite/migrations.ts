@@ -3,6 +3,7 @@ import { APPROVALS_MIGRATION } from './approval-repo.js';
 import { DELEGATIONS_MIGRATION } from './delegation-repo.js';
 import { CHAT_STATE_MIGRATION } from './chat-state.js';
 import { ELEVATIONS_MIGRATION } from './elevation-repo.js';
+import { HOOK_PAIRINGS_MIGRATION } from './hook-pairings.js';
 
 /** Ordered schema migrations; `user_version` records how many have run. Append only. */
 const migrations: string[] = [
@@ -98,6 +99,8 @@ const migrations: string[] = [
      WHERE json_extract(record, '$.approvalId') IS NOT NULL;`,
   // 7: just-in-time elevations (issue 16): granted group memberships with an end.
   ELEVATIONS_MIGRATION,
+  // 8: the HTTP hooks' pre → post pairing, shared by every process on the file.
+  HOOK_PAIRINGS_MIGRATION,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -9,6 +9,7 @@ import { createSqliteApprovalRepo } from './approval-repo.js';
 import { createSqliteDelegationRepo } from './delegation-repo.js';
 import { migrate } from './migrations.js';
 import { createSqliteChatState } from './chat-state.js';
+import { createSqliteHookPairings } from './hook-pairings.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -184,6 +185,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     elevations: gatedRepo(elevations, gate, ELEVATION_WRITES),
     replay: gatedRepo(chat.replay, gate, ['firstSeen']),
     chatRefs: gatedRepo(chat.chatRefs, gate, ['put', 'claimAnnouncement']),
+    hookPairings: gatedRepo(createSqliteHookPairings(db), gate, ['put', 'take']),
     transaction(work) {
       return gate.exclusive(async () => {
         const unit = { open: true };
