@@ -2,6 +2,8 @@
  * Each agent's hook contract (standards §4): how its stdin JSON becomes a `ToolCall` and how a
  * verdict is written back. Unknown or malformed input is a `HookInputError` (→ the on-error verdict).
  */
+import { createHash } from 'node:crypto';
+import { canonicalize } from '../../core/canonical-json.js';
 import type { ToolCall } from './map.js';
 import { homeFromTranscript } from './paths.js';
 
@@ -118,10 +120,49 @@ const gemini: Adapter = {
 
 /**
  * Cursor: beforeShellExecution / beforeMCPExecution / beforeReadFile / preToolUse decide;
- * afterShellExecution / afterMCPExecution / afterFileEdit / postToolUse are acknowledged (post).
- * Answer: `permission` + messages.
+ * afterShellExecution / afterMCPExecution / postToolUse report the execution; afterFileEdit,
+ * afterAgentResponse and stop are acknowledged. Answer: `permission` + messages.
+ *
+ * Cursor sends no tool-use id, so a before and its after are paired by a key both can compute:
+ * the conversation and generation ids, the kind of event and the canonical hash of the arguments
+ * both carry (the command; the MCP tool and its input; the tool and its input). Two identical
+ * calls in one generation share a key: the after-event is linked to the latest of them. Without a
+ * generation id, or for afterFileEdit (no before-event of its own), nothing is linked.
  */
 const CURSOR_POST = new Set(['afterShellExecution', 'afterMCPExecution', 'afterFileEdit', 'postToolUse', 'afterAgentResponse', 'stop']);
+
+function cursorToolInput(raw: unknown): Record<string, unknown> {
+  try {
+    return typeof raw === 'string' ? obj(JSON.parse(raw), 'tool_input') : obj(raw ?? {}, 'tool_input');
+  } catch (e) {
+    throw new HookInputError(`tool_input is not a JSON object (${(e as Error).message})`);
+  }
+}
+
+/** The pairing key of a Cursor before/after event, or undefined where the two cannot be told apart. */
+export function cursorPairingKey(o: Record<string, unknown>, kind: 'shell' | 'mcp' | 'tool', args: unknown): string | undefined {
+  const conversation = s(o['conversation_id']);
+  const generation = s(o['generation_id']);
+  if (!conversation || !generation) return undefined;
+  return `cursor:${createHash('sha256').update(canonicalize({ conversation, generation, kind, args })).digest('hex')}`;
+}
+
+function cursorPairing(o: Record<string, unknown>, hookEvent: string): string | undefined {
+  switch (hookEvent) {
+    case 'beforeShellExecution':
+    case 'afterShellExecution':
+      return typeof o['command'] === 'string' ? cursorPairingKey(o, 'shell', { command: o['command'] }) : undefined;
+    case 'beforeMCPExecution':
+    case 'afterMCPExecution':
+      return typeof o['tool_name'] === 'string' ? cursorPairingKey(o, 'mcp', { tool: o['tool_name'], input: cursorToolInput(o['tool_input']) }) : undefined;
+    case 'preToolUse':
+    case 'postToolUse':
+      return typeof o['tool_name'] === 'string' ? cursorPairingKey(o, 'tool', { tool: o['tool_name'], input: cursorToolInput(o['tool_input']) }) : undefined;
+    default:
+      return undefined;
+  }
+}
+
 const cursor: Adapter = {
   name: 'cursor',
   canAsk: true,
@@ -132,23 +173,24 @@ const cursor: Adapter = {
     const sessionId = s(o['conversation_id']);
     const facts: Record<string, unknown> = {};
     if (s(o['generation_id'])) facts['generationId'] = o['generation_id'];
-    const call = (toolName: string, toolInput: Record<string, unknown>): ParsedHook => ({ event: 'pre', call: { toolName, toolInput, agent: 'cursor', cwd, sessionId, facts } });
+    const withPairing = (p: ParsedHook): ParsedHook => {
+      const id = cursorPairing(o, hookEvent);
+      if (id) p.correlationId = id;
+      return p;
+    };
+    const call = (toolName: string, toolInput: Record<string, unknown>): ParsedHook => withPairing({ event: 'pre', call: { toolName, toolInput, agent: 'cursor', cwd, sessionId, facts } });
     if (hookEvent === 'beforeShellExecution') return call('Shell', { command: o['command'] ?? null, ...(s(o['cwd']) ? { cwd: o['cwd'] } : {}) });
     if (hookEvent === 'beforeReadFile') return call('Read', { file_path: o['file_path'] ?? null });
     if (hookEvent === 'beforeMCPExecution') {
       const tool = need(o['tool_name'], 'tool_name');
       const server = s(o['server_name']) ?? (s(o['url']) ? safeHost(String(o['url'])) : s(o['command'])?.split(/[\\/\s]/).filter(Boolean).pop()) ?? 'mcp';
-      const raw = o['tool_input'];
-      let toolInput: Record<string, unknown>;
-      try {
-        toolInput = typeof raw === 'string' ? obj(JSON.parse(raw), 'tool_input') : obj(raw ?? {}, 'tool_input');
-      } catch (e) {
-        throw new HookInputError(`tool_input is not a JSON object (${(e as Error).message})`);
-      }
-      return call(`mcp__${server.replace(/__/g, '_')}__${tool}`, toolInput);
+      return call(`mcp__${server.replace(/__/g, '_')}__${tool}`, cursorToolInput(o['tool_input']));
     }
     if (hookEvent === 'preToolUse') return call(need(o['tool_name'], 'tool_name'), obj(o['tool_input'] ?? {}, 'tool_input'));
-    if (CURSOR_POST.has(hookEvent)) return { event: 'post', call: { toolName: s(o['tool_name']) ?? hookEvent, toolInput: {}, agent: 'cursor', cwd, sessionId, facts } };
+    if (CURSOR_POST.has(hookEvent)) {
+      const response = o['tool_output'] ?? o['result_json'];
+      return withPairing({ event: 'post', call: { toolName: s(o['tool_name']) ?? hookEvent, toolInput: {}, agent: 'cursor', cwd, sessionId, facts }, ...(response !== undefined ? { response } : {}) });
+    }
     throw new HookInputError(`hook event ${hookEvent} is not handled (beforeShellExecution, beforeMCPExecution, beforeReadFile, preToolUse)`);
   },
   render(verdict, reason, event) {
