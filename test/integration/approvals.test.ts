@@ -83,7 +83,7 @@ afterAll(async () => {
 });
 
 describe('approval requests', () => {
-  it('a production deploy opens an approval request bound to the action; asking again returns the same one', async () => {
+  it('a production deploy opens an approval request bound to the action; asking again returns the same one (threats.md §3.7 TOCTOU: the approval binds the action hash)', async () => {
     const a = await post('/v1/authorize', deploy('svc-idem'), 'release-bot');
     expect(a.status).toBe(200);
     expect(a.json.outcome).toBe('approval_required');
@@ -96,7 +96,7 @@ describe('approval requests', () => {
     expect(shown.json).toMatchObject({ kind: 'approval', requester: 'Airlock::Agent::"release-bot"', owner: 'Airlock::Human::"olive"', actionHash: a.json.actionHash, status: 'pending' });
   });
 
-  it('separation of duties: requester, owner (@sod owner), initiator, non-approver, outside the approvers group — each refused by its own rule', async () => {
+  it('separation of duties: requester, owner (@sod owner), initiator, non-approver, outside the approvers group — each refused by its own rule (threats.md P5, §3.7 approver = requester; requester\'s owner)', async () => {
     const a = (await post('/v1/authorize', deploy('svc-sod', { initiator: { type: 'Human', id: 'ivan' } }), 'front-pep')).json.approval;
     const refuse = async (who: string) => {
       const r = await post(`/v1/approvals/${a.id}/approve`, { reason: 'lgtm' }, who);
@@ -111,7 +111,7 @@ describe('approval requests', () => {
     expect((await post(`/v1/approvals/${a.id}/approve`, { reason: 'ok' }, 'sam')).json.status).toBe('approved');
   });
 
-  it('approved: the retry is allowed once with a grant; a replay opens a new request; approve A then run B finds nothing', async () => {
+  it('approved: the retry is allowed once with a grant; a replay opens a new request; approve A then run B finds nothing (threats.md P1, P2, §3.7 approve action A, execute B; execute A twice)', async () => {
     const a = (await post('/v1/authorize', deploy('svc-once'), 'release-bot')).json.approval;
     await post(`/v1/approvals/${a.id}/approve`, { reason: 'ship it' }, 'sam');
     const other = await post('/v1/authorize', deploy('svc-other'), 'release-bot');
@@ -127,14 +127,14 @@ describe('approval requests', () => {
     expect((await get(`/v1/approvals/${a.id}`, 'sam')).json.status).toBe('consumed');
   });
 
-  it('two concurrent retries produce exactly one allow', async () => {
+  it('two concurrent retries produce exactly one allow (threats.md P3, §3.7 execute A twice at once; across replicas: test/postgres/replicas.test.ts)', async () => {
     const a = (await post('/v1/authorize', deploy('svc-race'), 'release-bot')).json.approval;
     await post(`/v1/approvals/${a.id}/approve`, {}, 'sue');
     const results = await Promise.all(Array.from({ length: 8 }, () => post('/v1/authorize', deploy('svc-race'), 'release-bot')));
     expect(results.filter((r) => r.json.outcome === 'allow')).toHaveLength(1);
   });
 
-  it('quorum 2: the same approver twice counts once; a second person completes it; a deny ends another', async () => {
+  it('quorum 2: the same approver twice counts once; a second person completes it; a deny ends another (threats.md P6, §3.7 quorum 2 by the same approver twice)', async () => {
     const pay = (amount: number) => ({ subject: { type: 'Agent', id: 'pay-bot' }, action: { name: 'payment.submit' }, resource: { type: 'Payee', id: 'acme-supplies' }, context: { amount } });
     const a = (await post('/v1/authorize', pay(500), 'pay-bot')).json.approval;
     expect(a.quorum).toBe(2);
@@ -151,7 +151,7 @@ describe('approval requests', () => {
     expect((await post('/v1/authorize', pay(700), 'pay-bot')).json.outcome).toBe('approval_required');
   });
 
-  it('an expired request accepts no decision and allows nothing', async () => {
+  it('an expired request accepts no decision and allows nothing (threats.md P4, §3.7 approve after expiry: judged by the gateway\'s clock, not the client\'s)', async () => {
     const a = (await post('/v1/authorize', deploy('svc-expire'), 'release-bot')).json.approval;
     nowMs += 16 * 60_000; // the example policy's @approval_ttl is 15m
     try {
@@ -220,12 +220,16 @@ describe('AuthZEN access request and approval profile', () => {
     expect(twice.json.context.reasons[0].code).toBe('approval_already_used');
   });
 
-  it('a task can be cancelled once; unknown tasks are 404 problems; discovery advertises the endpoint', async () => {
+  it('a task can be cancelled once, and a cancelled request cannot be approved; unknown tasks are 404 problems; discovery advertises the endpoint (threats.md §3.7 approve a cancelled request)', async () => {
     const first = await post('/access/v1/evaluation', deploy('svc-cancel'), 'release-bot');
     const id = first.json.context.approval.id;
     expect((await post(`/access/v1/requests/${id}/cancel`, {}, 'release-bot')).json.task.status).toBe('cancelled');
     const c2 = await post(`/access/v1/requests/${id}/cancel`, {}, 'release-bot');
     expect([c2.status, c2.json.type]).toEqual([409, 'urn:openid:authzen:access-request:error:invalid_task_state']);
+    const late = await post(`/v1/approvals/${id}/approve`, {}, 'sam');
+    expect([late.status, late.json.error.code]).toEqual([409, 'ERR_APPROVAL_CONFLICT']);
+    expect((await get(`/v1/approvals/${id}`, 'sam')).json.status).toBe('cancelled');
+    expect((await post('/v1/authorize', deploy('svc-cancel'), 'release-bot')).json.outcome).toBe('approval_required');
     expect((await get('/access/v1/requests/unknown', 'release-bot')).json.type).toBe('urn:openid:authzen:access-request:error:unknown_task');
     const disco = (await (await fetch(`${gw.url}/.well-known/authzen-configuration`)).json()) as any;
     expect(disco.access_request_endpoint).toBe(`${gw.url}/access/v1/requests`);

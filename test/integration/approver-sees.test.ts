@@ -47,7 +47,7 @@ async function open(context: Record<string, unknown>) {
   return r.json as { approval: { id: string }; actionHash: string };
 }
 
-describe('every surface shows the whole action', () => {
+describe('every surface shows the whole action (threats.md §3.13 what the approver sees)', () => {
   it('Slack message, confirm dialog, /airlock show and the webhook carry every context key and the full command', async () => {
     const longCommand = `deploy --note ${'x'.repeat(3000)} --final-flag`;
     const d = await open({ command: longCommand, amount: 9999, iban: ATTACKER_IBAN, ticket: 'CHG-42' });

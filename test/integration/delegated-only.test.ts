@@ -36,7 +36,7 @@ afterAll(async () => {
   await gw?.close();
 });
 
-describe('an NHI registered delegatedOnly acts only with a valid delegation token', () => {
+describe('an NHI registered delegatedOnly acts only with a valid delegation token (threats.md §3.13 delegation as an opt-in)', () => {
   it('without the X-Airlock-Delegation header it is denied delegation_required, where an ordinary agent is allowed', async () => {
     expect((await decide('free', as('free', GET_FILE))).outcome).toBe('allow');
     const d = await decide('helper', GET_FILE);

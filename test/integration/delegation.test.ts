@@ -289,7 +289,7 @@ describe('tokens the gateway refuses', () => {
 });
 
 describe('approvals under delegation', () => {
-  it('no identity on the chain can approve; someone outside it can, and the delegated retry is allowed once', async () => {
+  it('no identity on the chain can approve; someone outside it can, and the delegated retry is allowed once (threats.md P5, §3.7 anyone in the delegation chain)', async () => {
     const c = await chain();
     const deploy = asAgent('c', 'deploy', { type: 'Service', id: 'svc-d1' }, { environment: 'production' });
     const d = await decide('c', deploy, c.tokens[2]);

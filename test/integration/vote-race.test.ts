@@ -78,7 +78,7 @@ async function voteAtOnce(id: string, approvers: [string, string]): Promise<any[
   return Promise.all(voters.map((v) => v.next()));
 }
 
-describe('votes from separate processes at once (one SQLite file)', () => {
+describe('votes from separate processes at once (one SQLite file; threats.md P6, §3.7 one vote per approver, first resolution final)', () => {
   it(`quorum 2, two approvers voting simultaneously: approved, ${ROUNDS} rounds without one wrong status; one approver twice at once: stored once`, async () => {
     const wrong: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {

@@ -25,7 +25,7 @@ function decisions(work: Work, action: string): Array<{ outcome: string; resourc
   }
 }
 
-describe('threats §3.12 / issue 11: resources, prompts, completions and subscriptions are decided (stdio, embedded)', () => {
+describe('threats §3.12 / §3.13 MCP methods besides tools/call (issue 11): resources, prompts, completions and subscriptions are decided (stdio, embedded)', () => {
   let work: Work;
   let denied: Proxied; // other-agent: in no group, so every tool and every method is denied
   let agent: Proxied; // test-agent: may read fixture://readme and use the greet prompt, nothing else

@@ -215,7 +215,7 @@ function wrongAnswers(answers: Answer[]): Answer[] {
 }
 
 await describePostgres('three replicas behind HAProxy under faults', (pgc) => {
-  it.skipIf(!HAPROXY && process.env['CI'] !== 'true')('kill -9 of a replica, all database connections cut, restart: no wrong answer, nothing acknowledged lost, chains verify, approvals and suspension hold across replicas', async () => {
+  it.skipIf(!HAPROXY && process.env['CI'] !== 'true')('kill -9 of a replica, all database connections cut, restart: no wrong answer, nothing acknowledged lost, chains verify, approvals and suspension hold across replicas (threats.md P3, §3.7 two replicas at once)', async () => {
     expect(HAPROXY, 'haproxy is not installed (apt-get install haproxy; .ci/run does)').not.toBe('');
     // One key document shared by every replica (docs/deployment.md "Signing keys"): the first
     // replica creates it, the others start after it.

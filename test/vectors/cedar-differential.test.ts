@@ -240,6 +240,48 @@ const fixtureGen: Gen = (rnd) => {
   return { registry, request: { subject: { type: 'Agent', id: 'helper' }, action: { name: 'ticket.close' }, resource: { type: 'Ticket', id, ...(Object.keys(properties).length > 0 ? { properties } : {}) } } };
 };
 
+/**
+ * Extension values and entity-typed attributes (threats.md §3.13 Cedar features the loader must
+ * carry): `ip`, `decimal` and `datetime` in context, as a caller sends them (`__extn` escapes, and
+ * plain numbers with up to four decimals), and an entity-typed registry attribute.
+ */
+const EXTENSION_BUNDLE: Record<string, string> = {
+  'schema.cedarschema': `namespace Airlock {
+  entity Human;
+  entity Agent { owner?: Human };
+  entity Host;
+  action "net.request" appliesTo { principal: [Agent], resource: [Host], context: { src?: ipaddr, ratio?: decimal, at?: datetime } };
+}
+`,
+  'policies.cedar': `@id("internal-sources")
+permit (principal, action == Airlock::Action::"net.request", resource)
+when { context has src && context.src.isInRange(ip("10.0.0.0/8")) };
+
+@id("owned-by-erin")
+permit (principal, action == Airlock::Action::"net.request", resource)
+when { principal has owner && principal.owner == Airlock::Human::"erin" && context has ratio && context.ratio.lessThan(decimal("0.5")) };
+
+@id("not-loopback")
+forbid (principal, action == Airlock::Action::"net.request", resource)
+when { context has src && context.src.isLoopback() };
+
+@id("not-after-2027")
+forbid (principal, action == Airlock::Action::"net.request", resource)
+when { context has at && context.at >= datetime("2027-01-01") };
+`,
+};
+
+const extensionGen: Gen = (rnd) => {
+  const registry: CedarEntity[] = [];
+  const id = pick(rnd, ['a1', 'a2', 'a3']);
+  if (maybe(rnd, 0.8)) registry.push({ uid: { type: 'Airlock::Agent', id }, attrs: maybe(rnd, 0.7) ? { owner: { __entity: { type: 'Airlock::Human', id: pick(rnd, ['erin', 'ivy']) } } } : {}, parents: [] });
+  const context: Record<string, unknown> = {};
+  if (maybe(rnd, 0.7)) context['src'] = { __extn: { fn: 'ip', arg: pick(rnd, ['10.1.2.3', '127.0.0.1', '192.168.0.9', '10.0.0.0/16', '::1']) } };
+  if (maybe(rnd, 0.6)) context['ratio'] = pick(rnd, [0.25, 0.5, 0.4999, 1, 0]);
+  if (maybe(rnd, 0.4)) context['at'] = { __extn: { fn: 'datetime', arg: pick(rnd, ['2026-12-02', '2027-01-01', '2027-06-30T12:00:00Z']) } };
+  return { registry, request: { subject: { type: 'Agent', id }, action: { name: 'net.request' }, resource: { type: 'Host', id: 'api.example' }, context } };
+};
+
 describe(`Airlock's policy outcome equals raw cedar-wasm isAuthorized on the same unsliced input (seed ${SEED})`, () => {
   it('example bundle: 1,500 random requests and registry entities', async () => {
     await run('example', readBundle('policies/example'), exampleGen, 1500);
@@ -249,7 +291,11 @@ describe(`Airlock's policy outcome equals raw cedar-wasm isAuthorized on the sam
     await run('generated', generatedFiles(), generatedGen, GENERATED_CASES);
   }, 600_000);
 
-  it('tags, caller-supplied and id-derived attributes (fixture): 1,000 random requests', async () => {
+  it('extension values (ip, decimal, datetime) and entity-typed attributes: 500 random requests (threats.md §3.13 Cedar features the loader must carry)', async () => {
+    await run('extensions', EXTENSION_BUNDLE, extensionGen, 500);
+  }, 600_000);
+
+  it('tags, caller-supplied and id-derived attributes (fixture): 1,000 random requests (threats.md §3.13 Cedar features the loader must carry)', async () => {
     await run('fixture', readBundle('test/fixtures/bundles/caller-claims'), fixtureGen, 1000);
   }, 600_000);
 });

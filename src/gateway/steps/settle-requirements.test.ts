@@ -164,7 +164,7 @@ describe('using an approval proves its votes (DESIGN §6) and its separation of 
     expect(r.unverified?.problem).toContain('says another vote');
   });
 
-  it('proven votes are used once; an approver on the delegation path presented now refuses the use (approval_sod_chain)', async () => {
+  it('proven votes are used once; an approver on the delegation path presented now refuses the use (approval_sod_chain; threats.md §3.13 approval consumed with a different delegation chain)', async () => {
     const o = opts();
     const opened = (await settleRequirements(quorum1(), o)).approval!;
     expect((await voteOnApproval(o, opened.id, sre('dana'), 'approve', 'ok', 'api', NOW)).ok).toBe(true);
