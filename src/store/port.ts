@@ -179,8 +179,11 @@ export interface ChatMessageRefs {
  * PostToolUse reports the execution, which may reach another replica behind the load balancer.
  */
 export interface HookPairings {
-  /** Keeps `value` (JSON text) under `key` until `expiresAtMs`; a later put of the key replaces it. */
-  put(key: string, value: string, expiresAtMs: number): Promise<void>;
+  /**
+   * Keeps `value` (JSON text) under `key` until `expiresAtMs`; a later put of the key replaces it.
+   * `nowMs` (the caller's clock) lets the adapter drop pairings that expired unclaimed.
+   */
+  put(key: string, value: string, expiresAtMs: number, nowMs: number): Promise<void>;
   /** The value, removed as it is read: one taker gets it, and nobody after it expired. */
   take(key: string, nowMs: number): Promise<string | undefined>;
 }

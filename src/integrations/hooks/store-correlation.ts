@@ -14,7 +14,10 @@ export const PAIRING_TTL_MS = 3_600_000;
 export function createStoreCorrelation(pairings: HookPairings, scope: { type: string; id: string }, now: () => number, ttlMs = PAIRING_TTL_MS): CorrelationStore {
   const key = (id: string) => createHash('sha256').update(`${scope.type}\0${scope.id}\0${id}`).digest('hex');
   return {
-    put: (id, value) => pairings.put(key(id), JSON.stringify(value), now() + ttlMs),
+    put: (id, value) => {
+      const at = now();
+      return pairings.put(key(id), JSON.stringify(value), at + ttlMs, at);
+    },
     async take(id) {
       const text = await pairings.take(key(id), now());
       return text === undefined ? undefined : parsePreDecisions(text);

@@ -4,12 +4,11 @@ import type { HookPairings } from '../port.js';
 export function createMemoryHookPairings(maxEntries = 100_000): HookPairings {
   const rows = new Map<string, { value: string; expiresAtMs: number }>();
   return {
-    async put(key, value, expiresAtMs) {
+    async put(key, value, expiresAtMs, nowMs) {
       rows.delete(key);
       rows.set(key, { value, expiresAtMs });
       if (rows.size <= maxEntries) return;
-      const now = Date.now();
-      for (const [k, r] of rows) if (r.expiresAtMs <= now) rows.delete(k);
+      for (const [k, r] of rows) if (r.expiresAtMs <= nowMs) rows.delete(k);
       for (const k of rows.keys()) {
         if (rows.size <= maxEntries) break;
         rows.delete(k);

@@ -11,8 +11,8 @@ const PURGE_EVERY = 1000;
 export function createPgHookPairings(db: Db): HookPairings {
   let puts = 0;
   return {
-    async put(key, value, expiresAtMs) {
-      if (++puts % PURGE_EVERY === 0) await db.query('DELETE FROM hook_pairings WHERE expires_at_ms <= $1', [Date.now()]);
+    async put(key, value, expiresAtMs, nowMs) {
+      if (++puts % PURGE_EVERY === 0) await db.query('DELETE FROM hook_pairings WHERE expires_at_ms <= $1', [nowMs]);
       await db.query(
         `INSERT INTO hook_pairings (key, value, expires_at_ms) VALUES ($1, $2, $3)
          ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at_ms = EXCLUDED.expires_at_ms`,

@@ -24,8 +24,8 @@ export function createSqliteHookPairings(db: Database.Database): HookPairings {
   const purge = db.prepare<[number]>('DELETE FROM hook_pairings WHERE expires_at_ms <= ?');
   let puts = 0;
   return {
-    async put(key, value, expiresAtMs) {
-      if (++puts % PURGE_EVERY === 0) purge.run(Date.now());
+    async put(key, value, expiresAtMs, nowMs) {
+      if (++puts % PURGE_EVERY === 0) purge.run(nowMs);
       upsert.run(key, value, expiresAtMs);
     },
     async take(key, nowMs) {
