@@ -197,7 +197,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       ahash: d.actionHash,
       rid: d.requestId,
     };
-    d.grant = await signGrant(claims, signingKey ?? (await deps.grants.keys.current()));
+    d.grant = signGrant(claims, signingKey ?? (await deps.grants.keys.current()));
     out.grantClaims = claims;
     out.audit['grant'] = claims;
   }

@@ -33,6 +33,18 @@ describe('execution grants', () => {
     expect(r.ok && r.claims.jti).toBe('g-1');
   });
 
+  it('is a compact JWS with exactly the pinned header and every claim, signed with Ed25519', async () => {
+    const { key, ring } = await setup();
+    const t = signGrant(claims, key);
+    const [h, p] = t.split('.');
+    expect(JSON.parse(new TextDecoder().decode(base64url.decode(h!)))).toEqual({ alg: 'EdDSA', typ: GRANT_TYP, kid: key.kid });
+    expect(JSON.parse(new TextDecoder().decode(base64url.decode(p!)))).toEqual(claims);
+    // One bit off in the signed part and jose refuses it.
+    const forged = `${h}.${base64url.encode(JSON.stringify({ ...claims, ahash: 'sha256:' + 'b'.repeat(64) }))}.${t.split('.')[2]}`;
+    const r = await verifyGrant(forged, { issuer: 'airlock', nowS: NOW, keyFor: (kid) => ring.publicKey(kid) });
+    expect(r).toMatchObject({ ok: false, code: 'grant_signature' });
+  });
+
   it('refuses another action hash, expiry past leeway, future iat, wrong issuer', async () => {
     const { key, check } = await setup();
     const t = await signGrant(claims, key);

@@ -5,14 +5,22 @@ type Methods<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ?
 /**
  * The store's own face of a repo on a one-connection adapter: writes take the gate alone, reads
  * wait only while a unit of work is open. `raw` runs its statements synchronously when called.
+ * `durable`, when given, runs after each write, outside the gate, before the write resolves (the
+ * SQLite adapter's WAL fsync).
  */
-export function gatedRepo<T extends object>(raw: T, gate: Gate, writes: readonly Methods<T>[]): T {
+export function gatedRepo<T extends object>(raw: T, gate: Gate, durable: (() => Promise<void>) | undefined, writes: readonly Methods<T>[]): T {
   const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(raw)) {
     if (typeof fn !== 'function' || name === 'snapshot') continue;
     const call = (...args: unknown[]) => (fn as (...a: unknown[]) => unknown).apply(raw, args);
     out[name] = (writes as readonly string[]).includes(name)
-      ? (...args: unknown[]) => gate.exclusive(async () => call(...args))
+      ? durable
+        ? async (...args: unknown[]) => {
+            const r = await gate.exclusive(async () => call(...args));
+            await durable();
+            return r;
+          }
+        : (...args: unknown[]) => gate.exclusive(async () => call(...args))
       : (...args: unknown[]) => gate.read(() => call(...args));
   }
   return out as T;

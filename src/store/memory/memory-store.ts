@@ -226,17 +226,17 @@ export function openMemoryStore(): Store {
   const gate = createGate();
   return {
     kind: 'memory',
-    audit: gatedRepo(audit, gate, AUDIT_WRITES),
-    keys: gatedRepo(keyRepo, gate, KEY_WRITES),
-    identities: gatedRepo(identityRepo, gate, IDENTITY_WRITES),
-    credentials: gatedRepo(credentialRepo, gate, CREDENTIAL_WRITES),
-    approvals: gatedRepo<typeof approvals>(approvals, gate, APPROVAL_WRITES),
-    delegations: gatedRepo<typeof delegations>(delegations, gate, DELEGATION_WRITES),
-    grants: gatedRepo(grants, gate, GRANT_WRITES),
-    elevations: gatedRepo<typeof elevations>(elevations, gate, ELEVATION_WRITES),
-    replay: gatedRepo(createMemoryReplayLedger(), gate, ['firstSeen']),
-    chatRefs: gatedRepo(createMemoryChatRefs(), gate, ['put', 'claimAnnouncement']),
-    hookPairings: gatedRepo(createMemoryHookPairings(), gate, ['put', 'take']),
+    audit: gatedRepo(audit, gate, undefined, AUDIT_WRITES),
+    keys: gatedRepo(keyRepo, gate, undefined, KEY_WRITES),
+    identities: gatedRepo(identityRepo, gate, undefined, IDENTITY_WRITES),
+    credentials: gatedRepo(credentialRepo, gate, undefined, CREDENTIAL_WRITES),
+    approvals: gatedRepo<typeof approvals>(approvals, gate, undefined, APPROVAL_WRITES),
+    delegations: gatedRepo<typeof delegations>(delegations, gate, undefined, DELEGATION_WRITES),
+    grants: gatedRepo(grants, gate, undefined, GRANT_WRITES),
+    elevations: gatedRepo<typeof elevations>(elevations, gate, undefined, ELEVATION_WRITES),
+    replay: gatedRepo(createMemoryReplayLedger(), gate, undefined, ['firstSeen']),
+    chatRefs: gatedRepo(createMemoryChatRefs(), gate, undefined, ['put', 'claimAnnouncement']),
+    hookPairings: gatedRepo(createMemoryHookPairings(), gate, undefined, ['put', 'take']),
     transaction(work) {
       return gate.exclusive(async () => {
         const unit = { open: true };

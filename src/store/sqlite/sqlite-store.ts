@@ -10,6 +10,7 @@ import { createSqliteDelegationRepo } from './delegation-repo.js';
 import { migrate } from './migrations.js';
 import { createSqliteChatState } from './chat-state.js';
 import { createSqliteHookPairings } from './hook-pairings.js';
+import { createWalSync, type WalSync } from './wal-sync.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -39,11 +40,14 @@ const toRecord = (r: AuditRow): AuditRecord => ({
 });
 
 /**
- * SQLite adapter (better-sqlite3, WAL). synchronous=FULL: a commit is fsynced before it returns,
- * so an answered decision survives a crash of the process and of the OS (threats.md L3).
+ * SQLite adapter (better-sqlite3, WAL). Every write resolves only once it is fsynced, so an
+ * answered decision survives a crash of the process and of the OS (threats.md L3). The fsync of
+ * synchronous=FULL runs off the event loop (wal-sync.ts): commits use NORMAL and each write then
+ * waits for a WAL fsync that began after its commit, shared by the writes of that moment.
  */
 export function openSqliteStore(opts: SqliteStoreOptions): Store {
   let db: Database.Database;
+  let walSync: WalSync | undefined;
   try {
     db = new Database(opts.path);
     // 16 KiB pages for a new file (no effect on an existing one): ~1.1 KB audit rows fill them to
@@ -54,6 +58,11 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
     db.pragma('foreign_keys = ON');
     migrate(db);
+    // Only a file in WAL mode has a WAL to sync; anything else keeps FULL (fsync in the commit).
+    if (opts.path !== ':memory:' && opts.path !== '' && String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal') {
+      walSync = createWalSync(`${opts.path}-wal`);
+      db.pragma('synchronous = NORMAL');
+    }
   } catch (cause) {
     throw new AirlockError('ERR_STORE_UNAVAILABLE', `cannot open SQLite store at ${opts.path}: ${(cause as Error).message}`, undefined, { cause });
   }
@@ -172,22 +181,23 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
+  const durable = walSync ? () => walSync.durable() : undefined;
 
   return {
     kind: 'sqlite',
-    audit: gatedRepo(audit, gate, AUDIT_WRITES),
-    keys: gatedRepo(keys, gate, KEY_WRITES),
-    identities: gatedRepo(identities, gate, IDENTITY_WRITES),
-    credentials: gatedRepo(credentials, gate, CREDENTIAL_WRITES),
-    approvals: gatedRepo(approvals, gate, APPROVAL_WRITES),
-    delegations: gatedRepo(delegations, gate, DELEGATION_WRITES),
-    grants: gatedRepo(grants, gate, GRANT_WRITES),
-    elevations: gatedRepo(elevations, gate, ELEVATION_WRITES),
-    replay: gatedRepo(chat.replay, gate, ['firstSeen']),
-    chatRefs: gatedRepo(chat.chatRefs, gate, ['put', 'claimAnnouncement']),
-    hookPairings: gatedRepo(createSqliteHookPairings(db), gate, ['put', 'take']),
-    transaction(work) {
-      return gate.exclusive(async () => {
+    audit: gatedRepo(audit, gate, durable, AUDIT_WRITES),
+    keys: gatedRepo(keys, gate, durable, KEY_WRITES),
+    identities: gatedRepo(identities, gate, durable, IDENTITY_WRITES),
+    credentials: gatedRepo(credentials, gate, durable, CREDENTIAL_WRITES),
+    approvals: gatedRepo(approvals, gate, durable, APPROVAL_WRITES),
+    delegations: gatedRepo(delegations, gate, durable, DELEGATION_WRITES),
+    grants: gatedRepo(grants, gate, durable, GRANT_WRITES),
+    elevations: gatedRepo(elevations, gate, durable, ELEVATION_WRITES),
+    replay: gatedRepo(chat.replay, gate, durable, ['firstSeen']),
+    chatRefs: gatedRepo(chat.chatRefs, gate, durable, ['put', 'claimAnnouncement']),
+    hookPairings: gatedRepo(createSqliteHookPairings(db), gate, durable, ['put', 'take']),
+    async transaction(work) {
+      const out = await gate.exclusive(async () => {
         const unit = { open: true };
         // Statements inside run in this transaction (a nested better-sqlite3 transaction
         // function becomes a savepoint), so every repo method keeps its own atomicity too.
@@ -210,10 +220,14 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
           throw err;
         }
       });
+      // Outside the gate: the next unit commits while this one's fsync runs.
+      if (durable) await durable();
+      return out;
     },
     close() {
       // After any open unit of work, so a unit never loses its connection halfway.
       return gate.exclusive(async () => {
+        await walSync?.close();
         if (db.open) db.close();
       });
     },
