@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openMemoryStore } from '../store/memory/memory-store.js';
 import type { AuditRepo, Store, Transactional } from '../store/port.js';
 import { systemClock } from '../core/clock.js';
@@ -25,6 +25,35 @@ describe('audit writer (group commit)', () => {
     expect(recs.map((r) => r.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     expect(commits).toBeLessThan(5);
     expect((await verifyAudit(store.audit)).ok).toBe(true);
+  });
+
+  it('writes the next batch while the previous one is being made durable; nobody is answered before its own', async () => {
+    const store = openMemoryStore();
+    const syncs: Array<() => void> = [];
+    let written = 0;
+    // A store whose unit resolves only after a "fsync" the test releases (the SQLite adapter's WAL sync).
+    const slowSync: Transactional = {
+      async transaction(work) {
+        const out = await store.transaction((tx) => work({ ...tx, audit: { ...tx.audit, append: (w, e, sl) => (written++, tx.audit.append(w, e, sl)) } }));
+        await new Promise<void>((r) => syncs.push(r));
+        return out;
+      },
+    };
+    const writer = createAuditWriter({ store: slowSync, writer: 'w', clock: systemClock, timeoutMs: 5000 });
+    const answered: number[] = [];
+    const first = writer.append('d', { i: 1 }).then((r) => answered.push(r.seq));
+    await vi.waitFor(() => expect(syncs).toHaveLength(1));
+    const second = writer.append('d', { i: 2 }).then((r) => answered.push(r.seq));
+    // Batch 2 is written and committed while batch 1's sync is still pending.
+    await vi.waitFor(() => expect(syncs).toHaveLength(2));
+    expect(written).toBe(2);
+    expect(answered).toEqual([]);
+    syncs[1]!();
+    syncs[0]!();
+    await Promise.all([first, second]);
+    expect(answered.sort()).toEqual([1, 2]);
+    expect((await verifyAudit(store.audit)).ok).toBe(true);
+    await writer.close();
   });
 
   it('rejects every append of a failed batch with ERR_AUDIT_UNAVAILABLE and recovers after', async () => {

@@ -52,6 +52,9 @@ interface Pending {
 /** Thrown inside a unit to roll it back because a caller gave up on it. */
 const WITHDRAWN = Symbol('withdrawn');
 
+/** Batches in flight at once: one being written while the one before it is made durable. */
+const PIPELINE = 2;
+
 const timeoutError = (ms: number) => new AirlockError('ERR_AUDIT_UNAVAILABLE', `audit append did not commit within ${ms} ms`);
 
 /**
@@ -64,23 +67,42 @@ export function createAuditWriter(opts: AuditWriterOptions): AuditWriter {
   const maxBatch = opts.maxBatch ?? 1024;
   let queue: Pending[] = [];
   let scheduled = false;
-  let inFlight: Promise<void> | undefined;
   let closed = false;
+  /**
+   * Batches started and not yet settled. A batch whose statements are done lets the next one start
+   * (the store runs the next unit's statements after this COMMIT, one connection or one chain lock
+   * at a time), so the next batch is written while this one's fsync runs. At most PIPELINE deep.
+   */
+  const flushing = new Set<Promise<void>>();
+  /** Batches still writing: only one at a time, so records join the earliest batch that can take them. */
+  let writing = 0;
   const now = () => new Date(opts.clock.now()).toISOString();
 
   function schedule(): void {
-    if (scheduled || inFlight) return;
+    if (scheduled || writing > 0 || flushing.size >= PIPELINE) return;
     scheduled = true;
     setImmediate(() => {
       scheduled = false;
-      inFlight = flush().finally(() => {
-        inFlight = undefined;
+      if (writing > 0 || flushing.size >= PIPELINE || queue.length === 0) return;
+      writing++;
+      let doneWriting = false;
+      const wrote = () => {
+        if (doneWriting) return;
+        doneWriting = true;
+        writing--;
+        if (queue.length > 0) schedule();
+      };
+      const f: Promise<void> = flush(wrote).finally(() => {
+        wrote();
+        flushing.delete(f);
         if (queue.length > 0) schedule();
       });
+      flushing.add(f);
     });
   }
 
-  async function flush(): Promise<void> {
+  /** `wrote`: this batch's statements are done and its COMMIT is next (the next batch may start). */
+  async function flush(wrote: () => void): Promise<void> {
     const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
     queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
     if (batch.length === 0) return;
@@ -95,6 +117,7 @@ export function createAuditWriter(opts: AuditWriterOptions): AuditWriter {
         );
         if (batch.some((p) => p.phase === 'abandoned')) throw WITHDRAWN;
         for (const p of batch) p.phase = 'committing';
+        wrote();
         return recs;
       });
       opts.onCommit?.(records.length, performance.now() - started);
@@ -183,8 +206,8 @@ export function createAuditWriter(opts: AuditWriterOptions): AuditWriter {
     },
     async close() {
       closed = true;
-      while (queue.length > 0 || inFlight || scheduled) {
-        if (inFlight) await inFlight;
+      while (queue.length > 0 || flushing.size > 0 || scheduled) {
+        if (flushing.size > 0) await Promise.allSettled([...flushing]);
         else await new Promise((r) => setImmediate(r));
       }
     },
