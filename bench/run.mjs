@@ -15,6 +15,7 @@ const suites = [
   ['search', './search.mjs'],
   ['soak', './soak.mjs'],
   ['cli', './cli.mjs'],
+  ['startup', './startup.mjs'],
 ];
 // `--only a,b` runs just those suites (e.g. `npm run bench -- --quick --only soak`).
 const onlyAt = process.argv.indexOf('--only');
