@@ -15,11 +15,22 @@ export function recordHash(r: { writer: string; seq: number; at: string; kind: s
   return 'sha256:' + createHash('sha256').update(body).digest('hex');
 }
 
+/**
+ * `recordHash` for a record already in canonical form (its stored text): the same bytes hashed,
+ * without canonicalizing the record a second time. The members are written in RFC 8785 order
+ * (at < kind < prevHash < record < seq < writer); a canonical text is itself canonical JSON.
+ */
+export function recordHashOfText(r: { writer: string; seq: number; at: string; kind: string; prevHash: string }, recordText: string): string {
+  const body = `{"at":${canonicalize(r.at)},"kind":${canonicalize(r.kind)},"prevHash":${canonicalize(r.prevHash)},"record":${recordText},"seq":${canonicalize(r.seq)},"writer":${canonicalize(r.writer)}}`;
+  return 'sha256:' + createHash('sha256').update(body).digest('hex');
+}
+
 export function sealRecord(writer: string, prev: ChainHead | undefined, entry: AuditEntry): AuditRecord {
   const seq = prev ? prev.seq + 1 : 1;
   const prevHash = prev ? prev.hash : GENESIS_HASH;
   const header = { writer, seq, at: entry.at, kind: entry.kind, prevHash };
-  return { ...header, hash: recordHash(header, entry.record), recordText: canonicalize(entry.record) };
+  const recordText = canonicalize(entry.record);
+  return { ...header, hash: recordHashOfText(header, recordText), recordText };
 }
 
 export type VerifyProblem =
