@@ -1,4 +1,9 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { close, fsync as fsyncFd, open } from 'node:fs';
+import { promisify } from 'node:util';
+
+const openFd = promisify(open);
+const fsyncAsync = promisify(fsyncFd);
+const closeFd = promisify(close);
 
 /**
  * The fsync that synchronous=FULL would do after each commit, done on the libuv thread pool
@@ -21,9 +26,13 @@ export interface WalSync {
   close(): Promise<void>;
 }
 
-/** `fsync` is replaceable for tests of the ordering and failure rules. */
-export function createWalSync(walPath: string, fsync: (fh: FileHandle) => Promise<void> = (fh) => fh.sync()): WalSync {
-  let handle: Promise<FileHandle> | undefined;
+/**
+ * `fsync` is replaceable for tests of the ordering and failure rules. A plain descriptor, not a
+ * FileHandle: like the connection's own descriptors it lives as long as the store, and the garbage
+ * collector never closes it behind our back.
+ */
+export function createWalSync(walPath: string, fsync: (fd: number) => Promise<void> = fsyncAsync): WalSync {
+  let handle: Promise<number> | undefined;
   /** The fsync running now, and the one queued behind it for callers that came after it began. */
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
@@ -35,8 +44,8 @@ export function createWalSync(walPath: string, fsync: (fh: FileHandle) => Promis
 
   async function syncOnce(): Promise<void> {
     if (broken !== undefined) throw broken;
-    handle ??= open(walPath, 'r+');
-    let fh: FileHandle;
+    handle ??= openFd(walPath, 'r+');
+    let fh: number;
     try {
       fh = await handle;
     } catch (e) {
@@ -77,7 +86,7 @@ export function createWalSync(walPath: string, fsync: (fh: FileHandle) => Promis
       await Promise.allSettled([running, queued]);
       const h = handle;
       handle = undefined;
-      if (h) await h.then((fh) => fh.close(), () => undefined);
+      if (h) await h.then((fd) => closeFd(fd), () => undefined);
     },
   };
 }
