@@ -12,7 +12,7 @@ import { policySetTextToParts, preparsePolicySet, statefulIsAuthorized } from '@
 import { loadConfig } from '../dist/config/load.js';
 import { createRuntime } from '../dist/runtime/runtime.js';
 import { toPolicyRequest } from '../dist/policy/request-mapping.js';
-import { uidKey } from '../dist/policy/schema-info.js';
+import { uidKey } from '../dist/core/entity-uid.js';
 import { readBundleDir } from '../dist/runtime/load-bundle.js';
 import { summarize, fmt, isQuick } from './util.mjs';
 

@@ -9,7 +9,7 @@ import { policySetTextToParts, preparsePolicySet, statefulIsAuthorized } from '@
 import { compileBundle } from '../dist/policy/bundle.js';
 import { decideOutcome } from '../dist/policy/outcome.js';
 import { toPolicyRequest } from '../dist/policy/request-mapping.js';
-import { uidKey } from '../dist/policy/schema-info.js';
+import { uidKey } from '../dist/core/entity-uid.js';
 import { generateBundle, generateRequests } from '../dist/policy/testing/generate-bundle.js';
 import { readBundleDir } from '../dist/runtime/load-bundle.js';
 import { fmt, isQuick, summarize } from './util.mjs';
