@@ -49,6 +49,6 @@ export const APPROVAL_WRITES = ['openOrGet', 'recordVote', 'consume', 'consumeBy
 export const DELEGATION_WRITES = ['insert', 'revokeCascade'] as const;
 export const GRANT_WRITES = ['redeem'] as const;
 export { ELEVATION_WRITES } from '../elevation/repo.js';
-export const KEY_WRITES = ['insert', 'retire'] as const;
+export const KEY_WRITES = ['insert', 'retire', 'remove'] as const;
 export const IDENTITY_WRITES = ['create', 'update', 'recordUse'] as const;
 export const CREDENTIAL_WRITES = ['insert', 'update', 'recordUse'] as const;
