@@ -11,6 +11,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { sendError } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { createFailureLimiter } from './rate-limit.js';
+import { qualifyType, uidKey } from '../core/entity-uid.js';
 
 /**
  * Who may call a route: `open` (no key: /healthz, discovery), `decide` (any authenticated identity;
@@ -109,8 +110,6 @@ export function registerAuthentication(app: FastifyInstance, runtime: Runtime, m
   });
 }
 
-const qualify = (t: string, ns: string) => (t.includes('::') ? t : `${ns}::${t}`);
-
 /** Groups of a subject (registry groups or static parents) and all their ancestor groups. */
 async function subjectGroups(runtime: Runtime, subject: CedarUid, ns: string): Promise<Set<string>> {
   const bundle = runtime.policies.current();
@@ -119,14 +118,14 @@ async function subjectGroups(runtime: Runtime, subject: CedarUid, ns: string): P
     const found = await runtime.store.identities.get(subject.id);
     if (found && matchesUid(found, subject, ns)) direct.push(...found.groups.map((g) => ({ type: `${ns}::Group`, id: g })));
   }
-  if (direct.length === 0) direct.push(...(bundle?.staticEntities.get(`${subject.type}::${JSON.stringify(subject.id)}`)?.parents ?? []));
+  if (direct.length === 0) direct.push(...(bundle?.staticEntities.get(uidKey(subject))?.parents ?? []));
   const groups = new Set<string>();
   const stack = [...direct];
   while (stack.length > 0) {
     const u = stack.pop()!;
     if (u.type !== `${ns}::Group` || groups.has(u.id)) continue;
     groups.add(u.id);
-    stack.push(...(bundle?.staticEntities.get(`${u.type}::${JSON.stringify(u.id)}`)?.parents ?? []));
+    stack.push(...(bundle?.staticEntities.get(uidKey(u))?.parents ?? []));
   }
   return groups;
 }
@@ -138,7 +137,7 @@ async function subjectGroups(runtime: Runtime, subject: CedarUid, ns: string): P
 export async function pepListsSubject(runtime: Runtime, pep: Identity, subject: { type: string; id: string }): Promise<boolean> {
   if (pep.class !== 'nhi' || !pep.pep) return false;
   const ns = runtime.policies.current()?.namespace ?? 'Airlock';
-  const uid = { type: qualify(subject.type, ns), id: subject.id };
+  const uid = { type: qualifyType(subject.type, ns), id: subject.id };
   if (matchesUid(pep, uid, ns)) return false;
   let scope = callerMayAskFor(pep, uid, new Set(), ns);
   if (!scope.ok && pep.pep.groups.length > 0) scope = callerMayAskFor(pep, uid, await subjectGroups(runtime, uid, ns), ns);
@@ -158,7 +157,7 @@ export async function decisionOptions(runtime: Runtime, req: FastifyRequest, req
 export async function decisionOptionsFor(runtime: Runtime, auth: Pick<AuthContext, 'identity' | 'caller'> | undefined, request: AuthorizationRequest): Promise<AuthorizeOptions> {
   if (!auth) throw new AirlockError('ERR_UNAUTHENTICATED');
   const ns = runtime.policies.current()?.namespace ?? 'Airlock';
-  const subject = { type: qualify(request.subject.type, ns), id: request.subject.id };
+  const subject = { type: qualifyType(request.subject.type, ns), id: request.subject.id };
   let scope = callerMayAskFor(auth.identity, subject, new Set(), ns);
   if (!scope.ok && auth.identity.class === 'nhi' && (auth.identity.pep?.groups.length ?? 0) > 0) {
     scope = callerMayAskFor(auth.identity, subject, await subjectGroups(runtime, subject, ns), ns);
