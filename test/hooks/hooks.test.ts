@@ -199,3 +199,42 @@ describe('handleClaudeCodeHook (the body of POST /v1/hooks/claude-code)', () => 
     expect(await handleClaudeCodeHook('garbage', runtime.gateway, opts)).toMatchObject({ hookSpecificOutput: { permissionDecision: 'deny' } });
   });
 });
+
+describe('scripts a shell command runs by path (judged where the agent runs)', () => {
+  const withScripts = (answer: HookOptions['scripts']): HookOptions => ({ ...opts, scripts: answer });
+  it('a script deny blocks what the gateway allowed; an ask turns an allow into a question', async () => {
+    const seen: string[] = [];
+    const deny = await runHook(claude, pre('Bash', { command: 'bash ./deploy.sh' }), recording('allow'), withScripts(async (c, shell, cwd) => {
+      seen.push(`${c}|${shell}|${cwd}`);
+      return { verdict: 'deny', reason: 'in ./deploy.sh: downloads code and runs it' };
+    }));
+    expect(seen).toEqual(['bash ./deploy.sh|bash|/workspace/proj']);
+    expect(decisionOf(deny).permissionDecision).toBe('deny');
+    expect(decisionOf(deny).permissionDecisionReason).toContain('in ./deploy.sh');
+    const ask = await runHook(claude, pre('Bash', { command: 'bash ./gone.sh' }), recording('allow'), withScripts(async () => ({ verdict: 'ask', reason: 'script_unread: no such file' })));
+    expect(decisionOf(ask).permissionDecision).toBe('ask');
+    const quiet = await runHook(claude, pre('Bash', { command: 'npm test' }), recording('allow'), withScripts(async () => undefined));
+    expect(decisionOf(quiet).permissionDecision).toBe('allow');
+  });
+  it('never loosens: a gateway deny stays a deny without asking the script check', async () => {
+    let asked = false;
+    const out = await runHook(claude, pre('Bash', { command: 'bash ./x.sh' }), recording('deny'), withScripts(async () => {
+      asked = true;
+      return undefined;
+    }));
+    expect(decisionOf(out).permissionDecision).toBe('deny');
+    expect(asked).toBe(false);
+  });
+  it('a failing script check blocks (fail closed); no cwd means no check', async () => {
+    const out = await runHook(claude, pre('Bash', { command: 'bash ./x.sh' }), recording('allow'), withScripts(async () => Promise.reject(new Error('boom'))));
+    expect(decisionOf(out).permissionDecision).toBe('deny');
+    expect(decisionOf(out).permissionDecisionReason).not.toContain('boom');
+    let asked = false;
+    const noCwd = await runHook(claude, pre('Bash', { command: 'bash ./x.sh' }, { cwd: undefined }), recording('allow'), withScripts(async () => {
+      asked = true;
+      return { verdict: 'deny', reason: 'x' };
+    }));
+    expect(asked).toBe(false);
+    expect(decisionOf(noCwd).permissionDecision).toBe('allow');
+  });
+});

@@ -7,6 +7,9 @@ import { adapters, type AgentName } from '../../integrations/hooks/adapters.js';
 import { quoteWord } from '../../integrations/hooks/argv.js';
 import { createFileCorrelation } from '../../integrations/hooks/correlation.js';
 import { runHook } from '../../integrations/hooks/handle.js';
+import { loadAnalyzer } from '../../runtime/load-grammars.js';
+import { analyzeWithScripts } from '../../runtime/script-sources.js';
+import { shells, type Shell } from '../../commands/types.js';
 import { CLIENT_OPTIONS, clientFlags, openClient } from '../../sdk/open.js';
 import { openEdgeTracing, traceClient, type EdgeTracing } from '../traced-client.js';
 import type { AirlockClient } from '../../sdk/types.js';
@@ -99,6 +102,7 @@ export const command: CliCommand = {
           onError,
           log,
           correlation: createFileCorrelation(),
+          scripts: (command, shell, cwd) => judgeScripts(command, shell, cwd),
           ...(client?.capabilities.executionReports ? { reportExecution: (r) => client!.reportExecution(r) } : {}),
         },
       );
@@ -111,6 +115,20 @@ export const command: CliCommand = {
     }
   },
 };
+
+/**
+ * The scripts a shell command runs by path, read from the agent's working directory and judged
+ * by the local analyzer (the gateway sees only the command text). Only script findings count:
+ * the command line itself is the gateway's to decide.
+ */
+async function judgeScripts(command: string, shell: string, cwd: string): Promise<{ verdict: 'deny' | 'ask'; reason: string } | undefined> {
+  const sh = (shells as readonly string[]).includes(shell) ? (shell as Shell) : 'bash';
+  const a = await analyzeWithScripts(await loadAnalyzer(), command, sh, { cwd, home: homedir() });
+  const inScripts = a.findings.filter((f) => f.script !== undefined || (f.rule === 'script_unread' && f.severity !== 'low'));
+  const worst = inScripts.find((f) => f.severity === 'critical') ?? inScripts.find((f) => f.severity === 'high' || f.severity === 'medium');
+  if (!worst) return undefined;
+  return { verdict: worst.severity === 'critical' ? 'deny' : 'ask', reason: `${worst.rule}: ${worst.explanation}` };
+}
 
 /** Where `name` resolves on PATH (an executable file), or undefined. */
 function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {

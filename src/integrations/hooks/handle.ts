@@ -47,6 +47,12 @@ export interface HookOptions extends MapOptions {
   correlation?: CorrelationStore;
   /** Diagnostics. */
   log?: (line: string) => void;
+  /**
+   * Judges the scripts a shell command runs by path, read here where the agent runs (the gateway
+   * only sees the command text). It can only make the answer stricter: `deny` blocks, `ask` turns an
+   * allow into a question (a deny where the agent cannot ask). A failure blocks (fail closed).
+   */
+  scripts?: (command: string, shell: string, cwd: string) => Promise<{ verdict: 'deny' | 'ask'; reason: string } | undefined>;
 }
 
 type Decided = Decision & { approval?: { id: string }; confirmation?: { id: string } };
@@ -141,6 +147,25 @@ export async function runHook(adapter: Adapter, input: unknown, authorizer: Auth
   const worst = decided.reduce((a, b) => (RANK[b.outcome] > RANK[a.outcome] ? b : a));
   let { verdict, reason } = verdictOf(worst, adapter.canAsk);
   if (decided.length > 1 || mapped.requests.length > 1) reason = `${reason} [${mapped.requests.length} targets, every one must be allowed]`;
+  if (verdict !== 'deny' && opts.scripts) {
+    const shell = mapped.requests.find((r) => r.action.name === 'shell.exec');
+    const command = shell?.context?.['command'];
+    const cwd = shell?.context?.['workdir'] ?? shell?.context?.['cwd'];
+    if (typeof command === 'string' && typeof cwd === 'string') {
+      let judged: Awaited<ReturnType<NonNullable<HookOptions['scripts']>>>;
+      try {
+        judged = await opts.scripts(command, typeof shell?.context?.['shell'] === 'string' ? (shell.context['shell'] as string) : 'bash', cwd);
+      } catch (e) {
+        opts.log?.(`script check failed: ${(e as Error).message}`);
+        judged = { verdict: 'deny', reason: 'the scripts this command runs could not be checked' };
+      }
+      if (judged?.verdict === 'deny') return adapter.render('deny', `Denied by Airlock: ${judged.reason} (Airlock request ${worst.requestId})`, 'pre');
+      if (judged?.verdict === 'ask' && verdict === 'allow') {
+        verdict = adapter.canAsk ? 'ask' : 'deny';
+        reason = `Airlock asks for your confirmation: ${judged.reason} (Airlock request ${worst.requestId})`;
+      }
+    }
+  }
   if ((verdict === 'allow' || verdict === 'ask') && parsed.correlationId && opts.correlation) {
     const keep: PreDecision[] = decided.map((d) => ({ requestId: d.requestId, actionHash: d.actionHash, outcome: d.outcome, ...(d.confirmation?.id ? { confirmation: d.confirmation.id } : {}) }));
     // Best effort (the verdict stands), but a lost correlation means the result report cannot be
