@@ -7,9 +7,8 @@ import { adapters, type AgentName } from '../../integrations/hooks/adapters.js';
 import { quoteWord } from '../../integrations/hooks/argv.js';
 import { createFileCorrelation } from '../../integrations/hooks/correlation.js';
 import { runHook } from '../../integrations/hooks/handle.js';
-import { loadAnalyzer } from '../../runtime/load-grammars.js';
-import { analyzeWithScripts } from '../../runtime/script-sources.js';
-import { shells, type Shell } from '../../commands/types.js';
+import { mayRunScript } from '../../integrations/hooks/script-hint.js';
+import type { Shell } from '../../commands/types.js';
 import { CLIENT_OPTIONS, clientFlags, openClient } from '../../sdk/open.js';
 import { openEdgeTracing, traceClient, type EdgeTracing } from '../traced-client.js';
 import type { AirlockClient } from '../../sdk/types.js';
@@ -122,6 +121,14 @@ export const command: CliCommand = {
  * the command line itself is the gateway's to decide.
  */
 async function judgeScripts(command: string, shell: string, cwd: string): Promise<{ verdict: 'deny' | 'ask'; reason: string } | undefined> {
+  // The analyzer and its grammars load only for a command that may run a script by path: the
+  // hook runs on every tool call and must stay light (issue 14).
+  if (!mayRunScript(command)) return undefined;
+  const [{ shells }, { loadAnalyzer }, { analyzeWithScripts }] = await Promise.all([
+    import('../../commands/types.js'),
+    import('../../runtime/load-grammars.js'),
+    import('../../runtime/script-sources.js'),
+  ]);
   const sh = (shells as readonly string[]).includes(shell) ? (shell as Shell) : 'bash';
   const a = await analyzeWithScripts(await loadAnalyzer(), command, sh, { cwd, home: homedir() });
   const inScripts = a.findings.filter((f) => f.script !== undefined || (f.rule === 'script_unread' && f.severity !== 'low'));
