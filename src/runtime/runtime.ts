@@ -5,6 +5,7 @@ import { signCheckpoint } from '../audit/checkpoint.js';
 import { createAuditWriter, type AuditWriter } from '../audit/writer.js';
 import type { Config } from '../config/schema.js';
 import { systemClock, type Clock } from '../core/clock.js';
+import { startSharedClock, type SharedClock } from './shared-clock.js';
 import { AirlockError } from '../core/errors.js';
 import { createGateway, type Gateway, type GatewayObserver } from '../gateway/gateway.js';
 import { createPolicyHolder, type PolicyHolder } from '../gateway/policy-holder.js';
@@ -158,7 +159,8 @@ async function readAndCompile(dir: string): Promise<{ files: Record<string, stri
 
 /** The composition root: config → store → keys → bundle → registry → audit writer → gateway. */
 export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
-  const clock = opts.clock ?? systemClock;
+  let clock: Clock = opts.clock ?? systemClock;
+  let sharedClock: SharedClock | undefined;
   const log = opts.logger ?? createLogger(config.logLevel);
   const failures = createFailureReporter(log, opts.observer?.onFailure ? (s) => opts.observer!.onFailure!(s) : undefined);
   const policyDir = resolve(config.policies);
@@ -177,6 +179,19 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   } catch (e) {
     loaded.bundle.dispose();
     throw e;
+  }
+  // Replicas judge expiry by the database's clock, not each by its own (threats.md P4).
+  if (!opts.clock && store.serverTimeMs) {
+    try {
+      const serverTimeMs = store.serverTimeMs.bind(store);
+      sharedClock = await startSharedClock({ serverTimeMs, onError: (e) => failures.report('clock', e) });
+      clock = sharedClock;
+      if (Math.abs(sharedClock.offsetMs()) > 1000) log.warn({ offsetMs: Math.round(sharedClock.offsetMs()) }, 'this host\'s clock differs from the database\'s; decisions use the database\'s');
+    } catch (e) {
+      loaded.bundle.dispose();
+      if (!opts.store) await store.close();
+      throw e;
+    }
   }
   const clashes = registryClashes(loaded.bundle, await store.identities.list({}));
   if (clashes.length > 0) {
@@ -520,6 +535,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       closed = true;
       if (timer) clearInterval(timer);
       if (anchorTimer) clearInterval(anchorTimer);
+      sharedClock?.stop();
       unsubscribeSlack();
       unsubscribeCluster();
       unsubscribeApprovalEvents();

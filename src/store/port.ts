@@ -269,5 +269,10 @@ export interface Store extends Transactional {
   readonly hookPairings: HookPairings;
   /** Cross-replica events; only adapters several processes share provide one (PostgreSQL). */
   readonly bus?: ClusterBus;
+  /**
+   * The database's clock in epoch milliseconds, where several processes share the store
+   * (PostgreSQL): the one clock by which every replica judges expiry (threats.md P4).
+   */
+  serverTimeMs?(): Promise<number>;
   close(): Promise<void>;
 }

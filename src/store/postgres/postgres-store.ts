@@ -184,6 +184,10 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     ...createPgChatState(db),
     hookPairings: createPgHookPairings(db),
     bus,
+    async serverTimeMs() {
+      const r = await pool.query<{ ms: string }>('SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8::text AS ms');
+      return Number(r.rows[0]!.ms);
+    },
     migrationStatus: () => migrationStatus(db),
     // A unit of work (port.ts): its own pooled connection, BEGIN … COMMIT; the repos lock rows
     // (FOR UPDATE) or write conditionally, so nothing is decided on a read from outside the unit.

@@ -1,0 +1,91 @@
+/**
+ * threats.md P4: expiry is judged by one clock, the database's. Three real `serve` replicas on one
+ * PostgreSQL database, two of them with their system clock moved two hours ahead and two hours
+ * behind by libfaketime (Debian package `faketime`; LD_PRELOAD, the monotonic clock left alone).
+ * Without one clock, an approval opened on the slow replica is already expired on the others, and
+ * an approved one is expired on the fast replica; with it every replica agrees. Needs
+ * `npm run build`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { expect, it } from 'vitest';
+import { describePostgres } from './pg-test-db.js';
+
+const CLI = resolve('dist/cli/main.js');
+const FAKETIME = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1', '/usr/lib/faketime/libfaketimeMT.so.1'].find((p) => existsSync(p));
+const HOUR = 3_600_000;
+
+function serve(dataDir: string, env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--log-level', 'warn', '--data-dir', dataDir, '--policies', 'policies/example'], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+  });
+  let err = '';
+  return new Promise((ok, fail) => {
+    proc.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /listening on (http:\/\/[^\s]+)/.exec(err);
+      if (m) ok({ proc, url: m[1]! });
+    });
+    proc.on('exit', (code) => fail(new Error(`serve exited ${code}: ${err}`)));
+  });
+}
+
+/** libfaketime moves this process's wall clock by `shift` ("+2h", "-2h"). */
+const skewed = (shift: string): Record<string, string> => ({ LD_PRELOAD: FAKETIME!, FAKETIME: shift, FAKETIME_DONT_FAKE_MONOTONIC: '1' });
+
+async function post(url: string, key: string, path: string, body: unknown): Promise<{ status: number; json: any }> {
+  const r = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
+  return { status: r.status, json: await r.json() };
+}
+
+await describePostgres('one clock for every replica (threats.md P4)', (pg) => {
+  it.skipIf(!FAKETIME && process.env['CI'] !== 'true')('replicas two hours ahead and behind judge approval expiry and stamp decisions by the database clock', async () => {
+    expect(FAKETIME, 'libfaketime (Debian package faketime) is needed; .ci/run installs it').toBeDefined();
+    const env = { AIRLOCK_DATABASE_URL: pg.url, AIRLOCK_KEY_FILE: join(mkdtempSync(join(tmpdir(), 'airlock-p4-keys-')), 'keys.json') };
+    const dirs = ['p4-true', 'p4-ahead', 'p4-behind'].map((name) => ({ name, dir: mkdtempSync(join(tmpdir(), `airlock-${name}-`)) }));
+    const shifts = [{}, skewed('+2h'), skewed('-2h')];
+    const replicas: { proc: ChildProcess; url: string }[] = [];
+    try {
+      for (const [i, { name, dir }] of dirs.entries()) replicas.push(await serve(dir, { ...env, AIRLOCK_WRITER_ID: name, ...shifts[i] }));
+      const [onTime, ahead, behind] = replicas as [(typeof replicas)[0], (typeof replicas)[0], (typeof replicas)[0]];
+      // The shift is real: a process started the same way reads a clock two hours ahead.
+      const probe = spawn(process.execPath, ['-e', 'process.stdout.write(String(Date.now()))'], { env: { PATH: process.env['PATH'] ?? '', ...skewed('+2h') } });
+      let probeOut = '';
+      probe.stdout!.on('data', (d: Buffer) => (probeOut += d.toString()));
+      await new Promise((ok) => probe.on('close', ok));
+      expect(Number(probeOut) - Date.now()).toBeGreaterThan(HOUR);
+
+      const admin = readFileSync(join(dirs[0]!.dir, 'admin.key'), 'utf8').trim();
+      const created = async (path: string, body: object): Promise<string> => {
+        const r = await post(onTime.url, admin, path, body);
+        expect(r.status, JSON.stringify(r.json)).toBe(201);
+        return r.json.key?.key as string;
+      };
+      await created('/v1/humans', { id: 'olive', displayName: 'Olive', groups: [], roles: [] });
+      const fay = await created('/v1/humans', { id: 'fay', displayName: 'Fay', groups: ['finance-approvers'], roles: ['approver'] });
+      const fred = await created('/v1/humans', { id: 'fred', displayName: 'Fred', groups: ['finance-approvers'], roles: ['approver'] });
+      const payBot = await created('/v1/identities', { id: 'pay-bot', kind: 'agent', owner: 'olive', groups: ['payment-agents'], purpose: 'pays suppliers' });
+      const pay = (amount: number) => ({ subject: { type: 'Agent', id: 'pay-bot' }, action: { name: 'payment.submit' }, resource: { type: 'Payee', id: 'acme-supplies' }, context: { amount } });
+      const nearNow = (iso: string) => Math.abs(Date.parse(iso) - Date.now()) < 5 * 60_000;
+
+      // Opened on the replica two hours behind: its 30-minute lifetime is counted from the database's now.
+      const opened = await post(behind.url, payBot, '/v1/authorize', pay(901));
+      expect(opened.json.outcome, JSON.stringify(opened.json)).toBe('approval_required');
+      expect(nearNow(opened.json.decidedAt)).toBe(true);
+      const id = opened.json.approval.id as string;
+      expect((await post(onTime.url, fay, `/v1/approvals/${id}/approve`, {})).json.status).toBe('pending');
+      expect((await post(onTime.url, fred, `/v1/approvals/${id}/approve`, {})).json.status).toBe('approved');
+      // Used on the replica two hours ahead: still within its lifetime there too.
+      const used = await post(ahead.url, payBot, '/v1/authorize', pay(901));
+      expect(used.json.outcome, JSON.stringify(used.json)).toBe('allow');
+      expect(nearNow(used.json.decidedAt)).toBe(true);
+      // Its grant, issued by the fast replica, redeems on the slow one (expiry by the same clock).
+      const redeemed = await post(behind.url, payBot, '/v1/grants/redeem', { grant: used.json.grant, actionHash: used.json.actionHash });
+      expect(redeemed.status, JSON.stringify(redeemed.json)).toBe(200);
+    } finally {
+      for (const r of replicas) r.proc.kill('SIGTERM');
+    }
+  });
+});
