@@ -7,6 +7,7 @@ import { decisionOptions, registerAuthentication } from './auth.js';
 import { sendError } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { createStoreCorrelation, handleClaudeCodeHook } from '../integrations/hooks/index.js';
+import { refusalRecord } from '../core/refusal-record.js';
 import { registerAccessRequestRoutes, requestableDenial } from './routes/access-requests.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerAuthzenRoutes } from './routes/authzen.js';
@@ -159,6 +160,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
           host: 'claude-code',
           correlation: createStoreCorrelation(runtime.store.hookPairings, caller, () => runtime.clock.now()),
           reportExecution: async (r) => void (await runtime.audit.append('execution', { ...r, reportedBy: caller.id })),
+          reportRefusal: async (r) => void (await runtime.audit.append('refusal', { caller: { type: caller.type, id: caller.id }, ...refusalRecord(r as unknown as Record<string, unknown>) })),
           log: (line) => req.log.info({ hook: 'claude-code' }, line),
         },
       );

@@ -77,6 +77,11 @@ async function decisionsSince(from: number): Promise<any[]> {
   const rows = await gw.runtime.store.audit.read('main', from + 1, 100_000);
   return rows.filter((r) => r.kind === 'decision').map((r) => JSON.parse(r.recordText));
 }
+/** Refusal records (calls stopped before any decision) written after `from`, parsed. */
+async function refusalsSince(from: number): Promise<any[]> {
+  const rows = await gw.runtime.store.audit.read('main', from + 1, 100_000);
+  return rows.filter((r) => r.kind === 'refusal').map((r) => JSON.parse(r.recordText));
+}
 async function head(): Promise<number> {
   const rows = await gw.runtime.store.audit.read('main', 1, 1_000_000);
   return rows.length === 0 ? 0 : rows[rows.length - 1]!.seq;
@@ -115,6 +120,27 @@ describe('shell tools reach policy with the command the agent will run [3.13-sha
     const empty = await hookProcess('claude-code', claude('Bash', { command: '   ' }));
     expect(verdictOf(empty)).toBe('deny');
     expect(empty.json.hookSpecificOutput.permissionDecisionReason).toMatch(/target_missing.*empty/);
+    expect(await decisionsSince(from)).toEqual([]);
+    // Nothing decided, but each stopped call is in the audit log as a refusal by the hook's caller.
+    const refusals = await refusalsSince(from);
+    expect(refusals.map((r) => [r.executor, r.code, r.targets, r.caller.id, r.subject.id])).toEqual([
+      ['hook:codex', 'target_missing', ['exec_command'], 'hook-agent', 'hook-agent'],
+      ['hook:claude-code', 'target_missing', ['Bash'], 'hook-agent', 'hook-agent'],
+    ]);
+  });
+
+  it('[3.13-shapes] the HTTP hook records what it refuses too: a missing target and unreadable input', async () => {
+    const from = await head();
+    const missing = await httpHook(claude('Bash', { command: '' }));
+    expect(missing.status).toBe(200);
+    expect(missing.json.hookSpecificOutput.permissionDecision).toBe('deny');
+    const unreadable = await httpHook({ hook_event_name: 'PreToolUse', tool_input: 'not an object' });
+    expect(unreadable.json.hookSpecificOutput?.permissionDecision ?? unreadable.status).not.toBe('allow');
+    const refusals = await refusalsSince(from);
+    expect(refusals.map((r) => [r.executor, r.code, r.caller.id])).toEqual([
+      ['hook:claude-code', 'target_missing', 'hook-agent'],
+      ['hook:claude-code', 'invalid_input', 'hook-agent'],
+    ]);
     expect(await decisionsSince(from)).toEqual([]);
   });
 

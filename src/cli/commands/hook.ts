@@ -103,6 +103,7 @@ export const command: CliCommand = {
           correlation: createFileCorrelation(),
           scripts: (command, shell, cwd) => judgeScripts(command, shell, cwd),
           ...(client?.capabilities.executionReports ? { reportExecution: (r) => client!.reportExecution(r) } : {}),
+          ...(client?.reportRefusal ? { reportRefusal: (r) => client!.reportRefusal!(r) } : {}),
         },
       );
       if (out.json) io.stdout.write(JSON.stringify(out.json) + '\n');

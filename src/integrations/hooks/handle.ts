@@ -8,7 +8,7 @@
  * agent's prompt accepted) reports the execution against that decision and names the confirmation.
  */
 import type { Authorizer, Decision } from '../../core/types.js';
-import type { ExecutionReport } from '../../sdk/types.js';
+import type { ExecutionReport, RefusalReport } from '../../sdk/types.js';
 import { adapters, type Adapter, type AgentName, type HookOutput, type ParsedHook, type Verdict } from './adapters.js';
 import { mapToolCall, type MapOptions } from './map.js';
 
@@ -53,6 +53,21 @@ export interface HookOptions extends MapOptions {
    * allow into a question (a deny where the agent cannot ask). A failure blocks (fail closed).
    */
   scripts?: (command: string, shell: string, cwd: string) => Promise<{ verdict: 'deny' | 'ask'; reason: string } | undefined>;
+  /**
+   * Records a tool call the hook refused before any decision (input it could not read, a target it
+   * could not find) in the audit log, so a stopped action is never missing from the evidence. The
+   * refusal stands whether or not the record is written.
+   */
+  reportRefusal?: (report: RefusalReport) => Promise<void>;
+}
+
+async function recordRefusal(opts: HookOptions, agent: string, code: string, detail: string, tool: string | undefined): Promise<void> {
+  if (!opts.reportRefusal) return;
+  try {
+    await opts.reportRefusal({ executor: `hook:${agent}`, code, subject: opts.subject, detail: detail.slice(0, 500), ...(tool ? { targets: [tool.slice(0, 200)] } : {}) });
+  } catch (e) {
+    opts.log?.(`refusal ${code} not recorded in the audit log: ${(e as Error).message}`);
+  }
 }
 
 type Decided = Decision & { approval?: { id: string }; confirmation?: { id: string } };
@@ -116,6 +131,7 @@ export async function runHook(adapter: Adapter, input: unknown, authorizer: Auth
   try {
     parsed = adapter.parse(typeof input === 'string' ? JSON.parse(input) : input);
   } catch (e) {
+    await recordRefusal(opts, adapter.name, 'invalid_input', `the hook input could not be read: ${(e as Error).message}`, undefined);
     return onError(`bad hook input: ${(e as Error).message}`);
   }
   if (parsed.event === 'post') {
@@ -130,6 +146,7 @@ export async function runHook(adapter: Adapter, input: unknown, authorizer: Auth
   if (!mapped.ok) {
     // Never decided on a guessed target: a tool whose command or path is not where it should be.
     opts.log?.(`${mapped.code}: ${mapped.message}`);
+    await recordRefusal(opts, adapter.name, mapped.code, mapped.message, parsed.call.toolName);
     return adapter.render('deny', `Denied by Airlock (${mapped.code}): ${mapped.message}. Nothing was sent for a decision on a guessed target.`, 'pre');
   }
   // A batch: every target must be allowed; the first deny ends it (AuthZEN deny_on_first_deny).
