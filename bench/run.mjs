@@ -16,6 +16,7 @@ const suites = [
   ['soak', './soak.mjs'],
   ['cli', './cli.mjs'],
   ['startup', './startup.mjs'],
+  ['replicated', './replicated.mjs'],
 ];
 // `--only a,b` runs just those suites (e.g. `npm run bench -- --quick --only soak`).
 const onlyAt = process.argv.indexOf('--only');
