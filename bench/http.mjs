@@ -11,7 +11,7 @@
 // The baseline is built once from `git archive BASELINE_REF` into the temp dir (or taken from
 // AIRLOCK_BENCH_BASELINE=/path/to/dist/cli/main.js); if that fails only the keyed figure is printed.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -66,16 +66,36 @@ export async function runCeiling(seconds) {
 
 export const BASELINE_REF = 'f8ceb66';
 
+/** Points `dir/node_modules` at this checkout's node_modules (a real directory there is kept). */
+function linkModules(dir) {
+  const link = join(dir, 'node_modules');
+  const want = join(process.cwd(), 'node_modules');
+  let stat;
+  try {
+    stat = lstatSync(link);
+  } catch {
+    stat = undefined;
+  }
+  if (stat && !stat.isSymbolicLink()) return;
+  if (stat && readlinkSync(link) === want) return;
+  if (stat) unlinkSync(link);
+  symlinkSync(want, link);
+}
+
 /** The foundation build's CLI, built once into the temp dir; undefined when it cannot be built. */
 export function baselineMain() {
   if (process.env.AIRLOCK_BENCH_BASELINE) return process.env.AIRLOCK_BENCH_BASELINE;
   const dir = join(tmpdir(), `airlock-bench-baseline-${BASELINE_REF}`);
   const main = join(dir, 'dist/cli/main.js');
-  if (existsSync(main)) return main;
+  if (existsSync(main)) {
+    // A build left by another checkout links that checkout's node_modules, which may be gone.
+    linkModules(dir);
+    return main;
+  }
   try {
     mkdirSync(dir, { recursive: true });
     execFileSync('sh', ['-c', `git archive ${BASELINE_REF} | tar -x -C "${dir}"`], { stdio: 'ignore' });
-    if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(process.cwd(), 'node_modules'), join(dir, 'node_modules'));
+    linkModules(dir);
     try {
       execFileSync(process.execPath, [join(process.cwd(), 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: dir, stdio: 'ignore' });
     } catch {
