@@ -4,36 +4,15 @@
  * round the approval is opened on one replica, voted on the other two, and then six retries of the
  * approved action arrive at once, two at each replica. Needs `npm run build`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describePostgres } from './pg-test-db.js';
+import { postAs, serveExample, type ServeProcess } from './serve-process.js';
 
-const CLI = resolve('dist/cli/main.js');
 const ROUNDS = 200;
 const CONSUMERS_PER_REPLICA = 2;
-
-function serve(dataDir: string, env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--log-level', 'warn', '--data-dir', dataDir, '--policies', 'policies/example'], {
-    env: { PATH: process.env['PATH'] ?? '', ...env },
-  });
-  let err = '';
-  return new Promise((ok, fail) => {
-    proc.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/[^\s]+)/.exec(err);
-      if (m) ok({ proc, url: m[1]! });
-    });
-    proc.on('exit', (code) => fail(new Error(`serve exited ${code}: ${err}`)));
-  });
-}
-
-async function post(url: string, key: string, path: string, body: unknown): Promise<{ status: number; json: any }> {
-  const r = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
-  return { status: r.status, json: await r.json() };
-}
 
 await describePostgres('approvals consumed across three replicas (threats.md P3)', (pg) => {
   it(`${ROUNDS} rounds: ${3 * CONSUMERS_PER_REPLICA} concurrent consumers on 3 replicas, exactly one allow each round`, async () => {
@@ -43,14 +22,14 @@ await describePostgres('approvals consumed across three replicas (threats.md P3)
       // Every round leaves the losers' retry as a new pending request; keep the per-requester cap out of the way.
       AIRLOCK_APPROVAL_MAX_PENDING_PER_REQUESTER: '999',
     };
-    const replicas: { proc: ChildProcess; url: string }[] = [];
+    const replicas: ServeProcess[] = [];
     const dirs = ['p3-a', 'p3-b', 'p3-c'].map((name) => ({ name, dir: mkdtempSync(join(tmpdir(), `airlock-${name}-`)) }));
-    for (const { name, dir } of dirs) replicas.push(await serve(dir, { ...env, AIRLOCK_WRITER_ID: name }));
+    for (const { name, dir } of dirs) replicas.push(await serveExample(dir, { ...env, AIRLOCK_WRITER_ID: name }));
     try {
       const [r1, r2, r3] = replicas as [(typeof replicas)[0], (typeof replicas)[0], (typeof replicas)[0]];
       const admin = readFileSync(join(dirs[0]!.dir, 'admin.key'), 'utf8').trim();
       const created = async (path: string, body: object): Promise<string> => {
-        const r = await post(r1.url, admin, path, body);
+        const r = await postAs(r1.url, admin, path, body);
         expect(r.status, JSON.stringify(r.json)).toBe(201);
         return r.json.key?.key as string;
       };
@@ -64,12 +43,12 @@ await describePostgres('approvals consumed across three replicas (threats.md P3)
       const at = [r1, r2, r3];
       for (let round = 0; round < ROUNDS; round++) {
         const payment = pay(100 + round);
-        const opened = await post(at[round % 3]!.url, payBot, '/v1/authorize', payment);
+        const opened = await postAs(at[round % 3]!.url, payBot, '/v1/authorize', payment);
         expect(opened.json.outcome, JSON.stringify(opened.json)).toBe('approval_required');
         const id = opened.json.approval.id as string;
-        expect((await post(at[(round + 1) % 3]!.url, fay, `/v1/approvals/${id}/approve`, { reason: `round ${round}` })).json.status).toBe('pending');
-        expect((await post(at[(round + 2) % 3]!.url, fred, `/v1/approvals/${id}/approve`, { reason: `round ${round}` })).json.status).toBe('approved');
-        const answers = await Promise.all(at.flatMap((r) => Array.from({ length: CONSUMERS_PER_REPLICA }, () => post(r.url, payBot, '/v1/authorize', payment))));
+        expect((await postAs(at[(round + 1) % 3]!.url, fay, `/v1/approvals/${id}/approve`, { reason: `round ${round}` })).json.status).toBe('pending');
+        expect((await postAs(at[(round + 2) % 3]!.url, fred, `/v1/approvals/${id}/approve`, { reason: `round ${round}` })).json.status).toBe('approved');
+        const answers = await Promise.all(at.flatMap((r) => Array.from({ length: CONSUMERS_PER_REPLICA }, () => postAs(r.url, payBot, '/v1/authorize', payment))));
         const allows = answers.filter((a) => a.status === 200 && a.json.outcome === 'allow').length;
         const failed = answers.filter((a) => a.status !== 200).length;
         if (allows !== 1 || failed > 0) wrong.push(`round ${round}: ${allows} allows, ${failed} errors (${answers.map((a) => a.json.outcome ?? a.status).join(', ')})`);

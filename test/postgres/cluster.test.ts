@@ -2,38 +2,13 @@
  * Coordination through LISTEN/NOTIFY: the bus between two stores, and a policy reload on one real
  * `serve` process reaching a second one on the same database. Needs `npm run build`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { ClusterEvent } from '../../src/store/port.js';
 import { describePostgres } from './pg-test-db.js';
-
-const CLI = resolve('dist/cli/main.js');
-
-async function until<T>(probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function serve(args: string[], env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { env: { PATH: process.env['PATH'] ?? '', ...env } });
-  let err = '';
-  return new Promise((ok, fail) => {
-    proc.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/[^\s]+)/.exec(err);
-      if (m) ok({ proc, url: m[1]! });
-    });
-    proc.on('exit', (code) => fail(new Error(`serve exited ${code}: ${err}`)));
-  });
-}
+import { serve, until } from './serve-process.js';
 
 await describePostgres('postgres cluster coordination', (pg) => {
   it('the bus delivers an event to the other store, never back to its sender', async () => {

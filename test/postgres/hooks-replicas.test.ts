@@ -4,27 +4,13 @@
  * the execution to A's decision (and to the confirmation A opened for an `ask`). Two real `serve`
  * processes on one database; needs `npm run build`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describePostgres } from './pg-test-db.js';
-
-const CLI = resolve('dist/cli/main.js');
-
-function serve(args: string[], env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { env: { PATH: process.env['PATH'] ?? '', ...env } });
-  let err = '';
-  return new Promise((ok, fail) => {
-    proc.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/[^\s]+)/.exec(err);
-      if (m) ok({ proc, url: m[1]! });
-    });
-    proc.on('exit', (code) => fail(new Error(`serve exited ${code}: ${err}`)));
-  });
-}
+import { serve } from './serve-process.js';
 
 async function call(url: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const r = await fetch(url + path, { method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });

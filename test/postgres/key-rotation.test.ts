@@ -3,43 +3,13 @@
  * one shared key file. A rotation answered by replica A must stop replica B from signing with the
  * retired key (B hears it over LISTEN/NOTIFY and drops its cached key). Needs `npm run build`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import { expect, it } from 'vitest';
 import { describePostgres } from './pg-test-db.js';
-
-const CLI = resolve('dist/cli/main.js');
-
-async function until<T>(probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function serve(args: string[], env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--log-level', 'warn', ...args], { env: { PATH: process.env['PATH'] ?? '', ...env } });
-  let err = '';
-  return new Promise((ok, fail) => {
-    proc.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/[^\s]+)/.exec(err);
-      if (m) ok({ proc, url: m[1]! });
-    });
-    proc.on('exit', (code) => fail(new Error(`serve exited ${code}: ${err}`)));
-  });
-}
-
-async function post(url: string, key: string, path: string, body: unknown): Promise<{ status: number; json: any }> {
-  const r = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
-  return { status: r.status, json: await r.json() };
-}
+import { postAs, serve, until } from './serve-process.js';
 
 await describePostgres('signing-key rotation across replicas', (pg) => {
   it('a grant rotation through replica A: replica B signs with the new key, never again with the retired one', async () => {
@@ -51,14 +21,14 @@ await describePostgres('signing-key rotation across replicas', (pg) => {
     const b = await serve(['--data-dir', dirB, '--policies', 'policies/example'], { ...env, AIRLOCK_WRITER_ID: 'replica-b' });
     try {
       const admin = readFileSync(join(dirA, 'admin.key'), 'utf8').trim();
-      const owner = await post(a.url, admin, '/v1/humans', { id: 'olga', displayName: 'Olga', groups: [], roles: [] });
+      const owner = await postAs(a.url, admin, '/v1/humans', { id: 'olga', displayName: 'Olga', groups: [], roles: [] });
       expect(owner.status, JSON.stringify(owner.json)).toBe(201);
-      const agent = await post(a.url, admin, '/v1/identities', { id: 'coder', kind: 'agent', owner: 'olga', groups: ['operators'], purpose: 'runs builds' });
+      const agent = await postAs(a.url, admin, '/v1/identities', { id: 'coder', kind: 'agent', owner: 'olga', groups: ['operators'], purpose: 'runs builds' });
       expect(agent.status, JSON.stringify(agent.json)).toBe(201);
       const agentKey = agent.json.key.key as string;
       const allowed = { subject: { type: 'Agent', id: 'coder' }, action: { name: 'shell.exec' }, resource: { type: 'Host', id: 'dev-1' }, context: { environment: 'dev', command: 'git status' } };
       const grantKid = async (url: string): Promise<string> => {
-        const r = await post(url, agentKey, '/v1/authorize', allowed);
+        const r = await postAs(url, agentKey, '/v1/authorize', allowed);
         expect(r.json.outcome, JSON.stringify(r.json)).toBe('allow');
         return decodeProtectedHeader(r.json.grant as string).kid!;
       };
@@ -66,7 +36,7 @@ await describePostgres('signing-key rotation across replicas', (pg) => {
       const before = await grantKid(b.url);
       expect(await grantKid(a.url)).toBe(before);
 
-      const rotated = await post(a.url, admin, '/v1/keys/rotate', { purpose: 'grant' });
+      const rotated = await postAs(a.url, admin, '/v1/keys/rotate', { purpose: 'grant' });
       expect(rotated.status, JSON.stringify(rotated.json)).toBe(200);
       expect(rotated.json.previous).toBe(before);
       const next = rotated.json.kid as string;

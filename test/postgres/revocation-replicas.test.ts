@@ -4,46 +4,24 @@
  * real `serve` replicas on one PostgreSQL database (each reads revocations and suspensions from
  * the store on every request; no cache to outlive them). Needs `npm run build`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describePostgres } from './pg-test-db.js';
-
-const CLI = resolve('dist/cli/main.js');
-
-function serve(dataDir: string, env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--log-level', 'warn', '--data-dir', dataDir, '--policies', 'policies/example'], {
-    env: { PATH: process.env['PATH'] ?? '', ...env },
-  });
-  let err = '';
-  return new Promise((ok, fail) => {
-    proc.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/[^\s]+)/.exec(err);
-      if (m) ok({ proc, url: m[1]! });
-    });
-    proc.on('exit', (code) => fail(new Error(`serve exited ${code}: ${err}`)));
-  });
-}
-
-async function post(url: string, key: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
-  const r = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers }, body: JSON.stringify(body) });
-  return { status: r.status, json: await r.json() };
-}
+import { postAs, serveExample, type ServeProcess } from './serve-process.js';
 
 await describePostgres('revocation and suspension across three replicas (issue 13)', (pg) => {
   it('revoked through A: refused on B and C at once; suspended through B: refused on A and C at once', async () => {
     const env = { AIRLOCK_DATABASE_URL: pg.url, AIRLOCK_KEY_FILE: join(mkdtempSync(join(tmpdir(), 'airlock-rev-keys-')), 'keys.json') };
     const dirs = ['rev-a', 'rev-b', 'rev-c'].map((name) => ({ name, dir: mkdtempSync(join(tmpdir(), `airlock-${name}-`)) }));
-    const replicas: { proc: ChildProcess; url: string }[] = [];
+    const replicas: ServeProcess[] = [];
     try {
-      for (const { name, dir } of dirs) replicas.push(await serve(dir, { ...env, AIRLOCK_WRITER_ID: name }));
+      for (const { name, dir } of dirs) replicas.push(await serveExample(dir, { ...env, AIRLOCK_WRITER_ID: name }));
       const [A, B, C] = replicas.map((r) => r.url) as [string, string, string];
       const admin = readFileSync(join(dirs[0]!.dir, 'admin.key'), 'utf8').trim();
       const created = async (path: string, body: object): Promise<string> => {
-        const r = await post(A, admin, path, body);
+        const r = await postAs(A, admin, path, body);
         expect(r.status, JSON.stringify(r.json)).toBe(201);
         return r.json.key?.key as string;
       };
@@ -53,12 +31,12 @@ await describePostgres('revocation and suspension across three replicas (issue 1
       const getFile = { subject: { type: 'Agent', id: 'a' }, action: { name: 'tool.call' }, resource: { type: 'Tool', id: 'github.get_file' }, context: {} };
 
       // hana delegates to a (through A); a acts under it on every replica.
-      const link = await post(A, hana, '/v1/delegations', { delegate: 'Agent::"a"', scope: 'tool.call:Tool::github.*', ttl: '60m', purpose: 'read the repo' });
+      const link = await postAs(A, hana, '/v1/delegations', { delegate: 'Agent::"a"', scope: 'tool.call:Tool::github.*', ttl: '60m', purpose: 'read the repo' });
       expect(link.status, JSON.stringify(link.json)).toBe(201);
-      const underLink = (url: string) => post(url, agent, '/v1/authorize', getFile, { 'x-airlock-delegation': link.json.token as string });
+      const underLink = (url: string) => postAs(url, agent, '/v1/authorize', getFile, { 'x-airlock-delegation': link.json.token as string });
       for (const url of [A, B, C]) expect((await underLink(url)).json.outcome, url).toBe('allow');
 
-      const revoked = await post(A, hana, `/v1/delegations/${link.json.id}/revoke`, { reason: 'task done' });
+      const revoked = await postAs(A, hana, `/v1/delegations/${link.json.id}/revoke`, { reason: 'task done' });
       expect(revoked.status, JSON.stringify(revoked.json)).toBe(200);
       for (const url of [B, C, A]) {
         const d = (await underLink(url)).json;
@@ -67,11 +45,11 @@ await describePostgres('revocation and suspension across three replicas (issue 1
       }
 
       // A second link, then the agent itself suspended through B.
-      const again = await post(B, hana, '/v1/delegations', { delegate: 'Agent::"a"', scope: 'tool.call:Tool::github.*', ttl: '60m', purpose: 'read the repo again' });
+      const again = await postAs(B, hana, '/v1/delegations', { delegate: 'Agent::"a"', scope: 'tool.call:Tool::github.*', ttl: '60m', purpose: 'read the repo again' });
       expect(again.status, JSON.stringify(again.json)).toBe(201);
-      const underAgain = (url: string) => post(url, agent, '/v1/authorize', getFile, { 'x-airlock-delegation': again.json.token as string });
+      const underAgain = (url: string) => postAs(url, agent, '/v1/authorize', getFile, { 'x-airlock-delegation': again.json.token as string });
       for (const url of [A, B, C]) expect((await underAgain(url)).json.outcome, url).toBe('allow');
-      expect((await post(B, admin, '/v1/identities/a/suspend', {})).status).toBe(200);
+      expect((await postAs(B, admin, '/v1/identities/a/suspend', {})).status).toBe(200);
       for (const url of [A, C, B]) {
         const r = await underAgain(url);
         // A suspended identity's key no longer authenticates, or its request is denied: never allowed.

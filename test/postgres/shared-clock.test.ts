@@ -6,39 +6,19 @@
  * an approved one is expired on the fast replica; with it every replica agrees. Needs
  * `npm run build`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describePostgres } from './pg-test-db.js';
+import { postAs, serveExample, type ServeProcess } from './serve-process.js';
 
-const CLI = resolve('dist/cli/main.js');
 const FAKETIME = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1', '/usr/lib/faketime/libfaketimeMT.so.1'].find((p) => existsSync(p));
 const HOUR = 3_600_000;
 
-function serve(dataDir: string, env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--log-level', 'warn', '--data-dir', dataDir, '--policies', 'policies/example'], {
-    env: { PATH: process.env['PATH'] ?? '', ...env },
-  });
-  let err = '';
-  return new Promise((ok, fail) => {
-    proc.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/[^\s]+)/.exec(err);
-      if (m) ok({ proc, url: m[1]! });
-    });
-    proc.on('exit', (code) => fail(new Error(`serve exited ${code}: ${err}`)));
-  });
-}
-
 /** libfaketime moves this process's wall clock by `shift` ("+2h", "-2h"). */
 const skewed = (shift: string): Record<string, string> => ({ LD_PRELOAD: FAKETIME!, FAKETIME: shift, FAKETIME_DONT_FAKE_MONOTONIC: '1' });
-
-async function post(url: string, key: string, path: string, body: unknown): Promise<{ status: number; json: any }> {
-  const r = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
-  return { status: r.status, json: await r.json() };
-}
 
 await describePostgres('one clock for every replica (threats.md P4)', (pg) => {
   it.skipIf(!FAKETIME && process.env['CI'] !== 'true')('replicas two hours ahead and behind judge approval expiry and stamp decisions by the database clock', async () => {
@@ -46,9 +26,9 @@ await describePostgres('one clock for every replica (threats.md P4)', (pg) => {
     const env = { AIRLOCK_DATABASE_URL: pg.url, AIRLOCK_KEY_FILE: join(mkdtempSync(join(tmpdir(), 'airlock-p4-keys-')), 'keys.json') };
     const dirs = ['p4-true', 'p4-ahead', 'p4-behind'].map((name) => ({ name, dir: mkdtempSync(join(tmpdir(), `airlock-${name}-`)) }));
     const shifts = [{}, skewed('+2h'), skewed('-2h')];
-    const replicas: { proc: ChildProcess; url: string }[] = [];
+    const replicas: ServeProcess[] = [];
     try {
-      for (const [i, { name, dir }] of dirs.entries()) replicas.push(await serve(dir, { ...env, AIRLOCK_WRITER_ID: name, ...shifts[i] }));
+      for (const [i, { name, dir }] of dirs.entries()) replicas.push(await serveExample(dir, { ...env, AIRLOCK_WRITER_ID: name, ...shifts[i] }));
       const [onTime, ahead, behind] = replicas as [(typeof replicas)[0], (typeof replicas)[0], (typeof replicas)[0]];
       // The shift is real: a process started the same way reads a clock two hours ahead.
       const probe = spawn(process.execPath, ['-e', 'process.stdout.write(String(Date.now()))'], { env: { PATH: process.env['PATH'] ?? '', ...skewed('+2h') } });
@@ -59,7 +39,7 @@ await describePostgres('one clock for every replica (threats.md P4)', (pg) => {
 
       const admin = readFileSync(join(dirs[0]!.dir, 'admin.key'), 'utf8').trim();
       const created = async (path: string, body: object): Promise<string> => {
-        const r = await post(onTime.url, admin, path, body);
+        const r = await postAs(onTime.url, admin, path, body);
         expect(r.status, JSON.stringify(r.json)).toBe(201);
         return r.json.key?.key as string;
       };
@@ -71,18 +51,18 @@ await describePostgres('one clock for every replica (threats.md P4)', (pg) => {
       const nearNow = (iso: string) => Math.abs(Date.parse(iso) - Date.now()) < 5 * 60_000;
 
       // Opened on the replica two hours behind: its 30-minute lifetime is counted from the database's now.
-      const opened = await post(behind.url, payBot, '/v1/authorize', pay(901));
+      const opened = await postAs(behind.url, payBot, '/v1/authorize', pay(901));
       expect(opened.json.outcome, JSON.stringify(opened.json)).toBe('approval_required');
       expect(nearNow(opened.json.decidedAt)).toBe(true);
       const id = opened.json.approval.id as string;
-      expect((await post(onTime.url, fay, `/v1/approvals/${id}/approve`, {})).json.status).toBe('pending');
-      expect((await post(onTime.url, fred, `/v1/approvals/${id}/approve`, {})).json.status).toBe('approved');
+      expect((await postAs(onTime.url, fay, `/v1/approvals/${id}/approve`, {})).json.status).toBe('pending');
+      expect((await postAs(onTime.url, fred, `/v1/approvals/${id}/approve`, {})).json.status).toBe('approved');
       // Used on the replica two hours ahead: still within its lifetime there too.
-      const used = await post(ahead.url, payBot, '/v1/authorize', pay(901));
+      const used = await postAs(ahead.url, payBot, '/v1/authorize', pay(901));
       expect(used.json.outcome, JSON.stringify(used.json)).toBe('allow');
       expect(nearNow(used.json.decidedAt)).toBe(true);
       // Its grant, issued by the fast replica, redeems on the slow one (expiry by the same clock).
-      const redeemed = await post(behind.url, payBot, '/v1/grants/redeem', { grant: used.json.grant, actionHash: used.json.actionHash });
+      const redeemed = await postAs(behind.url, payBot, '/v1/grants/redeem', { grant: used.json.grant, actionHash: used.json.actionHash });
       expect(redeemed.status, JSON.stringify(redeemed.json)).toBe(200);
     } finally {
       for (const r of replicas) r.proc.kill('SIGTERM');
