@@ -4,14 +4,14 @@
  * rules, so the audit records and refusals are the same.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { verifyAudit } from '../audit/verify.js';
+import type { FoundDecision } from '../runtime/audit-log.js';
 import { AirlockError } from '../core/errors.js';
 import type { DelegationLink } from '../delegation/repo.js';
 import { linkStatus } from '../delegation/links.js';
 import { hasRole } from '../identity/subject.js';
 import type { Identity } from '../identity/types.js';
 import { mayViewLink, revokeLinkAs } from '../http/routes/delegations.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { EdgeRuntime } from '../runtime/runtime.js';
 import { html, type Html } from './html.js';
 import { shortUid } from './model.js';
 import type { ConsoleSession } from './sessions.js';
@@ -19,7 +19,7 @@ import type { Who } from './who.js';
 import { BASE, page, type Viewer } from './views.js';
 
 export interface AdminPageDeps {
-  runtime: Runtime;
+  runtime: EdgeRuntime;
   requireUser(req: FastifyRequest, reply: FastifyReply): Promise<Who | undefined>;
   csrfOk(req: FastifyRequest, session: ConsoleSession | undefined): boolean;
   refuseCsrf(reply: FastifyReply, req: FastifyRequest): void;
@@ -70,7 +70,7 @@ export function registerConsoleAdminPages(scope: FastifyInstance, deps: AdminPag
     const mine = await desk.list({ actor: me, limit: 1000 });
     const owned = await Promise.all(
       who.viewer.owns.map(async (id) => {
-        const nhi = await runtime.store.identities.get(id);
+        const nhi = await runtime.identities.find(id);
         return nhi ? desk.list({ actor: desk.uidOf(nhi), limit: 1000 }) : [];
       }),
     );
@@ -86,7 +86,7 @@ export function registerConsoleAdminPages(scope: FastifyInstance, deps: AdminPag
       const cur = stack.pop()!;
       const l = await runtime.delegations.get(cur);
       if (l) out.push(l);
-      for (const c of await runtime.store.delegations.children(cur)) stack.push(c.id);
+      for (const c of await runtime.delegations.children(cur)) stack.push(c.id);
     }
     return out;
   }
@@ -163,7 +163,7 @@ ${tree(links, t, (l) => (mayRevoke.has(l.id) ? html`<a href="${BASE}/delegations
     if (!who) return reply;
     const reader = isReader(who.acting);
     if (!reader && who.viewer.owns.length === 0) return forbidden(reply, who.viewer, 'the inventory needs the admin or auditor role (or NHIs you own)');
-    const all = await runtime.store.identities.list({});
+    const all = await runtime.identities.list({});
     const shown = reader ? all : all.filter((i) => i.class === 'nhi' && i.owner === who.person.id);
     const report = reader ? await runtime.inventoryReport() : undefined;
     const section = (title: string, rows: readonly { id: string }[], line: (r: never) => string) =>
@@ -192,23 +192,7 @@ ${shown.map((i) => html`<tr><td><a href="${BASE}/identities/${encodeURIComponent
     );
   });
 
-  async function recentDecisions(match: (rec: Record<string, unknown>) => boolean, limit: number): Promise<{ seq: number; writer: string; at: string; rec: Record<string, unknown> }[]> {
-    const out: { seq: number; writer: string; at: string; rec: Record<string, unknown> }[] = [];
-    for (const writer of await runtime.store.audit.writers()) {
-      const head = await runtime.store.audit.head(writer);
-      if (!head) continue;
-      const from = Math.max(1, head.seq - AUDIT_SEARCH_WINDOW + 1);
-      for (let seq = from; seq <= head.seq; seq += 1000) {
-        for (const r of await runtime.store.audit.read(writer, seq, 1000)) {
-          if (r.kind !== 'decision') continue;
-          const rec = JSON.parse(r.recordText) as Record<string, unknown>;
-          if (match(rec)) out.push({ seq: r.seq, writer, at: r.at, rec });
-        }
-      }
-    }
-    out.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
-    return out.slice(0, limit);
-  }
+  const recentDecisions = (match: (rec: Record<string, unknown>) => boolean, limit: number): Promise<FoundDecision[]> => runtime.auditLog.recentDecisions(match, limit, AUDIT_SEARCH_WINDOW);
 
   function decisionsTable(rows: Awaited<ReturnType<typeof recentDecisions>>): Html {
     if (rows.length === 0) return html`<p>No decisions found.</p>`;
@@ -225,7 +209,7 @@ ${rows.map(({ seq, at, rec }) => {
     const who = await deps.requireUser(req, reply);
     if (!who) return reply;
     const id = (req.params as { id: string }).id;
-    const i = await runtime.store.identities.get(id);
+    const i = await runtime.identities.find(id);
     const visible = i !== undefined && (isReader(who.acting) || (i.class === 'nhi' && i.owner === who.person.id) || i.id === who.person.id);
     if (!i || !visible) throw new AirlockError('ERR_NOT_FOUND', `no identity ${id}`);
     const keys = await runtime.identities.listKeys(i.class, i.id);
@@ -267,7 +251,7 @@ ${
       if (!deps.csrfOk(req, who.session)) return deps.refuseCsrf(reply, req);
       if (!deps.isAdmin(who)) throw new AirlockError('ERR_FORBIDDEN', 'this needs a human with role admin');
       const id = (req.params as { id: string }).id;
-      const i = await runtime.store.identities.get(id);
+      const i = await runtime.identities.find(id);
       if (!i) throw new AirlockError('ERR_NOT_FOUND', `no identity ${id}`);
       await runtime.identities.setStatus(i.class, i.id, op, { type: who.caller.type, id: who.caller.id, via: 'console', ...(who.caller.keyId ? { keyId: who.caller.keyId } : {}) });
       if (op === 'suspend' && i.class === 'human') deps.destroyFor(i.id);
@@ -293,8 +277,8 @@ ${
         }, 200)
       : [];
     const inTime = rows.filter((r) => (!f.from || r.at >= f.from) && (!f.to || r.at <= f.to));
-    const report = await verifyAudit(runtime.store.audit);
-    const checkpoints = await Promise.all(report.writers.map(async (w) => ({ writer: w.writer, cp: await runtime.store.audit.latestCheckpoint(w.writer) })));
+    const report = await runtime.auditLog.verify();
+    const checkpoints = await Promise.all(report.writers.map(async (w) => ({ writer: w.writer, cp: await runtime.auditLog.latestCheckpoint(w.writer) })));
     const outcomes = ['', 'allow', 'deny', 'approval_required', 'confirmation_required'];
     return deps.sendPage(
       reply,

@@ -9,7 +9,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApprovalRequest } from '../approval/types.js';
-import { recordIntact } from '../audit/chain.js';
 import { actionFields } from '../core/action-view.js';
 import { AirlockError, errorCodes } from '../core/errors.js';
 import type { AuthorizationRequest, Caller } from '../core/types.js';
@@ -20,9 +19,7 @@ import { decisionOptionsFor } from '../http/auth.js';
 import { createFailureLimiter } from '../http/rate-limit.js';
 import { castVote, confirmAs, mayView } from '../http/routes/approvals.js';
 import { evidenceFor, reverseAs } from '../http/routes/evidence.js';
-import type { Runtime } from '../runtime/runtime.js';
-import { collectEvidenceSources } from '../runtime/evidence-sources.js';
-import { authenticateKey } from '../identity/authenticate.js';
+import type { EdgeRuntime } from '../runtime/runtime.js';
 import { html, type Html } from './html.js';
 import { analysisSafe, commandOf, humanForClaim, mayAct, rolesFromGroups, sessionRoles, shortUid } from './model.js';
 import { createOidcSignIn, type OidcSignIn } from './oidc.js';
@@ -33,7 +30,7 @@ import { registerConsoleAdminPages } from './admin-pages.js';
 import type { Who } from './who.js';
 
 export interface ConsoleDeps {
-  runtime: Runtime;
+  runtime: EdgeRuntime;
   /** The gateway's own base URL (config `publicUrl` or the listen address). */
   baseUrl(): string;
 }
@@ -48,7 +45,7 @@ export const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** Is the console served? Config `console.enabled`; unset: on when the gateway listens on loopback. */
-export function consoleEnabled(config: Runtime['config']): boolean {
+export function consoleEnabled(config: EdgeRuntime['config']): boolean {
   return config.console.enabled ?? LOOPBACK.has(config.host);
 }
 
@@ -101,7 +98,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
   }
 
   async function owned(person: Human): Promise<string[]> {
-    const all = await runtime.store.identities.list({ class: 'nhi' });
+    const all = await runtime.identities.list({ class: 'nhi' });
     return all.filter((i) => i.class === 'nhi' && i.owner === person.id).map((i) => i.id);
   }
 
@@ -110,11 +107,11 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
     const sid = sessionId(req);
     const session = sessions.get(sid);
     if (!session || session.humanId === undefined || sid === undefined) return undefined;
-    const identity = await runtime.store.identities.get(session.humanId);
+    const identity = await runtime.identities.find(session.humanId);
     let ok = identity !== undefined && identity.class === 'human' && identity.status === 'active';
     if (ok && session.method === 'key') {
       // A key revoked or expired after sign-in ends the session at the next request.
-      const key = session.keyId ? await runtime.store.credentials.get(session.keyId) : undefined;
+      const key = session.keyId ? await runtime.identities.keyRecord(session.keyId) : undefined;
       ok = key !== undefined && key.identityId === session.humanId && key.revokedAt === undefined && (key.expiresAt === undefined || Date.parse(key.expiresAt) > clock.now());
     }
     if (!ok) {
@@ -266,7 +263,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
       }
       const pre = sessions.get(sessionId(req));
       if (!csrfOk(req, pre)) return refuseCsrf(reply, req);
-      const result = await authenticateKey(runtime.store, field(req, 'key').trim() || undefined, now);
+      const result = await runtime.identities.authenticate(field(req, 'key').trim() || undefined, now);
       // One answer for every failure (no oracle); the reason goes to the audit record.
       if (!result.ok) return signInFailed(req, reply, 'key', result.reason, 'That key does not sign anyone in.');
       if (result.identity.class !== 'human') return signInFailed(req, reply, 'key', 'not_a_person', 'That key does not sign anyone in.');
@@ -307,7 +304,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
         req.log.warn({ err: e }, 'console: OIDC callback refused');
         return signInFailed(req, reply, 'oidc', 'provider_response_refused', 'The identity provider\'s answer was refused. Try again.');
       }
-      const humans = (await runtime.store.identities.list({ class: 'human' })) as Human[];
+      const humans = (await runtime.identities.list({ class: 'human' })) as Human[];
       const person = humanForClaim(humans, claims[cfg.oidc.claim], cfg.oidc.link);
       if (!person || person.status !== 'active') return signInFailed(req, reply, 'oidc', person ? 'identity_inactive' : 'no_linked_human', 'Your account at the identity provider is not linked to an active person in Airlock. Ask an admin.');
       const idpRoles = cfg.oidc.groupClaim ? rolesFromGroups(claims[cfg.oidc.groupClaim], cfg.oidc.groupRoles) : rolesFromGroups([], cfg.oidc.groupRoles);
@@ -457,15 +454,6 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
 
     // ---- evidence ----
 
-    async function verifiedInChain(writer: string, seq: number, hash: string): Promise<boolean> {
-      const r = await runtime.store.audit.get(writer, seq);
-      if (!r || r.hash !== hash || !recordIntact(r)) return false;
-      const prev = seq > 1 ? await runtime.store.audit.get(writer, seq - 1) : undefined;
-      if (seq > 1 && (!prev || prev.hash !== r.prevHash)) return false;
-      const next = await runtime.store.audit.get(writer, seq + 1);
-      return next === undefined || next.prevHash === r.hash;
-    }
-
     function summarize(kind: string, rec: Record<string, unknown>): string {
       const d = rec['decision'] as { outcome?: string; reasons?: { code?: string; policyId?: string }[] } | undefined;
       switch (kind) {
@@ -498,7 +486,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
       for (const a of doc.approvals) {
         const opener = (await runtime.approvals.get(a.id))?.openedBy;
         if (!opener || opener === requestId) continue;
-        for (const s of await collectEvidenceSources(runtime.store.audit, opener)) {
+        for (const s of await runtime.auditLog.evidence(opener)) {
           if (s.kind === 'decision' && s.record['requestId'] === opener && !seen.has(`${s.writer}:${s.seq}`)) {
             seen.add(`${s.writer}:${s.seq}`);
             sources.push(s);
@@ -509,7 +497,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
       const timeline = [];
       let chainOk = true;
       for (const s of sorted) {
-        const verified = await verifiedInChain(s.writer, s.seq, s.hash);
+        const verified = await runtime.auditLog.inChain(s.writer, s.seq, s.hash);
         if (!verified) chainOk = false;
         timeline.push({ seq: s.seq, writer: s.writer, at: s.at, kind: s.kind, hash: s.hash, verified, summary: summarize(s.kind, s.record) });
       }

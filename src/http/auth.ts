@@ -2,12 +2,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AirlockError } from '../core/errors.js';
 import type { AuthorizationRequest, AuthorizeOptions, Caller } from '../core/types.js';
 import { parseApiKey } from '../identity/api-key.js';
-import { authenticateKey, keyFromHeader } from '../identity/authenticate.js';
+import { keyFromHeader } from '../identity/authenticate.js';
 import { entityTypeOf, matchesUid, registryTypeOf } from '../identity/entity.js';
 import { callerMayAskFor, hasRole } from '../identity/subject.js';
 import type { ApiKeyRecord, Identity } from '../identity/types.js';
 import type { CedarUid } from '../policy/types.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { EdgeRuntime } from '../runtime/runtime.js';
 import { sendError } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { createFailureLimiter } from './rate-limit.js';
@@ -61,7 +61,7 @@ async function storeRead<T>(read: () => Promise<T>): Promise<T> {
  * per (source address, key id) — attempts without an existing key id share the address's bucket —
  * and an empty bucket answers 429 before the secret is compared.
  */
-export function registerAuthentication(app: FastifyInstance, runtime: Runtime, metrics: Metrics): void {
+export function registerAuthentication(app: FastifyInstance, runtime: EdgeRuntime, metrics: Metrics): void {
   const limiter = createFailureLimiter({ burst: runtime.config.authFailureBurst, refillMs: runtime.config.authFailureRefillMs });
   const onRejected = (code: string) => metrics.rejected(code);
   app.decorateRequest('auth', undefined);
@@ -81,7 +81,7 @@ export function registerAuthentication(app: FastifyInstance, runtime: Runtime, m
     const addressBucket = `${req.ip}|*`;
     let blocked = keyBucket !== undefined && !limiter.allowed(keyBucket, now) ? keyBucket : undefined;
     if (blocked === undefined && !limiter.allowed(addressBucket, now)) {
-      const known = keyId === undefined ? undefined : await storeRead(() => runtime.store.credentials.get(keyId));
+      const known = keyId === undefined ? undefined : await storeRead(() => runtime.identities.keyRecord(keyId));
       if (!known) blocked = addressBucket;
     }
     if (blocked !== undefined) {
@@ -89,7 +89,7 @@ export function registerAuthentication(app: FastifyInstance, runtime: Runtime, m
       reply.header('retry-after', String(limiter.retryAfterSeconds(blocked, now)));
       return sendError(reply, req, new AirlockError('ERR_AUTH_RATE_LIMITED'), onRejected);
     }
-    const result = await storeRead(() => authenticateKey(runtime.store, token, now));
+    const result = await storeRead(() => runtime.identities.authenticate(token, now));
     if (!result.ok) {
       const onKey = keyBucket !== undefined && result.reason !== 'missing' && result.reason !== 'malformed' && result.reason !== 'unknown_key';
       limiter.failed(onKey ? keyBucket : addressBucket, now);
@@ -111,11 +111,11 @@ export function registerAuthentication(app: FastifyInstance, runtime: Runtime, m
 }
 
 /** Groups of a subject (registry groups or static parents) and all their ancestor groups. */
-async function subjectGroups(runtime: Runtime, subject: CedarUid, ns: string): Promise<Set<string>> {
+async function subjectGroups(runtime: EdgeRuntime, subject: CedarUid, ns: string): Promise<Set<string>> {
   const bundle = runtime.policies.current();
   const direct: CedarUid[] = [];
   if (registryTypeOf(subject.type, ns)) {
-    const found = await runtime.store.identities.get(subject.id);
+    const found = await runtime.identities.find(subject.id);
     if (found && matchesUid(found, subject, ns)) direct.push(...found.groups.map((g) => ({ type: `${ns}::Group`, id: g })));
   }
   if (direct.length === 0) direct.push(...(bundle?.staticEntities.get(uidKey(subject))?.parents ?? []));
@@ -134,7 +134,7 @@ async function subjectGroups(runtime: Runtime, subject: CedarUid, ns: string): P
  * Does this enforcement point's grant list `subject` (AuthZEN `{type, id}`) now, by id or by group?
  * Asking about itself does not count: a pep never speaks for itself as someone else's relay.
  */
-export async function pepListsSubject(runtime: Runtime, pep: Identity, subject: { type: string; id: string }): Promise<boolean> {
+export async function pepListsSubject(runtime: EdgeRuntime, pep: Identity, subject: { type: string; id: string }): Promise<boolean> {
   if (pep.class !== 'nhi' || !pep.pep) return false;
   const ns = runtime.policies.current()?.namespace ?? 'Airlock';
   const uid = { type: qualifyType(subject.type, ns), id: subject.id };
@@ -149,12 +149,12 @@ export async function pepListsSubject(runtime: Runtime, pep: Identity, subject: 
  * for an unregistered subject. Throws 403 ERR_SUBJECT_FORBIDDEN when the caller may not ask about
  * the request's subject (an NHI only about itself; a pep about its listed subjects and groups).
  */
-export async function decisionOptions(runtime: Runtime, req: FastifyRequest, request: AuthorizationRequest): Promise<AuthorizeOptions> {
+export async function decisionOptions(runtime: EdgeRuntime, req: FastifyRequest, request: AuthorizationRequest): Promise<AuthorizeOptions> {
   return decisionOptionsFor(runtime, req.auth, request);
 }
 
 /** `decisionOptions` for a caller some edge authenticated (an API key, a console session). */
-export async function decisionOptionsFor(runtime: Runtime, auth: Pick<AuthContext, 'identity' | 'caller'> | undefined, request: AuthorizationRequest): Promise<AuthorizeOptions> {
+export async function decisionOptionsFor(runtime: EdgeRuntime, auth: Pick<AuthContext, 'identity' | 'caller'> | undefined, request: AuthorizationRequest): Promise<AuthorizeOptions> {
   if (!auth) throw new AirlockError('ERR_UNAUTHENTICATED');
   const ns = runtime.policies.current()?.namespace ?? 'Airlock';
   const subject = { type: qualifyType(request.subject.type, ns), id: request.subject.id };

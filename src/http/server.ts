@@ -2,11 +2,11 @@ import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { AirlockError } from '../core/errors.js';
 import { parseStrictJson } from '../core/strict-json.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { EdgeRuntime } from '../runtime/runtime.js';
 import { decisionOptions, registerAuthentication } from './auth.js';
 import { sendError } from './errors.js';
 import type { Metrics } from './metrics.js';
-import { createStoreCorrelation, handleClaudeCodeHook } from '../integrations/hooks/index.js';
+import { handleClaudeCodeHook } from '../integrations/hooks/index.js';
 import { refusalRecord } from '../core/refusal-record.js';
 import { registerAccessRequestRoutes, requestableDenial } from './routes/access-requests.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
@@ -30,7 +30,7 @@ function traceparentOf(req: FastifyRequest): string | undefined {
 }
 
 export interface HttpServerOptions {
-  runtime: Runtime;
+  runtime: EdgeRuntime;
   metrics: Metrics;
 }
 
@@ -158,7 +158,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
         {
           subject: { type: caller.type, id: caller.id },
           host: 'claude-code',
-          correlation: createStoreCorrelation(runtime.store.hookPairings, caller, () => runtime.clock.now()),
+          correlation: runtime.hookCorrelation(caller),
           reportExecution: async (r) => void (await runtime.audit.append('execution', { ...r, reportedBy: caller.id })),
           reportRefusal: async (r) => void (await runtime.audit.append('refusal', { caller: { type: caller.type, id: caller.id }, ...refusalRecord(r as unknown as Record<string, unknown>) })),
           log: (line) => req.log.info({ hook: 'claude-code' }, line),

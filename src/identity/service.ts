@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { AirlockError } from '../core/errors.js';
 import type { AuditEntry, AuditTarget, CredentialRepo, IdentityRepo } from '../store/port.js';
 import { generateApiKey } from './api-key.js';
+import { authenticateKey, type AuthResult } from './authenticate.js';
 import { entityTypeOf, registryTypeOf } from './entity.js';
 import type { HumanCreateInput, HumanPatchInput, KeyCreateInput, NhiCreateInput, NhiPatchInput } from './validate.js';
 import type { Actor, ApiKeyRecord, ApiKeyView, Human, Identity, IdentityFilter, Nhi, PepGrant } from './types.js';
@@ -129,6 +130,21 @@ export class IdentityService {
 
   list(filter: IdentityFilter): Promise<Identity[]> {
     return this.deps.identities.list(filter);
+  }
+
+  /** The identity `id`, or undefined (no error: callers decide what "unknown" answers). */
+  find(id: string): Promise<Identity | undefined> {
+    return this.deps.identities.get(id);
+  }
+
+  /** A stored key record by key id (no secret in it), or undefined. */
+  keyRecord(keyId: string): Promise<ApiKeyRecord | undefined> {
+    return this.deps.credentials.get(keyId);
+  }
+
+  /** Checks a presented API key against the registry as it is now (see `authenticateKey`). */
+  authenticate(token: string | undefined, nowMs: number): Promise<AuthResult> {
+    return authenticateKey(this.deps, token, nowMs);
   }
 
   async createNhi(input: NhiCreateInput, actor: Actor): Promise<ChangeResult<{ identity: Nhi; key?: IssuedKey }>> {

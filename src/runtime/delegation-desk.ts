@@ -38,6 +38,8 @@ export interface DelegationDesk {
   get(id: string): Promise<DelegationLink | undefined>;
   path(id: string): Promise<PathEntry[] | undefined>;
   list(filter: DelegationFilter): Promise<DelegationLink[]>;
+  /** The links handed on directly from link `id` (one level of its subtree). */
+  children(id: string): Promise<DelegationLink[]>;
   /**
    * May `identity` revoke link `id`? An admin; the root principal; any delegator on the path down
    * to and including the link (whoever handed it on may take it back); the owner of the link's
@@ -173,6 +175,7 @@ export function createDelegationDesk(deps: DelegationDeskDeps): DelegationDesk {
     get: (id) => deps.repo.get(id),
     path: (id) => describePath(deps.repo, id, deps.clock.now()),
     list: (filter) => deps.repo.list(filter),
+    children: (id) => deps.repo.children(id),
     async mayRevoke(identity, id) {
       if (hasRole(identity, 'admin')) return true;
       const path = await deps.repo.path(id);

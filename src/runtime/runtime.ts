@@ -37,6 +37,9 @@ import { createHumanDirectory } from './human-directory.js';
 import { createSlackIntegration } from './slack.js';
 import { createFailureReporter, createLogger, type FailureReporter, type Logger } from './logger.js';
 import { openTracing, type Tracing } from './tracing.js';
+import { createAuditLog, type AuditLog } from './audit-log.js';
+import { createStoreCorrelation } from '../integrations/hooks/store-correlation.js';
+import type { CorrelationStore } from '../integrations/hooks/handle.js';
 import { createElevationDesk, type ElevationDesk, type ElevationView } from './elevation-desk.js';
 import type { Tracer } from '../core/tracing.js';
 import { formatUid, uidKey } from '../core/entity-uid.js';
@@ -75,6 +78,10 @@ export interface Runtime {
   readonly analyzer: Analyzer;
   /** Outbound signed webhooks. */
   readonly webhooks: WebhookDispatcher;
+  /** The audit log's read side for the edges: evidence, chain marks, searches, verification. */
+  readonly auditLog: AuditLog;
+  /** Where an HTTP hook keeps its pre/post pairings, scoped to one caller (shared by replicas). */
+  hookCorrelation(scope: { type: string; id: string }): CorrelationStore;
   /** Just-in-time elevations: request (a decision), list, revoke (docs/elevation.md). */
   readonly elevations: ElevationDesk;
   /** Spans for decisions and edge calls (config `tracing`); the no-op tracer when export is off. */
@@ -117,6 +124,12 @@ export interface Readiness {
   checks: { store: CheckState; bundle: CheckState; audit: CheckState };
   policyVersion?: string;
 }
+
+/**
+ * The runtime as the HTTP layer and the console see it: application services only, never the
+ * store (ARCHITECTURE.md "Import rules"). A route that needs a new query gets a service method.
+ */
+export type EdgeRuntime = Omit<Runtime, 'store'>;
 
 export interface RuntimeOptions {
   clock?: Clock;
@@ -454,6 +467,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     analyzer,
     webhooks,
     elevations,
+    auditLog: createAuditLog(store.audit),
+    hookCorrelation: (scope) => createStoreCorrelation(store.hookPairings, scope, () => clock.now()),
     tracer: tracing.tracer,
     flushTraces: () => tracing.flush(),
     ...(slack ? { slack } : {}),

@@ -5,7 +5,7 @@ import { isAirlockError } from '../../core/errors.js';
 import { asObject, parseAuthorizationRequest } from '../../core/request-shape.js';
 import type { Decision } from '../../core/types.js';
 import { signBinding, verifyBinding } from '../../grants/binding-token.js';
-import type { Runtime } from '../../runtime/runtime.js';
+import type { EdgeRuntime } from '../../runtime/runtime.js';
 import { identityOf, mayView } from './approvals.js';
 
 /**
@@ -42,7 +42,7 @@ export function taskView(a: ApprovalRequest, base: string) {
 }
 
 /** Adds the profile's fields to a requestable denial (approval_required) in an AuthZEN answer. */
-export async function requestableDenial(runtime: Runtime, d: Decision, base: string): Promise<Record<string, unknown>> {
+export async function requestableDenial(runtime: EdgeRuntime, d: Decision, base: string): Promise<Record<string, unknown>> {
   if (d.outcome !== 'approval_required' || !d.approval) return {};
   const expiresAt = d.approval.expiresAt ?? new Date(runtime.clock.now() + runtime.config.approvalTtlMs).toISOString();
   const binding = await signBinding(
@@ -58,7 +58,7 @@ export async function requestableDenial(runtime: Runtime, d: Decision, base: str
   };
 }
 
-export function registerAccessRequestRoutes(app: FastifyInstance, deps: { runtime: Runtime; baseUrl(req: FastifyRequest): string }): void {
+export function registerAccessRequestRoutes(app: FastifyInstance, deps: { runtime: EdgeRuntime; baseUrl(req: FastifyRequest): string }): void {
   const { runtime } = deps;
 
   async function ownTask(req: FastifyRequest, id: string): Promise<ApprovalRequest | undefined> {

@@ -9,12 +9,12 @@ import { redactRequest } from '../../gateway/redact-request.js';
 import { entityTypeOf, uidOf } from '../../identity/entity.js';
 import { hasRole } from '../../identity/subject.js';
 import type { Identity } from '../../identity/types.js';
-import type { Runtime } from '../../runtime/runtime.js';
+import type { EdgeRuntime } from '../../runtime/runtime.js';
 import { pepListsSubject } from '../auth.js';
 import { qualifyType, uidKey } from '../../core/entity-uid.js';
 
 export interface ApprovalRouteDeps {
-  runtime: Runtime;
+  runtime: EdgeRuntime;
 }
 
 /** Longest a client may block on `…/wait`, seconds. */
@@ -29,13 +29,13 @@ export function identityOf(req: FastifyRequest): Identity {
 }
 
 /** Is `who` the caller recorded on the request? Type and id, never the id alone (an NHI named `slack` is not the Slack edge). */
-export function isCallerOf(runtime: Runtime, who: Identity, caller: { type: string; id: string }): boolean {
+export function isCallerOf(runtime: EdgeRuntime, who: Identity, caller: { type: string; id: string }): boolean {
   const ns = runtime.policies.current()?.namespace ?? 'Airlock';
   return caller.id === who.id && qualifyType(caller.type, ns) === entityTypeOf(who, ns);
 }
 
 /** People who decide or review see every request; an NHI sees only what it asked for or relayed. */
-export function mayView(runtime: Runtime, who: Identity, a: ApprovalRequest): boolean {
+export function mayView(runtime: EdgeRuntime, who: Identity, a: ApprovalRequest): boolean {
   if (hasRole(who, 'admin') || hasRole(who, 'auditor') || hasRole(who, 'approver')) return true;
   const ns = runtime.policies.current()?.namespace ?? 'Airlock';
   const uid = uidKey(uidOf(who, ns));
@@ -92,7 +92,7 @@ function resultOf(r: VoteResult): ApprovalRequest {
  * separation-of-duties rules, the audit record and the error codes are the same whatever the channel.
  * `who` is the person as the channel authenticated them (the console may narrow the roles, never widen them).
  */
-export async function castVote(runtime: Runtime, who: Identity, id: string, decision: 'approve' | 'deny', reason: string, channel: VoteChannel): Promise<ApprovalRequest> {
+export async function castVote(runtime: EdgeRuntime, who: Identity, id: string, decision: 'approve' | 'deny', reason: string, channel: VoteChannel): Promise<ApprovalRequest> {
   if (who.class !== 'human') {
     throw new AirlockError('ERR_APPROVAL_REFUSED', 'only a person with the approver role decides approvals; an NHI never does', { rule: 'not_approver_role' });
   }
@@ -101,7 +101,7 @@ export async function castVote(runtime: Runtime, who: Identity, id: string, deci
 }
 
 /** The initiator (or the relaying pep) confirms: one path for the API and the console. */
-export async function confirmAs(runtime: Runtime, who: Identity, caller: { type: string; id: string }, id: string, channel: VoteChannel, onBehalfOf?: string): Promise<ApprovalRequest> {
+export async function confirmAs(runtime: EdgeRuntime, who: Identity, caller: { type: string; id: string }, id: string, channel: VoteChannel, onBehalfOf?: string): Promise<ApprovalRequest> {
   const a = await runtime.approvals.get(id);
   if (!a) throw new AirlockError('ERR_APPROVAL_NOT_FOUND');
   const listsSubject = await pepListsSubject(runtime, who, a.request.subject);

@@ -4,7 +4,7 @@ import { asObject } from '../../core/request-shape.js';
 import type { AuthorizationRequest } from '../../core/types.js';
 import { oauthErrorStatus, type OAuthError } from '../../delegation/codes.js';
 import type { ExchangeResult } from '../../delegation/exchange.js';
-import { describePath, linkStatus } from '../../delegation/links.js';
+import { linkStatus } from '../../delegation/links.js';
 import type { DelegationFilter, DelegationLink } from '../../delegation/repo.js';
 import { parseTokenExchangeForm, parseTtl, TOKEN_RESPONSE_HEADERS } from '../../delegation/token-exchange.js';
 import { parseUid } from '../../delegation/uid.js';
@@ -12,11 +12,11 @@ import { DELEGATION_TOKEN_KEY } from '../../gateway/steps/verify-delegation.js';
 import { hasRole } from '../../identity/subject.js';
 import type { Identity } from '../../identity/types.js';
 import type { DeskCaller } from '../../runtime/delegation-desk.js';
-import type { Runtime } from '../../runtime/runtime.js';
+import type { EdgeRuntime } from '../../runtime/runtime.js';
 import { formatUid } from '../../core/entity-uid.js';
 
 export interface DelegationRouteDeps {
-  runtime: Runtime;
+  runtime: EdgeRuntime;
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -79,15 +79,15 @@ function ttlOf(v: unknown): number | undefined {
 }
 
 /** Readers see every link; anyone else a link on whose path they are, or whose delegate they own. */
-export async function mayViewLink(runtime: Runtime, i: Identity, id: string): Promise<boolean> {
+export async function mayViewLink(runtime: EdgeRuntime, i: Identity, id: string): Promise<boolean> {
   const desk = runtime.delegations;
   if (isReader(i) || (await desk.mayRevoke(i, id))) return true;
   const me = desk.uidOf(i);
-  return (await runtime.store.delegations.path(id)).some((l) => l.delegate === me);
+  return ((await desk.path(id)) ?? []).some((l) => l.delegate === me);
 }
 
 /** Revokes a link and its subtree as `w`: the one path of the API and the console (same checks, codes and audit record). */
-export async function revokeLinkAs(runtime: Runtime, w: DeskCaller, id: string, reason: string): Promise<{ revoked: string[]; auditSeq: number }> {
+export async function revokeLinkAs(runtime: EdgeRuntime, w: DeskCaller, id: string, reason: string): Promise<{ revoked: string[]; auditSeq: number }> {
   const desk = runtime.delegations;
   if (!(await desk.get(id)) || !(await mayViewLink(runtime, w.identity, id))) throw new AirlockError('ERR_NOT_FOUND', `no delegation link ${id}`, { id });
   if (!(await desk.mayRevoke(w.identity, id))) {
@@ -156,7 +156,7 @@ export function registerDelegationRoutes(app: FastifyInstance, deps: DelegationR
 
   app.get('/v1/delegations/:id', async (req) => {
     const link = await visibleLink(req);
-    return { ...linkView(link, now()), path: (await describePath(runtime.store.delegations, link.id, now())) ?? [] };
+    return { ...linkView(link, now()), path: (await desk.path(link.id)) ?? [] };
   });
 
   app.get('/v1/delegations/:id/path', async (req) => {

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AirlockError } from '../../core/errors.js';
 import { asObject } from '../../core/request-shape.js';
 import type { ElevationCaller } from '../../runtime/elevation-desk.js';
-import type { Runtime } from '../../runtime/runtime.js';
+import type { EdgeRuntime } from '../../runtime/runtime.js';
 
 function who(req: FastifyRequest): ElevationCaller {
   const auth = req.auth;
@@ -14,7 +14,7 @@ function who(req: FastifyRequest): ElevationCaller {
   return { identity: auth.identity, caller: auth.caller };
 }
 
-export function registerElevationRoutes(app: FastifyInstance, deps: { runtime: Runtime }): void {
+export function registerElevationRoutes(app: FastifyInstance, deps: { runtime: EdgeRuntime }): void {
   const desk = deps.runtime.elevations;
 
   app.post('/v1/elevations', async (req, reply) => {

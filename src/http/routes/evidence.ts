@@ -5,8 +5,7 @@ import { asObject, parseAuthorizationRequest } from '../../core/request-shape.js
 import type { AuthorizationRequest, AuthorizeOptions } from '../../core/types.js';
 import { grantClaimsIfSigned, verifyGrant } from '../../grants/grant.js';
 import { hasRole } from '../../identity/subject.js';
-import type { Runtime } from '../../runtime/runtime.js';
-import { collectEvidenceSources } from '../../runtime/evidence-sources.js';
+import type { EdgeRuntime } from '../../runtime/runtime.js';
 import { executionReport } from '../../runtime/slack.js';
 import { identityOf, isCallerOf } from './approvals.js';
 
@@ -15,21 +14,21 @@ import type { Identity } from '../../identity/types.js';
 import { qualifyType } from '../../core/entity-uid.js';
 
 export interface EvidenceRouteDeps {
-  runtime: Runtime;
+  runtime: EdgeRuntime;
   optionsFor(req: FastifyRequest, request: AuthorizationRequest): Promise<AuthorizeOptions>;
 }
 
 /** Every audit record about one action: its own, and those of the approvals it opened or used. */
-export function evidenceSources(runtime: Runtime, requestId: string): Promise<EvidenceSource[]> {
-  return collectEvidenceSources(runtime.store.audit, requestId);
+export function evidenceSources(runtime: EdgeRuntime, requestId: string): Promise<EvidenceSource[]> {
+  return runtime.auditLog.evidence(requestId);
 }
 
 /** Type and id, never the id alone: a Human `deploy-bot` is not `Agent::"deploy-bot"`. */
-function isCallerIn(runtime: Runtime, who: Identity, record: Record<string, unknown>): boolean {
+function isCallerIn(runtime: EdgeRuntime, who: Identity, record: Record<string, unknown>): boolean {
   const caller = record['caller'] as { type?: unknown; id?: unknown } | undefined;
   return typeof caller?.type === 'string' && typeof caller.id === 'string' && isCallerOf(runtime, who, { type: caller.type, id: caller.id });
 }
-function isCallerOrSubject(runtime: Runtime, who: Identity, record: Record<string, unknown>): boolean {
+function isCallerOrSubject(runtime: EdgeRuntime, who: Identity, record: Record<string, unknown>): boolean {
   const subject = (record['request'] as { subject?: { type?: unknown; id?: unknown } } | undefined)?.subject;
   const ns = runtime.policies.current()?.namespace ?? 'Airlock';
   const isSubject = typeof subject?.type === 'string' && typeof subject.id === 'string' && subject.id === who.id && qualifyType(subject.type, ns) === entityTypeOf(who, ns);
@@ -37,7 +36,7 @@ function isCallerOrSubject(runtime: Runtime, who: Identity, record: Record<strin
 }
 
 /** The decision record of a request, visible to readers and to the caller or subject of it (else ERR_NOT_FOUND). */
-export async function visibleDecision(runtime: Runtime, who: Identity, requestId: string) {
+export async function visibleDecision(runtime: EdgeRuntime, who: Identity, requestId: string) {
   const sources = await evidenceSources(runtime, requestId);
   const decision = sources.find((s) => s.kind === 'decision' && s.record['requestId'] === requestId);
   const reader = hasRole(who, 'admin') || hasRole(who, 'auditor') || hasRole(who, 'approver');
@@ -46,7 +45,7 @@ export async function visibleDecision(runtime: Runtime, who: Identity, requestId
 }
 
 /** The evidence document of one request as `who` may see it (API and console). */
-export async function evidenceFor(runtime: Runtime, who: Identity, requestId: string) {
+export async function evidenceFor(runtime: EdgeRuntime, who: Identity, requestId: string) {
   const { sources } = await visibleDecision(runtime, who, requestId);
   const doc = assembleEvidence(requestId, sources);
   // Live state of the approvals (the records show the votes; the store shows whether it is still open).
@@ -61,7 +60,7 @@ export async function evidenceFor(runtime: Runtime, who: Identity, requestId: st
  * Starts the recorded reversal of a request through the whole pipeline (policy and approvals
  * included), as `who`: the one path of the API and the console.
  */
-export async function reverseAs(runtime: Runtime, who: Identity, original: string, optionsFor: (request: AuthorizationRequest) => Promise<AuthorizeOptions>) {
+export async function reverseAs(runtime: EdgeRuntime, who: Identity, original: string, optionsFor: (request: AuthorizationRequest) => Promise<AuthorizeOptions>) {
   const { sources } = await visibleDecision(runtime, who, original);
   const execution = [...sources].reverse().find((s) => s.kind === 'execution');
   const reversal = execution?.record['reversal'];

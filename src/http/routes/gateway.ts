@@ -2,11 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseAuthorizationRequest } from '../../core/request-shape.js';
 import type { AuthorizationRequest, AuthorizeOptions } from '../../core/types.js';
 import type { Metrics } from '../metrics.js';
-import type { Runtime } from '../../runtime/runtime.js';
+import type { EdgeRuntime } from '../../runtime/runtime.js';
 import { AirlockError } from '../../core/errors.js';
 
 export interface GatewayRouteDeps {
-  runtime: Runtime;
+  runtime: EdgeRuntime;
   metrics: Metrics;
   optionsFor(req: FastifyRequest, request: AuthorizationRequest): Promise<AuthorizeOptions>;
 }

@@ -3,10 +3,10 @@ import { AirlockError } from '../../core/errors.js';
 import { STATUSES, NHI_KINDS, type Actor, type IdentityFilter } from '../../identity/types.js';
 import { checkId, parseHumanCreate, parseHumanPatch, parseKeyCreate, parseNhiCreate, parseNhiPatch } from '../../identity/validate.js';
 import type { StatusOp } from '../../identity/service.js';
-import type { Runtime } from '../../runtime/runtime.js';
+import type { EdgeRuntime } from '../../runtime/runtime.js';
 
 export interface IdentityRouteDeps {
-  runtime: Runtime;
+  runtime: EdgeRuntime;
 }
 
 const LIST_CAP = 1000;
