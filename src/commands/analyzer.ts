@@ -4,7 +4,13 @@
  * the risk, never lower it.
  */
 import { Language, Parser } from 'web-tree-sitter';
-import { Engine, LimitExceeded } from './engine.js';
+import { Engine } from './engine.js';
+import { LimitExceeded, type Walkers } from './engine-api.js';
+import { walkBash } from './bash/walk.js';
+import { walkPowerShell } from './powershell/walk.js';
+import { walkCmd } from './cmd/walk.js';
+import { expandInvocation } from './unwrap.js';
+import { followScript } from './scripts.js';
 import type { RuleContext } from './ir.js';
 import { rules } from './rules/index.js';
 import { collectFacts } from './facts.js';
@@ -60,10 +66,13 @@ export async function createAnalyzer(opts: CreateAnalyzerOptions): Promise<Analy
   };
 }
 
+/** The engine's walkers, handed in (engine-api.ts: no module imports the engine back). */
+const WALKERS: Walkers = { posix: walkBash, powershell: walkPowerShell, cmd: walkCmd, expand: expandInvocation, follow: followScript };
+
 const langOf = (shell: Shell): 'posix' | 'powershell' | 'cmd' => (shell === 'powershell' ? 'powershell' : shell === 'cmd' ? 'cmd' : 'posix');
 
 function analyzeOnce(parsers: { bash: Parser; powershell: Parser }, catalog: Catalog, limits: AnalyzerLimits, now: () => number, input: string, shell: Shell, scripts?: AnalyzeOptions['scripts']): CommandAnalysis {
-  const engine = new Engine(parsers, limits, input, shell, now, scripts);
+  const engine = new Engine(WALKERS, parsers, limits, input, shell, now, scripts);
   const whole = { start: 0, end: input.length };
   const identity = (s: number, e: number) => ({ start: s, end: e });
   if (input.length > limits.maxInputChars) {

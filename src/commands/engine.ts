@@ -2,36 +2,11 @@
  * The analysis machinery: parses text in one of three languages, collects invocations, follows
  * nested code (bash -c, -EncodedCommand, eval…) within limits, and records events. Pure: no I/O.
  */
-import type { Parser } from 'web-tree-sitter';
-import type { AnalysisEvent, EventKind, Invocation, Lang, PsStatement, Snippet } from './ir.js';
+import type { AnalysisEvent, EventKind, Invocation, Lang, PsStatement, ScriptCall, Snippet } from './ir.js';
 import type { AnalyzerLimits, ScriptSource, Shell, Span } from './types.js';
-import type { ScriptCall } from './scripts.js';
-import { walkBash } from './bash/walk.js';
-import { walkPowerShell } from './powershell/walk.js';
-import { walkCmd } from './cmd/walk.js';
-import { expandInvocation } from './unwrap.js';
-import { followScript } from './scripts.js';
+import { LimitExceeded, type InvocationInit, type Parsers, type SpanMapper, type Walkers, type WalkEngine } from './engine-api.js';
 
-/** Maps offsets in a (possibly nested or decoded) text to a span of the original input. */
-export type SpanMapper = (start: number, end: number) => Span;
-
-export class LimitExceeded extends Error {
-  readonly detail: string;
-  constructor(detail: string) {
-    super(detail);
-    this.detail = detail;
-  }
-}
-
-export interface Parsers {
-  bash: Parser;
-  powershell: Parser;
-}
-
-export type InvocationInit = Omit<Invocation, 'id' | 'upstream' | 'downstream' | 'substitutions' | 'redirects' | 'stdinText' | 'stdinSpan' | 'stdinDecoded' | 'argsDecoded' | 'nameTrick' | 'parent' | 'env' | 'decoded' | 'root' | 'wrappers'> &
-  Partial<Invocation>;
-
-export class Engine {
+export class Engine implements WalkEngine {
   readonly invocations: Invocation[] = [];
   readonly snippets: Snippet[] = [];
   readonly events: AnalysisEvent[] = [];
@@ -57,7 +32,10 @@ export class Engine {
   /** Script texts the edge read (AnalyzeOptions.scripts); undefined when nothing was read. */
   readonly scripts: ReadonlyMap<string, ScriptSource> | undefined;
 
-  constructor(parsers: Parsers, limits: AnalyzerLimits, input: string, shell: Shell, now: () => number, scripts?: ReadonlyMap<string, ScriptSource>) {
+  private readonly walkers: Walkers;
+
+  constructor(walkers: Walkers, parsers: Parsers, limits: AnalyzerLimits, input: string, shell: Shell, now: () => number, scripts?: ReadonlyMap<string, ScriptSource>) {
+    this.walkers = walkers;
     this.parsers = parsers;
     this.limits = limits;
     this.input = input;
@@ -122,8 +100,8 @@ export class Engine {
 
   /** Follows what an invocation runs in turn (nested scripts, wrapped programs). Call once its pipeline context is known. */
   expand(inv: Invocation, map: SpanMapper): void {
-    expandInvocation(this, inv, map);
-    followScript(this, inv);
+    this.walkers.expand(this, inv, map);
+    this.walkers.follow(this, inv);
   }
 
   /** Analyses `text` in `lang` at nesting `depth`; offsets inside map through `map`. */
@@ -141,9 +119,9 @@ export class Engine {
     const savedDecoded = this.decodedDepth;
     if (decoded) this.decodedDepth = Math.min(this.decodedDepth, depth);
     try {
-      if (lang === 'posix') walkBash(this, text, map, depth);
-      else if (lang === 'powershell') walkPowerShell(this, text, map, depth);
-      else walkCmd(this, text, map, depth);
+      if (lang === 'posix') this.walkers.posix(this, text, map, depth);
+      else if (lang === 'powershell') this.walkers.powershell(this, text, map, depth);
+      else this.walkers.cmd(this, text, map, depth);
     } finally {
       this.decodedDepth = savedDecoded;
     }
@@ -151,24 +129,4 @@ export class Engine {
     if (parent) for (const inv of added) if (inv.parent === undefined) inv.parent = parent;
     return added;
   }
-}
-
-export function shiftMapper(outer: SpanMapper, offset: number): SpanMapper {
-  return (s, e) => outer(s + offset, e + offset);
-}
-
-export function fixedMapper(span: Span): SpanMapper {
-  return () => ({ start: span.start, end: span.end });
-}
-
-/**
- * A mapper for a string that came from the source range [start, end): if the value is the source
- * text verbatim (after dropping `quoteLen` delimiter chars) offsets shift; otherwise every finding
- * inside points at the whole source range.
- */
-export function mapperFor(outer: SpanMapper, source: string, value: string, start: number, end: number): SpanMapper {
-  const raw = source.slice(start, end);
-  const at = raw.indexOf(value);
-  if (value.length > 0 && at >= 0 && raw.length - value.length <= 2) return shiftMapper(outer, start + at);
-  return fixedMapper(outer(start, end));
 }

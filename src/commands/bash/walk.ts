@@ -5,7 +5,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { DYN, type Invocation, type NameTrick, type Redirect } from '../ir.js';
-import { LimitExceeded, type Engine, type SpanMapper } from '../engine.js';
+import { LimitExceeded, type WalkEngine, type SpanMapper } from '../engine-api.js';
 import type { Span } from '../types.js';
 import { decodeCEscapes } from '../decode.js';
 import { pipelineOutput } from './static-eval.js';
@@ -28,7 +28,7 @@ const STATEMENT_TYPES = new Set([
   'do_group', 'else_clause', 'elif_clause', 'case_item', 'ERROR', 'variable_assignments',
 ]);
 
-export function walkBash(engine: Engine, source: string, outer: SpanMapper, depth: number): void {
+export function walkBash(engine: WalkEngine, source: string, outer: SpanMapper, depth: number): void {
   const joined = joinContinuations(source);
   let text = joined ? joined.text : source;
   const map: SpanMapper = joined
@@ -78,11 +78,11 @@ class BashWalker {
   private readonly vars = new Map<string, { value: string; dynamic: boolean }>();
   private pending: Invocation[] = [];
 
-  private readonly engine: Engine;
+  private readonly engine: WalkEngine;
   private readonly map: SpanMapper;
   private readonly depth: number;
 
-  constructor(engine: Engine, _text: string, map: SpanMapper, depth: number) {
+  constructor(engine: WalkEngine, _text: string, map: SpanMapper, depth: number) {
     this.engine = engine;
     this.map = map;
     this.depth = depth;

@@ -1,12 +1,12 @@
 /** cmd.exe front end: segments from the tokenizer become invocations; `cmd /c`, PowerShell hand off. */
 import type { Invocation } from '../ir.js';
-import { fixedMapper, type Engine, type SpanMapper } from '../engine.js';
-import { resolveProgram } from '../unwrap.js';
+import { fixedMapper, type WalkEngine, type SpanMapper } from '../engine-api.js';
+import { resolveProgram } from '../wrappers.js';
 import { tokenizeCmd } from './tokenize.js';
 
 const EDITED_VAR = /%[A-Za-z_][A-Za-z0-9_()]*:[^%\n]{1,64}%|![A-Za-z_][A-Za-z0-9_]*(?::[^!\n]{1,64})?!/;
 
-export function walkCmd(engine: Engine, text: string, map: SpanMapper, depth: number, expanded = false): void {
+export function walkCmd(engine: WalkEngine, text: string, map: SpanMapper, depth: number, expanded = false): void {
   if (!expanded && EDITED_VAR.test(text)) {
     // cmd.exe expands %VAR:~i,n% / %VAR:a=b% / !VAR! before it splits the line into words, so
     // evaluate them over the whole text first (values from `set` anywhere in it, and the

@@ -1,11 +1,11 @@
 /** `powershell`/`pwsh` host options: -Command, -EncodedCommand (base64 UTF-16LE), -File… */
 import type { Invocation } from '../ir.js';
-import { fixedMapper, type Engine } from '../engine.js';
+import { fixedMapper, type WalkEngine } from '../engine-api.js';
 import { decodeBase64Text } from '../decode.js';
-import { argMapper, nested, stdinMapper } from '../unwrap.js';
+import { argMapper, nested, stdinMapper } from '../nesting.js';
 
 /** PowerShell host options (-Command, -EncodedCommand, -File…), prefix-matched as PowerShell does. */
-export function expandPowerShellHost(engine: Engine, inv: Invocation): void {
+export function expandPowerShellHost(engine: WalkEngine, inv: Invocation): void {
   const a = inv.args;
   for (let i = 0; i < a.length; i++) {
     const raw = a[i]!;

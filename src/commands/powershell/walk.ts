@@ -1,12 +1,12 @@
 /** Walks a tree-sitter-powershell tree (after deobfuscation) and records commands and statements. */
 import type { Node } from 'web-tree-sitter';
 import { DYN, type Invocation } from '../ir.js';
-import { fixedMapper, LimitExceeded, type Engine, type SpanMapper } from '../engine.js';
+import { fixedMapper, LimitExceeded, type WalkEngine, type SpanMapper } from '../engine-api.js';
 import { decodeBase64Bytes, decodeBase64Text } from '../decode.js';
 import { normalizeProgram } from '../programs.js';
 import { deobfuscatePs } from './deobfuscate.js';
 
-export function walkPowerShell(engine: Engine, source: string, outer: SpanMapper, depth: number): void {
+export function walkPowerShell(engine: WalkEngine, source: string, outer: SpanMapper, depth: number): void {
   const d = deobfuscatePs(source);
   const text = d.text;
   const map: SpanMapper = (s, e) => {
@@ -47,7 +47,7 @@ export function walkPowerShell(engine: Engine, source: string, outer: SpanMapper
 const BARE = '[A-Za-z0-9_\\-.:\\\\/*?+=~%]';
 const SIMPLE_COMMAND = new RegExp(`^ *(?!\\. )${BARE}+( +${BARE}+)* *$`);
 
-function simpleCommand(engine: Engine, text: string, map: SpanMapper, depth: number, lower: string): void {
+function simpleCommand(engine: WalkEngine, text: string, map: SpanMapper, depth: number, lower: string): void {
   const words = [...text.matchAll(/\S+/g)];
   const first = words[0];
   if (!first) return;
@@ -71,11 +71,11 @@ class PsWalker {
   /** `$p = @{Name='x'; Force=$true}` / `$a = @('x', 'y')`: what `@p` / `@a` expand to as arguments. */
   private readonly splats = new Map<string, string[]>();
   private readonly pending: Invocation[] = [];
-  private readonly engine: Engine;
+  private readonly engine: WalkEngine;
   private readonly map: SpanMapper;
   private readonly depth: number;
 
-  constructor(engine: Engine, _text: string, map: SpanMapper, depth: number) {
+  constructor(engine: WalkEngine, _text: string, map: SpanMapper, depth: number) {
     this.engine = engine;
     this.map = map;
     this.depth = depth;
@@ -263,7 +263,7 @@ export function constString(t: string): string | undefined {
 }
 
 /** Decodes `[Convert]::FromBase64String('…')` and runs `[ScriptBlock]::Create('…')` contents through the analyzer. */
-function scanExpressions(engine: Engine, text: string, map: SpanMapper, depth: number): void {
+function scanExpressions(engine: WalkEngine, text: string, map: SpanMapper, depth: number): void {
   for (const m of text.matchAll(/frombase64string\s*\(\s*(['"])([A-Za-z0-9+/=\s]{8,})\1\s*\)/gi)) {
     const span = map(m.index + m[0].indexOf(m[2]!), m.index + m[0].indexOf(m[2]!) + m[2]!.length);
     const decoded = decodeBase64Text(m[2]!, /unicode/i.test(text.slice(Math.max(0, m.index - 80), m.index)) ? 'utf16le' : 'utf8');
