@@ -3,7 +3,9 @@
  * `--gateway URL` (env AIRLOCK_URL) and `--key-file FILE` or `--key KEY` (env AIRLOCK_KEY).
  * `--url` is the old spelling of `--gateway`, still accepted and no longer advertised.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
 import { AirlockError } from '../core/errors.js';
 
 export const CONNECTION_OPTIONS = {
@@ -33,4 +35,25 @@ export function connectionOf(values: { gateway?: Str; url?: Str; key?: Str; 'key
     if (!key) throw new AirlockError('ERR_CONFIG_INVALID', `the key file ${file} is empty`);
   }
   return { url: values.gateway ?? values.url, key };
+}
+
+/** A running gateway for this data dir: `<dataDir>/serve.json` written by `airlock serve`, with a live pid. */
+export function runningServer(dataDir: string): string | undefined {
+  const file = join(dataDir, 'serve.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const s = JSON.parse(readFileSync(file, 'utf8')) as { url?: unknown; pid?: unknown };
+    if (typeof s.url !== 'string' || typeof s.pid !== 'number') return undefined;
+    process.kill(s.pid, 0); // throws when no such process (a stale file after a crash)
+    return s.url;
+  } catch {
+    return undefined;
+  }
+}
+
+export function keyFor(config: Config): string {
+  if (config.apiKey) return config.apiKey;
+  const file = join(config.dataDir, 'admin.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  throw new AirlockError('ERR_UNAUTHENTICATED', `no API key: pass --key-file FILE or --key KEY, set AIRLOCK_KEY, or keep ${file}`);
 }

@@ -1,13 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/schema.js';
-import { AirlockError, errorCodes, type ErrorCode } from '../core/errors.js';
 import { checkId, parseHumanCreate, parseHumanPatch, parseKeyCreate, parseNhiCreate, parseNhiPatch } from '../identity/validate.js';
 import type { StatusOp } from '../identity/service.js';
 import type { Actor, IdentityFilter } from '../identity/types.js';
 import { createRuntime, type Runtime } from '../runtime/runtime.js';
+import { keyFor, runningServer } from './connection.js';
+import { gatewayClientAt } from './gateway-client.js';
 
 export type Cls = 'nhi' | 'human';
 
@@ -40,26 +38,7 @@ export interface ClientFlags {
 const base = (cls: Cls) => (cls === 'nhi' ? '/v1/identities' : '/v1/humans');
 
 function httpClient(url: string, key: string): RegistryClient {
-  const root = url.replace(/\/$/, '');
-  async function call(method: string, path: string, body?: unknown): Promise<any> {
-    let res: Response;
-    try {
-      res = await fetch(root + path, {
-        method,
-        headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-    } catch (e) {
-      throw new AirlockError('ERR_SERVER_UNREACHABLE', `cannot reach ${root}: ${(e as Error).message}`);
-    }
-    const text = await res.text();
-    const json = text ? (JSON.parse(text) as any) : undefined;
-    if (!res.ok) {
-      const code = json?.error?.code as string | undefined;
-      throw new AirlockError(code && code in errorCodes ? (code as ErrorCode) : 'ERR_INTERNAL', json?.error?.message ?? `HTTP ${res.status}`, json?.error?.details);
-    }
-    return json;
-  }
+  const { url: root, call } = gatewayClientAt(url, key);
   const qs = (q: Record<string, string>) => (Object.keys(q).length > 0 ? '?' + new URLSearchParams(q).toString() : '');
   const enc = encodeURIComponent;
   return {
@@ -137,27 +116,6 @@ function safeUser(): string {
   } catch {
     return 'unknown';
   }
-}
-
-/** A running gateway for this data dir: `<dataDir>/serve.json` written by `airlock serve`, with a live pid. */
-export function runningServer(dataDir: string): string | undefined {
-  const file = join(dataDir, 'serve.json');
-  if (!existsSync(file)) return undefined;
-  try {
-    const s = JSON.parse(readFileSync(file, 'utf8')) as { url?: unknown; pid?: unknown };
-    if (typeof s.url !== 'string' || typeof s.pid !== 'number') return undefined;
-    process.kill(s.pid, 0); // throws when no such process (a stale file after a crash)
-    return s.url;
-  } catch {
-    return undefined;
-  }
-}
-
-export function keyFor(config: Config): string {
-  if (config.apiKey) return config.apiKey;
-  const file = join(config.dataDir, 'admin.key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  throw new AirlockError('ERR_UNAUTHENTICATED', `no API key: pass --key-file FILE or --key KEY, set AIRLOCK_KEY, or keep ${file}`);
 }
 
 /**

@@ -1,20 +1,13 @@
 /**
- * The remote client: Airlock's own HTTP API over global `fetch`, authenticated with
- * `Authorization: Bearer <key>`. Validates its options once (jose `createRemoteJWKSet` style).
+ * The remote client: Airlock's own HTTP API through the shared transport (sdk/transport.ts:
+ * `Authorization: Bearer <key>`, options validated once, a timeout on every request).
  */
 import { AirlockRequestError } from './errors.js';
+import { createTransport, type SendOptions, type TransportOptions } from './transport.js';
 import type { AirlockClient, ApprovalStatus, AuthorizationRequest, ClientAuthorizeOptions, ClientCapabilities, ExecutionReport, GatewayDecision, RefusalReport, WaitOptions } from './types.js';
 
-export interface HttpClientOptions {
-  /** Base URL of the gateway, e.g. `http://127.0.0.1:8787`. */
-  url: string;
-  /** API key (`ak_…`), sent as `Authorization: Bearer`. */
-  key: string;
-  /** Per-request timeout, ms. @defaultValue 10000 */
-  timeoutMs?: number;
-  /** A fetch implementation (tests, proxies). @defaultValue globalThis.fetch */
-  fetch?: typeof fetch;
-}
+/** Options of the remote client: those of the shared transport (sdk/transport.ts). */
+export type HttpClientOptions = TransportOptions;
 
 const OUTCOMES = new Set(['allow', 'deny', 'approval_required', 'confirmation_required']);
 /** Longest single long-poll of `/wait`, s (the gateway may cap it lower). */
@@ -26,52 +19,9 @@ function isDecision(v: unknown): v is GatewayDecision {
 }
 
 export function createHttpClient(options: HttpClientOptions): AirlockClient {
-  if (typeof options?.url !== 'string') throw new TypeError('options.url must be the gateway base URL');
-  let base: URL;
-  try {
-    base = new URL(options.url);
-  } catch {
-    throw new TypeError(`options.url is not a URL: ${options.url}`);
-  }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError('options.url must be http: or https:');
-  if (typeof options.key !== 'string' || options.key.length === 0) throw new TypeError('options.key must be an API key');
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError('options.timeoutMs must be a positive number');
-  const doFetch = options.fetch ?? globalThis.fetch;
-  const root = base.href.replace(/\/+$/, '');
-  const auth = `Bearer ${options.key}`;
+  const transport = createTransport(options);
+  const call = (method: string, path: string, body?: unknown, extra?: SendOptions) => transport.call(method, path, body, extra);
   let reportsSupported = true;
-
-  async function call(method: string, path: string, body?: unknown, extra?: { timeoutMs?: number; signal?: AbortSignal; traceparent?: string | undefined }): Promise<{ status: number; json: unknown }> {
-    const signals = [AbortSignal.timeout(extra?.timeoutMs ?? timeoutMs)];
-    if (extra?.signal) signals.push(extra.signal);
-    let res: Response;
-    try {
-      res = await doFetch(`${root}${path}`, {
-        method,
-        headers: { authorization: auth, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(extra?.traceparent ? { traceparent: extra.traceparent } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.any(signals),
-      });
-    } catch (e) {
-      throw new AirlockRequestError('ERR_SERVER_UNREACHABLE', `Airlock gateway at ${root} could not be reached: ${(e as Error).message}`, 0, undefined, { cause: e });
-    }
-    const text = await res.text().catch(() => '');
-    let json: unknown;
-    try {
-      json = text.length > 0 ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    if (!res.ok) {
-      const err = (json as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
-      if (err && typeof err.code === 'string') {
-        throw new AirlockRequestError(err.code, typeof err.message === 'string' ? err.message : err.code, res.status, err.details as Record<string, unknown> | undefined);
-      }
-      throw new AirlockRequestError('ERR_BAD_RESPONSE', `gateway answered HTTP ${res.status} without an Airlock error body`, res.status);
-    }
-    return { status: res.status, json };
-  }
 
   const capabilities: ClientCapabilities = { approvals: true, confirmations: true, executionReports: true };
   return {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../config/load.js';
-import { AirlockError, errorCodes, type ErrorCode } from '../../core/errors.js';
+import { AirlockError } from '../../core/errors.js';
 import type { CliCommand, CliIO } from '../command.js';
-import { CONNECTION_OPTIONS, connectionOf } from '../connection.js';
+import { CONNECTION_OPTIONS, connectionOf, keyFor, runningServer } from '../connection.js';
+import { gatewayClientAt } from '../gateway-client.js';
 import { parseOptions } from '../options.js';
-import { keyFor, runningServer } from '../registry-client.js';
 import { usage } from '../registry-commands.js';
 
 /** Options of `airlock delegate` and `airlock delegations`. */
@@ -35,27 +35,8 @@ export function gatewayCall(values: { 'data-dir'?: string | undefined; gateway?:
   const config = loadConfig({ dataDir: values['data-dir'], serverUrl: conn.url, apiKey: conn.key, checkpointIntervalMs: 0, usageFlushMs: 0 }, env);
   const url = config.serverUrl ?? runningServer(config.dataDir);
   if (!url) throw new AirlockError('ERR_SERVER_UNREACHABLE', `no gateway: pass --gateway, set AIRLOCK_URL, or run \`airlock serve\` on ${config.dataDir}`);
-  const key = keyFor(config);
-  const root = url.replace(/\/$/, '');
-  return async (method, path, body) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${key}` };
-    let payload: string | undefined;
-    if (body && 'json' in body) (headers['content-type'] = 'application/json'), (payload = JSON.stringify(body.json));
-    if (body && 'form' in body) (headers['content-type'] = 'application/x-www-form-urlencoded'), (payload = body.form.toString());
-    let res: Response;
-    try {
-      res = await fetch(root + path, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
-    } catch (e) {
-      throw new AirlockError('ERR_SERVER_UNREACHABLE', `cannot reach ${root}: ${(e as Error).message}`);
-    }
-    const text = await res.text();
-    const json = text ? (JSON.parse(text) as any) : undefined;
-    if (!res.ok && json?.error?.code) {
-      const code = json.error.code as string;
-      throw new AirlockError(code in errorCodes ? (code as ErrorCode) : 'ERR_INTERNAL', json.error.message ?? `HTTP ${res.status}`, json.error.details);
-    }
-    return { status: res.status, json };
-  };
+  const client = gatewayClientAt(url, keyFor(config));
+  return (method, path, body) => client.send(method, path, body) as Promise<{ status: number; json: any }>;
 }
 
 /** `a` → `Agent::"a"`; `Type::"id"` as given. */
