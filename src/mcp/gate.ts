@@ -62,6 +62,17 @@ async function reauthorize(deps: GateDeps, tool: string, request: AuthorizationR
   return deny(refusal(deniedText(tool, again), again));
 }
 
+/**
+ * A confirmation that got no yes is closed on the gateway with the reason in its audit record, so
+ * the evidence says what the person answered. The call is refused either way; a failed record is
+ * logged, never a reason to run.
+ */
+async function recordNo(deps: GateDeps, d: GatewayDecision, reason: string): Promise<void> {
+  const id = d.confirmation?.id;
+  if (!id || !deps.client.decline) return;
+  await deps.client.decline(id, reason).catch((e: unknown) => deps.log(`recording the unconfirmed ${id} failed: ${(e as Error).message}`));
+}
+
 async function confirmByElicitation(deps: GateDeps, tool: string, request: AuthorizationRequest, d: GatewayDecision, extra: GateExtra): Promise<Settled> {
   if (!elicitationSupportsForm(deps.server)) return deny(refusal(notConfirmedText(tool, d, 'this MCP client cannot ask the user (it did not declare the elicitation capability)'), d));
   const { hash, preview } = argumentsDigest(request);
@@ -83,10 +94,12 @@ async function confirmByElicitation(deps: GateDeps, tool: string, request: Autho
       { signal: extra.signal, relatedRequestId: extra.requestId },
     );
   } catch (e) {
+    await recordNo(deps, d, 'the confirmation prompt failed');
     return deny(refusal(notConfirmedText(tool, d, `the confirmation prompt failed (${(e as Error).message})`), d));
   }
   // Only `accept` with an explicit `approve: true` counts (standards §3.5).
   if (res.action !== 'accept' || res.content?.['approve'] !== true) {
+    await recordNo(deps, d, `declined in the MCP client (${res.action === 'accept' ? 'accept without approve: true' : res.action})`);
     return deny(refusal(notConfirmedText(tool, d, `the user did not confirm (${res.action})`), d));
   }
   // The yes is recorded by the gateway and the action decided again: it runs only on that allow,

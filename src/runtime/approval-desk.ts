@@ -28,7 +28,8 @@ export interface ApprovalDesk {
   vote(id: string, who: ApproverFacts, decision: 'approve' | 'deny', reason: string, channel: VoteChannel): Promise<VoteResult>;
   /** `caller` as the request's caller is recorded; `listsSubject`: a pep's grant lists the request's subject now. */
   confirm(id: string, by: { identity: Identity; caller: { type: string; id: string }; listsSubject: boolean; onBehalfOf?: string }, channel: VoteChannel): Promise<VoteResult>;
-  cancel(id: string, by: string): Promise<ApprovalRequest | undefined>;
+  /** Closes a pending request (`cancelled`); `reason` goes into its record (e.g. the person asked declined it). */
+  cancel(id: string, by: string, reason?: string): Promise<ApprovalRequest | undefined>;
   /** Resolves with the request once it leaves `pending`, or with its state when `timeoutMs` passes. */
   waitFor(id: string, timeoutMs: number): Promise<ApprovalRequest | undefined>;
   /** A new request was opened (by the gateway). */
@@ -137,10 +138,10 @@ export function createApprovalDesk(deps: ApprovalDeskDeps): ApprovalDesk {
       };
       return inUnit(id, (repo, record) => confirmAction(repo, id, who, channel, deps.clock.now(), record));
     },
-    async cancel(id, by) {
+    async cancel(id, by, reason) {
       const r = await deps.audit.transaction(async (tx, log) => {
         const cancelled = await tx.approvals.cancel(id, new Date(deps.clock.now()).toISOString());
-        if (cancelled) await log('approval.cancelled', { requestId: cancelled.openedBy, approvalId: id, by });
+        if (cancelled) await log('approval.cancelled', { requestId: cancelled.openedBy, approvalId: id, by, ...(reason ? { reason } : {}) });
         return cancelled;
       });
       if (r) publish('approval.decided', r);

@@ -74,6 +74,11 @@ export async function createEmbeddedClient(options: EmbeddedOptions = {}): Promi
       const code = r.code === 'not_found' ? 'ERR_APPROVAL_NOT_FOUND' : r.code === 'conflict' || r.code === 'not_pending' || r.code === 'expired' ? 'ERR_APPROVAL_CONFLICT' : 'ERR_APPROVAL_REFUSED';
       throw new AirlockRequestError(code, r.message, 0, { rule: r.code });
     },
+    async decline(id: string, reason: string): Promise<void> {
+      if (typeof id !== 'string' || id.length === 0) throw new TypeError('id must be a confirmation id');
+      // This process opened every request it asks about (it is their caller), so it may close them.
+      if (!(await runtime.approvals.cancel(id, caller.id, reason))) throw new AirlockRequestError('ERR_APPROVAL_CONFLICT', `confirmation ${id} is not pending`, 0);
+    },
     reportExecution(report: ExecutionReport): Promise<void> {
       return new Promise<void>((resolve, reject) => {
         reports.push({ record: { caller: { ...caller }, ...report }, resolve, reject });

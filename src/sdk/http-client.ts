@@ -50,6 +50,10 @@ export function createHttpClient(options: HttpClientOptions): AirlockClient {
       if (typeof id !== 'string' || id.length === 0) throw new TypeError('id must be a confirmation id');
       await call('POST', `/v1/confirmations/${encodeURIComponent(id)}/confirm`, {});
     },
+    async decline(id: string, reason: string): Promise<void> {
+      if (typeof id !== 'string' || id.length === 0) throw new TypeError('id must be a confirmation id');
+      await call('POST', `/v1/approvals/${encodeURIComponent(id)}/cancel`, { reason });
+    },
     async reportExecution(report: ExecutionReport): Promise<void> {
       if (!reportsSupported) return;
       try {

@@ -109,6 +109,12 @@ export interface AirlockClient extends Authorizer {
    * @throws AirlockUnsupported (`ERR_UNSUPPORTED`) where the gateway has no confirmations API.
    */
   confirm(id: string): Promise<void>;
+  /**
+   * Records that the person asked said no to confirmation `id`: the gateway closes it
+   * (`cancelled`, audit record `approval.cancelled` with `reason`). Optional: a client without it
+   * leaves the confirmation to expire.
+   */
+  decline?(id: string, reason: string): Promise<void>;
   /** Appends an execution result to the decision's evidence record. Never throws for "unsupported". */
   reportExecution(report: ExecutionReport): Promise<void>;
   /** Records a message the enforcement point refused before asking (`POST /v1/refusals`). */

@@ -116,6 +116,25 @@ describe('airlock mcp --gateway (real HTTP gateway)', () => {
     expect(list.approvals[0]!.votes[0]!.reason).toMatch(/confirmed through .*test-pep/);
   }, 180_000);
 
+  it('a declined confirmation is recorded: the proxy closes it on the gateway with the answer in its audit record, and nothing runs', async () => {
+    const work = workDir();
+    const gw = await startGateway({ policies: FIXTURE_BUNDLE, pep: { subjects: [{ type: 'Agent', id: 'test-agent' }] } });
+    cleanups.push(() => gw.close());
+    const keyFile = join(work.dir, 'pep.key');
+    writeFileSync(keyFile, gw.pepKey + '\n', { mode: 0o600 });
+    const p = await connectProxy({ work, proxyArgs: ['--subject', 'test-agent', '--gateway', gw.url, '--key-file', keyFile, '--name', 'fixture'], elicit: () => ({ action: 'decline' }) });
+    cleanups.push(() => p.client.close());
+    const r = await p.client.callTool({ name: 'write_note', arguments: { text: 'declined' } });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toMatch(/did not confirm \(decline\)/);
+    expect(work.calls()).toEqual([]);
+    const list = (await (await fetch(`${gw.url}/v1/approvals?kind=confirmation`, { headers: gw.adminHeaders })).json()) as { approvals: Array<{ id: string; status: string }> };
+    expect(list.approvals.map((a) => a.status)).toEqual(['cancelled']);
+    const records = await gw.runtime.store.audit.find({ approvalId: list.approvals[0]!.id });
+    const cancelled = records.filter((x) => x.kind === 'approval.cancelled').map((x) => JSON.parse(x.recordText) as { by: string; reason?: string });
+    expect(cancelled).toEqual([expect.objectContaining({ by: 'test-pep', reason: 'declined in the MCP client (decline)' })]);
+  }, 180_000);
+
   it('issue 11: with the agent\'s own key the confirmation is refused, the call does not run, and the message names the real cause (not reachability)', async () => {
     const work = workDir();
     const gw = await startGateway({ policies: FIXTURE_BUNDLE, pep: false });

@@ -188,6 +188,18 @@ describe('airlock mcp: elicitation for confirmation_required', () => {
     } finally {
       await p.client.close();
     }
+    // Every no is on the record: each confirmation closed with the answer the client gave.
+    const db = new Database(join(work.dataDir, 'airlock.db'), { readonly: true, fileMustExist: true });
+    try {
+      const reasons = (db.prepare("SELECT record FROM audit WHERE kind = 'approval.cancelled' ORDER BY at, seq").all() as Array<{ record: string }>).map((r) => (JSON.parse(r.record) as { reason?: string }).reason);
+      // A malformed answer (missing or non-boolean approve) fails the MCP SDK's schema check: a failed prompt.
+      expect(reasons).toHaveLength(answers.length);
+      expect(reasons.slice(0, 2)).toEqual(['declined in the MCP client (decline)', 'declined in the MCP client (cancel)']);
+      for (const r of reasons.slice(2)) expect(r).toMatch(/^(declined in the MCP client \(accept without approve: true\)|the confirmation prompt failed)$/);
+      expect(reasons).toContain('declined in the MCP client (accept without approve: true)');
+    } finally {
+      db.close();
+    }
   }, 60_000);
 });
 

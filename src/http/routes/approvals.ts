@@ -169,7 +169,7 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: ApprovalRoute
     const who = identityOf(req);
     const a = await visible(req, req.params.id);
     if (!hasRole(who, 'admin') && !isCallerOf(runtime, who, a.caller)) throw new AirlockError('ERR_FORBIDDEN', 'only the caller that opened it, or an admin, cancels a request');
-    const r = await desk.cancel(a.id, who.id);
+    const r = await desk.cancel(a.id, who.id, reasonOf(req.body));
     if (!r) throw new AirlockError('ERR_APPROVAL_CONFLICT', `request ${a.id} is ${a.status}`);
     return approvalView(r);
   });
