@@ -1,7 +1,8 @@
 /**
  * The agent-facing Streamable HTTP endpoint (MCP 2025-11-25 transports): one proxy session per
  * `Mcp-Session-Id`, bound to 127.0.0.1 by default, Host/Origin checked against DNS rebinding
- * (the spec's MUST), batches refused with HTTP 400 / -32600 before the SDK sees them.
+ * (the spec's MUST; checked here, so the refusal is recorded, and again by the SDK's transport),
+ * batches refused with HTTP 400 / -32600 before the SDK sees them.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -19,7 +20,7 @@ export interface HttpListenOptions {
   routes: Map<string, () => ProxySession>;
   log?: (line: string) => void;
   /** Every message refused here, before any session saw it (the CLI logs it and records it in the audit log). */
-  onRefused?: (path: string, r: Refused) => void;
+  onRefused?: (path: string, r: Refused) => Promise<void> | void;
 }
 
 export interface HttpListener {
@@ -45,8 +46,10 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 
 export async function listenHttp(opts: HttpListenOptions): Promise<HttpListener> {
   const log = opts.log ?? (() => undefined);
-  const refuse = (res: ServerResponse, path: string, status: number, r: Refused): void => {
-    if (opts.onRefused) opts.onRefused(path, r);
+  // The record is written before the answer leaves (as for every refusal); a failed record is the
+  // recorder's to log, and the refusal stands.
+  const refuse = async (res: ServerResponse, path: string, status: number, r: Refused): Promise<void> => {
+    if (opts.onRefused) await opts.onRefused(path, r);
     else log(`refused: ${r.why}`);
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(r.reply));
   };
@@ -61,24 +64,48 @@ export async function listenHttp(opts: HttpListenOptions): Promise<HttpListener>
     });
   });
 
+  /** The Host or Origin that is not this listener's (DNS rebinding: MCP transports MUST check), if any. */
+  function foreignOrigin(req: IncomingMessage): string | undefined {
+    const host = req.headers.host;
+    if (host === undefined || !allowedHosts.includes(host)) return `Host ${host ?? '(none)'}`;
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins.includes(origin)) return `Origin ${origin}`;
+    return undefined;
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
     const factory = opts.routes.get(path);
-    if (!factory) return jsonError(res, 404, -32601, `no MCP endpoint at ${path}`);
-    let body: unknown;
+    let text: string | undefined;
     if (req.method === 'POST') {
-      const text = await readBody(req);
+      text = await readBody(req);
       if (text === undefined) return refuse(res, path, 413, refused('message_too_large', `body over ${MAX_BODY_BYTES} bytes`, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'request body too large' } }));
-      try {
-        body = JSON.parse(text);
-      } catch {
-        return refuse(res, path, 400, refused('parse_error', 'unparseable body', { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error' } }));
-      }
+    }
+    let body: unknown;
+    let parsed = true;
+    try {
+      body = text === undefined ? undefined : JSON.parse(text);
+    } catch {
+      parsed = false;
+    }
+    // Refusals before any session: each one that names a method is an action stopped here, and
+    // recorded like every other refusal (a foreign page or a wrong endpoint is no exception).
+    const named = namesOf(body).methods.length > 0;
+    const foreign = foreignOrigin(req);
+    if (foreign !== undefined) {
+      return refuse(res, path, 403, refused('origin_refused', `${foreign} is not this listener's (DNS rebinding protection)`, { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'forbidden: Host or Origin not allowed' } }, body));
+    }
+    if (!factory) {
+      const reply = { jsonrpc: '2.0' as const, id: null, error: { code: -32601, message: `no MCP endpoint at ${path}` } };
+      if (named) return refuse(res, path, 404, refused('endpoint_unknown', `no MCP endpoint at ${path}`, reply, body));
+      return jsonError(res, 404, reply.error.code, reply.error.message);
+    }
+    if (req.method === 'POST') {
+      if (!parsed) return refuse(res, path, 400, refused('parse_error', 'unparseable body', { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error' } }));
       const s = screenMessage(body);
       if (!s.ok) return refuse(res, path, 400, s);
     }
     // A request outside a live session is refused; one that names a method is an action stopped here.
-    const named = namesOf(body).methods.length > 0;
     const sid = req.headers['mcp-session-id'];
     if (typeof sid === 'string') {
       const known = sessions.get(sid);

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -239,6 +240,22 @@ describe('airlock mcp --listen (Streamable HTTP) → --upstream (Streamable HTTP
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
     });
     expect(evil.status).toBe(403);
+    const lost = await fetch(url.replace(/\/mcp$/, '/elsewhere'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { text: 'wrong door' } } }),
+    });
+    expect(lost.status).toBe(404);
     expect(work.calls()).toEqual([{ tool: 'echo', text: 'over http' }]);
+    // Each refusal before a session is in the audit log, with what it named (refusals are recorded before the answer leaves).
+    const db = new Database(join(work.dataDir, 'airlock.db'), { readonly: true, fileMustExist: true });
+    try {
+      const refusals = (db.prepare("SELECT record FROM audit WHERE kind = 'refusal' ORDER BY at, seq").all() as Array<{ record: string }>).map((r) => JSON.parse(r.record) as { code: string; methods?: string[]; targets?: string[]; detail?: string });
+      expect(refusals.map((r) => r.code)).toEqual(['batch', 'origin_refused', 'endpoint_unknown']);
+      expect(refusals[1]).toMatchObject({ methods: ['initialize'], detail: expect.stringContaining('Origin http://evil.example') });
+      expect(refusals[2]).toMatchObject({ methods: ['tools/call'], targets: ['echo'] });
+    } finally {
+      db.close();
+    }
   }, 180_000);
 });

@@ -193,9 +193,11 @@ export const command: CliCommand = {
       };
       if (values.config) for (const s of servers) route(`/mcp/${s.name}`, s);
       else route('/mcp', servers[0]!);
-      // Messages refused before any session saw them are logged and recorded too.
+      // Messages refused before any session saw them are logged and recorded too; one sent to a
+      // path that is no endpoint is recorded without a server name.
+      const anyPath = refusalRecorder(client, { subject }, log);
       const onRefused = (path: string, r: { code: string; why: string; methods: string[]; targets: string[] }) =>
-        void recorders.get(path)?.({ code: r.code, detail: r.why, methods: r.methods, targets: r.targets }).catch(() => undefined);
+        (recorders.get(path) ?? anyPath)({ code: r.code, detail: r.why, methods: r.methods, targets: r.targets }).catch(() => undefined);
       const listener = await listenHttp({ host, port, routes, log, onRefused });
       log(`listening on ${[...routes.keys()].map((p) => listener.url + p).join(', ')}`);
       await new Promise<void>((resolve) => {
