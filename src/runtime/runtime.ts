@@ -443,7 +443,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   }) ?? ((): void => {});
   const unsubscribeApprovalEvents = s.bus
     ? approvals.onChange((event, a) => {
-        if (event === 'approval.decided') void s.bus!.publish({ type: 'approval.changed', id: a.id }).catch(() => undefined);
+        // A lost notice only delays waiters on other replicas (they re-read on their own timeout); logged and counted.
+        if (event === 'approval.decided') void s.bus!.publish({ type: 'approval.changed', id: a.id }).catch((err: unknown) => failures.report('bus', err, { event: 'approval.changed', approvalId: a.id }));
       })
     : (): void => {};
 
@@ -515,7 +516,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     async reloadPolicies() {
       const r = await reloadLocal();
       // Every replica re-reads its bundle (docs/deployment.md); best effort, the state is on disk.
-      if (r.ok) await s.bus?.publish({ type: 'policy.reload', ...(r.version ? { version: r.version } : {}) }).catch(() => undefined);
+      if (r.ok) await s.bus?.publish({ type: 'policy.reload', ...(r.version ? { version: r.version } : {}) }).catch((err: unknown) => failures.report('bus', err, { event: 'policy.reload' }));
       return r;
     },
     checkpoint,
