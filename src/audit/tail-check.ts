@@ -55,10 +55,13 @@ export async function checkChainTails(
     }
     // The checkpointed record itself is re-hashed too: its stored hash matching is not enough.
     const v = new ChainVerifier(writer, start > 1 ? { seq: first.seq - 1, hash: first.prevHash } : undefined);
-    for (let seq = start; ; ) {
-      const page = await repo.read(writer, seq, 1000);
+    // Up to the head read above, no further: on a shared database the other replicas keep
+    // appending to their chains while this one starts, and their newer records are not this
+    // check's business (reading on would make a live chain look longer than its head).
+    for (let seq = start; seq <= head.seq; ) {
+      const page = await repo.read(writer, seq, Math.min(1000, head.seq - seq + 1));
       if (page.length === 0) break;
-      for (const r of page) if (!v.push(r)) break;
+      for (const r of page) if (r.seq > head.seq || !v.push(r)) break;
       if (v.problem) break;
       seq = page.at(-1)!.seq + 1;
     }
