@@ -5,9 +5,11 @@
  * Nothing of the gateway is faked: approvals are opened by `POST /v1/authorize`, decided through
  * the approval desk, and every Slack call is what the adapter really sent.
  */
+import type { ApprovalRequest } from '../../src/approval/types.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { digestMessage } from '../../src/integrations/chat/provenance.js';
 import { SLACK_COMMANDS_PATH, SLACK_INTERACTIONS_PATH } from '../../src/integrations/slack/routes.js';
+import type { AuditRecord } from '../../src/store/port.js';
 import { blockActions, interactionBody, signed, slashBody, type SignedRequest } from '../fixtures/slack/sign.js';
 import { startSlackStandIn, type SlackCall, type SlackStandIn } from '../fixtures/slack/stand-in.js';
 import { postJson, startGateway, type StartedGateway } from './server.js';
@@ -20,6 +22,14 @@ export const OPS = 'C0OPS';
 export const THREAD = '1772445000.000100';
 
 const SYSTEM = { type: 'system', id: 'test', via: 'test' };
+
+/** Where a click happens: default the approval's message in the approvals channel, team TEAM. */
+export interface ClickAt {
+  channel?: string;
+  messageTs?: string;
+  threadTs?: string;
+  team?: string;
+}
 
 export interface SlackGateway {
   gw: StartedGateway;
@@ -39,11 +49,22 @@ export interface SlackGateway {
     resource: { type: string; id: string; properties?: Record<string, unknown> };
     context: Record<string, unknown>;
   };
+  /** Opens an approval the way a chat bot does (`POST /v1/authorize` as `who`); fails unless the answer is approval_required. */
+  open(ask?: ReturnType<SlackGateway['chatAsk']>, who?: string): Promise<{ id: string; requestId: string; actionHash: string; ask: ReturnType<SlackGateway['chatAsk']> }>;
+  /** The approval as the approval desk has it now. */
+  approval(id: string): Promise<ApprovalRequest>;
+  /** The `approval.vote` records of an approval in the audit chain, parsed, in chain order. */
+  voteRecords(approvalId: string): Promise<{ record: AuditRecord; said: Record<string, unknown> }[]>;
+  /** How many Slack calls were made so far; `since(mark)` gives the later ones. */
+  mark(): number;
+  since(mark: number, method?: string): SlackCall[];
   /** The approvals-channel message posted for an approval id (waits for it). */
   approvalMessage(id: string): Promise<SlackCall>;
   posts(channel: string): SlackCall[];
-  click(user: string, action: 'airlock.approve' | 'airlock.deny' | 'airlock.reverse', value: string, at?: { channel: string; messageTs: string; threadTs?: string }): Promise<{ status: number; body: string }>;
-  slash(user: string, text: string): Promise<{ status: number; body: string; json: { text?: string; blocks?: unknown[] } }>;
+  click(user: string, action: 'airlock.approve' | 'airlock.deny' | 'airlock.reverse', value: string, at?: ClickAt): Promise<{ status: number; body: string; request: SignedRequest }>;
+  /** The signed body of a click, not delivered (for concurrent, forged and replayed deliveries). */
+  clickRequest(user: string, action: 'airlock.approve' | 'airlock.deny' | 'airlock.reverse', value: string, at?: ClickAt): Promise<SignedRequest>;
+  slash(user: string, text: string, team?: string): Promise<{ status: number; body: string; json: { response_type?: string; text?: string; blocks?: unknown[] } }>;
   /** POST a raw body to a Slack route. */
   deliver(path: string, req: SignedRequest): Promise<{ status: number; body: string }>;
   drain(): Promise<void>;
@@ -96,6 +117,27 @@ export async function startSlackGateway(opts: { policies?: string; config?: Part
     await drain();
     return { status: res.status, body };
   };
+  const chatAsk: SlackGateway['chatAsk'] = (over = {}) => {
+    asked += 1;
+    const messageId = `1772445000.${String(200 + asked).padStart(6, '0')}`;
+    const action = over.action ?? 'shell.exec';
+    return {
+      subject: over.subject ?? { type: 'Bot', id: 'opsbot' },
+      action: { name: action },
+      resource: over.resource ?? { type: 'Host', id: 'web-1' },
+      context: {
+        environment: 'production',
+        ...(action === 'shell.exec' ? { command: 'systemctl restart nginx' } : {}),
+        chat: { platform: 'slack', workspace: TEAM, channel: OPS, thread: THREAD, user: over.user ?? 'U0IVY', messageId, messageDigest: digestMessage(`@opsbot request ${asked}`) },
+        ...over.context,
+      },
+    };
+  };
+  const clickRequest = async (user: string, action: string, value: string, at: ClickAt = {}) => {
+    const messageTs = at.messageTs ?? String((await approvalMessage(value)).result!['ts']);
+    const payload = blockActions({ team: at.team ?? TEAM, user, actionId: action, value, channel: at.channel ?? APPROVALS, messageTs, ...(at.threadTs ? { threadTs: at.threadTs } : {}) });
+    return signed(SLACK_SECRET, interactionBody(payload), nowS());
+  };
   const approvalMessage = (id: string) => until(() => posts(APPROVALS).find((c) => buttonsOf(c).some((b) => b.value === id) || blocksText(c).includes(id)), `approval message for ${id}`);
 
   return {
@@ -117,32 +159,35 @@ export async function startSlackGateway(opts: { policies?: string; config?: Part
       const r = await fetch(`${gw.url}${path}`, { headers: { authorization: `Bearer ${keys[who]}` } });
       return { status: r.status, json: (await r.json()) as any };
     },
-    chatAsk(over = {}) {
-      asked += 1;
-      const messageId = `1772445000.${String(200 + asked).padStart(6, '0')}`;
-      const action = over.action ?? 'shell.exec';
-      return {
-        subject: over.subject ?? { type: 'Bot', id: 'opsbot' },
-        action: { name: action },
-        resource: over.resource ?? { type: 'Host', id: 'web-1' },
-        context: {
-          environment: 'production',
-          ...(action === 'shell.exec' ? { command: 'systemctl restart nginx' } : {}),
-          chat: { platform: 'slack', workspace: TEAM, channel: OPS, thread: THREAD, user: over.user ?? 'U0IVY', messageId, messageDigest: digestMessage(`@opsbot request ${asked}`) },
-          ...over.context,
-        },
-      };
-    },
+    chatAsk,
     approvalMessage,
     posts,
-    async click(user, action, value, at) {
-      const where = at ?? { channel: APPROVALS, messageTs: String((await approvalMessage(value)).result!['ts']) };
-      const payload = blockActions({ team: TEAM, user, actionId: action, value, channel: where.channel, messageTs: where.messageTs, ...(where.threadTs ? { threadTs: where.threadTs } : {}) });
-      return deliver(SLACK_INTERACTIONS_PATH, signed(SLACK_SECRET, interactionBody(payload), nowS()));
+    async open(ask, who = 'opsbot') {
+      const a = ask ?? chatAsk();
+      const r = await postJson(`${gw.url}/v1/authorize`, a, { authorization: `Bearer ${keys[who]}` });
+      if (r.json?.outcome !== 'approval_required') throw new Error(`no approval opened: ${r.text}`);
+      await drain(); // approval.created reaches Slack after the answer
+      return { id: r.json.approval.id as string, requestId: r.json.requestId as string, actionHash: r.json.actionHash as string, ask: a };
     },
-    async slash(user, text) {
-      const res = await deliver(SLACK_COMMANDS_PATH, signed(SLACK_SECRET, slashBody({ team: TEAM, user, channel: OPS, text }), nowS()));
-      return { ...res, json: JSON.parse(res.body || '{}') as { text?: string; blocks?: unknown[] } };
+    async approval(id) {
+      const a = await gw.runtime.approvals.get(id);
+      if (!a) throw new Error(`no approval ${id}`);
+      return a;
+    },
+    async voteRecords(approvalId) {
+      const found = await gw.runtime.store.audit.find({ approvalId });
+      return found.filter((r) => r.kind === 'approval.vote').map((record) => ({ record, said: JSON.parse(record.recordText) as Record<string, unknown> }));
+    },
+    mark: () => slack.calls.length,
+    since: (m, method) => slack.calls.slice(m).filter((c) => method === undefined || c.method === method),
+    clickRequest,
+    async click(user, action, value, at) {
+      const request = await clickRequest(user, action, value, at);
+      return { ...(await deliver(SLACK_INTERACTIONS_PATH, request)), request };
+    },
+    async slash(user, text, team = TEAM) {
+      const res = await deliver(SLACK_COMMANDS_PATH, signed(SLACK_SECRET, slashBody({ team, user, channel: OPS, text }), nowS()));
+      return { ...res, json: JSON.parse(res.body || '{}') as { response_type?: string; text?: string; blocks?: unknown[] } };
     },
     deliver,
     drain,
