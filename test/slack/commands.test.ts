@@ -1,152 +1,217 @@
 /**
- * `/airlock` slash commands, execution results in the thread and reversal from the thread, over
- * HTTP against the Slack stand-in.
+ * `/airlock` slash commands, execution results in the thread and reversal from the thread, against
+ * the real runtime: approvals and evidence come from `POST /v1/authorize`, votes and
+ * `POST /v1/executions` (the example bundle's chatops policies), reversals go through the gateway.
+ * One gateway for the file; each test opens its own requests.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSlackAdapter } from '../../src/integrations/slack/adapter.js';
 import { SLACK_COMMANDS_PATH } from '../../src/integrations/slack/routes.js';
 import { signed, slashBody } from '../fixtures/slack/sign.js';
-import { APPROVALS, blocksText, buttonsOf, chatRequest, OPS, opsbot, SECRET, startWorld, TEAM, THREAD, type World } from './harness.js';
+import { startSlackStandIn } from '../fixtures/slack/stand-in.js';
+import { APPROVALS, blocksText, buttonsOf, OPS, SLACK_SECRET, startSlackGateway, TEAM, THREAD, until, type SlackGateway } from '../helpers/slack-gateway.js';
 
-let w: World;
-beforeEach(async () => {
-  w = await startWorld();
-});
-afterEach(async () => {
-  await w.close();
+let s: SlackGateway;
+
+beforeAll(async () => {
+  s = await startSlackGateway();
+  await s.human('olive', 'U0OLIVE', ['approver'], ['sre-approvers']); // owns the bots (@sod("owner"))
+  await s.human('ivy', 'U0IVY', ['approver'], ['sre-approvers']); // asks in chat: the initiator
+  await s.human('sam', 'U0SAM', ['approver'], ['sre-approvers']);
+  await s.human('carl', 'U0CARL', [], []);
+  await s.nhi('opsbot', 'bot', 'olive', ['chatops-bots']);
+  await s.nhi('runner', 'agent', 'olive', ['operators']);
 });
 
-type Answer = { response_type: string; text: string; blocks: unknown[] };
-const answer = (r: { json: () => unknown }) => r.json() as Answer;
+afterAll(async () => {
+  await s?.close();
+});
+
+const blocks = (r: { json: { blocks?: unknown[] } }) => JSON.stringify(r.json.blocks ?? []);
+const RELOAD = { subject: { type: 'Bot', id: 'opsbot' }, action: { name: 'shell.exec' }, resource: { type: 'Host', id: 'web-1' }, context: { environment: 'production', command: 'systemctl reload nginx' } };
+
+/** A chat request approved in Slack by sam, retried (allow, grant), executed with `report`. */
+async function executed(report: Record<string, unknown>, note: string) {
+  const a = await s.open(s.chatAsk({ context: { command: `systemctl restart nginx # ${note}` } }));
+  await s.click('U0SAM', 'airlock.approve', a.id);
+  const allowed = await s.post('/v1/authorize', a.ask, 'opsbot');
+  expect(allowed.json.outcome).toBe('allow');
+  const recorded = await s.post('/v1/executions', { grant: allowed.json.grant, ...report }, 'opsbot');
+  expect(recorded.json.recorded).toBe(true);
+  return { approvalId: a.id, requestId: allowed.json.requestId as string, ask: a.ask };
+}
+
+/** The approval a reversal of `requestId` opened, found through its `reversal.requested` audit record. */
+async function reversalOf(requestId: string) {
+  const found = (await s.gw.runtime.store.audit.find({ requestId })).filter((r) => r.kind === 'reversal.requested');
+  expect(found).toHaveLength(1);
+  const said = JSON.parse(found[0]!.recordText) as { reversalRequestId: string; outcome: string; by: string };
+  const approval = (await s.gw.runtime.approvals.list({})).find((x) => x.openedBy === said.reversalRequestId);
+  expect(approval).toBeDefined();
+  return { said, approval: approval! };
+}
 
 describe('/airlock', () => {
-  it('pending: what the caller may decide now — nothing for the initiator or a non-approver', async () => {
-    const a = await w.ask();
-    const alice = answer(await w.slash('U0ALICE', 'pending'));
-    expect(alice.response_type).toBe('ephemeral');
-    expect(JSON.stringify(alice.blocks)).toContain(a.id);
-    expect(JSON.stringify(answer(await w.slash('U0ERIN', 'pending')).blocks)).toContain('Nothing waits');
-    expect(JSON.stringify(answer(await w.slash('U0CARL', 'pending')).blocks)).toContain('Nothing waits');
+  it('pending: what the caller may decide now — nothing for the initiator, the owner (SoD) or a non-approver', async () => {
+    const a = await s.open();
+    const sam = await s.slash('U0SAM', 'pending');
+    expect(sam.json.response_type).toBe('ephemeral');
+    expect(blocks(sam)).toContain(a.id);
+    expect(blocks(await s.slash('U0IVY', 'pending'))).not.toContain(a.id);
+    expect(blocks(await s.slash('U0OLIVE', 'pending'))).not.toContain(a.id);
+    expect(blocks(await s.slash('U0CARL', 'pending'))).toContain('Nothing waits');
   });
 
   it('show ID: details for an approver; an unrelated person gets the same answer as an unknown id', async () => {
-    const a = await w.ask();
-    const shown = answer(await w.slash('U0BOB', `show ${a.id}`));
-    expect(JSON.stringify(shown.blocks)).toContain('systemctl restart postgresql');
-    expect(JSON.stringify(shown.blocks)).not.toContain('"actions"'); // no buttons outside the approvals channel
-    const carl = JSON.stringify(answer(await w.slash('U0CARL', `show ${a.id}`)).blocks);
-    const unknown = JSON.stringify(answer(await w.slash('U0CARL', 'show 0000-nope')).blocks);
+    const a = await s.open();
+    const shown = blocks(await s.slash('U0SAM', `show ${a.id}`));
+    expect(shown).toContain('systemctl restart nginx');
+    expect(shown).toContain(a.actionHash);
+    expect(shown).not.toContain('"actions"'); // no buttons outside the approvals channel
+    const carl = blocks(await s.slash('U0CARL', `show ${a.id}`));
+    const unknown = blocks(await s.slash('U0CARL', 'show 0000-nope'));
     expect(carl).toContain('No approval');
     expect(carl.replace(a.id, 'X')).toBe(unknown.replace('0000-nope', 'X'));
     // The initiator may look at what they asked for.
-    expect(JSON.stringify(answer(await w.slash('U0ERIN', `show ${a.id}`)).blocks)).toContain('Waiting for approval');
+    expect(blocks(await s.slash('U0IVY', `show ${a.id}`))).toContain('Waiting for approval');
   });
 
-  it('evidence ID: the record for an approver or the initiator, with its proof pointers', async () => {
-    w.evidence.add({
-      requestId: 'req-42',
-      subject: 'Airlock::Bot::"opsbot"',
-      action: 'shell.exec',
-      resource: 'Host prod-db-1',
-      initiator: 'Airlock::Human::"erin"',
-      chat: { platform: 'slack', channel: OPS, messageId: '1772445000.000200' },
-      outcome: 'allow',
-      approvals: [{ id: 'apr-1', status: 'consumed', votes: [{ approver: 'Airlock::Human::"alice"', decision: 'approve', channel: 'chat' }] }],
-      execution: { status: 'succeeded' },
-      reversal: { available: true },
-      records: 5,
-      lastHash: 'sha256:0123456789abcdef0123456789abcdef',
-    });
-    const text = JSON.stringify(answer(await w.slash('U0ERIN', 'evidence req-42')).blocks);
-    expect(text).toContain('approve by Human alice (chat)');
-    expect(text).toContain('5 audit records');
-    expect(JSON.stringify(answer(await w.slash('U0CARL', 'evidence req-42')).blocks)).toContain('No evidence record');
+  it('evidence ID: the audit record of an executed action for an approver or the initiator, with its proof pointers', async () => {
+    const x = await executed({ status: 'succeeded' }, 'evidence');
+    const api = await s.get(`/v1/evidence/${x.requestId}`, 'sam');
+    expect(api.status).toBe(200);
+    const records = api.json.records as { hash: string }[];
+    const text = blocks(await s.slash('U0IVY', `evidence ${x.requestId}`));
+    expect(text).toContain(x.requestId);
+    expect(text).toContain('*Initiator* Human ivy');
+    expect(text).toContain(`${x.approvalId}\` consumed — approve by Human sam (chat)`);
+    expect(text).toContain('*Execution* succeeded');
+    expect(text).toContain(`${records.length} audit records`);
+    expect(text).toContain(records.at(-1)!.hash.slice(0, 23));
+    // By approval id too; a person with no part in it sees what an unknown id shows.
+    expect(blocks(await s.slash('U0SAM', `evidence ${x.approvalId}`))).toContain(x.requestId);
+    expect(blocks(await s.slash('U0CARL', `evidence ${x.requestId}`))).toContain('No evidence record');
+    expect(blocks(await s.slash('U0CARL', 'evidence 0000-nope'))).toContain('No evidence record');
   });
 
-  it('reverse ID: opens a reversal through the pipeline; the asker becomes its initiator and cannot approve it', async () => {
-    w.originals.set('req-7', { request: chatRequest(), subject: opsbot });
-    const res = answer(await w.slash('U0ALICE', 'reverse req-7'));
-    expect(JSON.stringify(res.blocks)).toContain('waits for approval');
-    const reversal = (await w.gw.repo.list({ status: 'pending' }))[0]!;
-    expect(reversal.request.action.name).toBe('shell.exec.reverse');
-    expect(reversal.initiator).toBe('Airlock::Human::"alice"');
-    expect(reversal.request.context!['reverses']).toBe('req-7');
+  it('reverse ID: opens the recorded reversal through the gateway; the asker becomes its initiator and cannot approve it', async () => {
+    const x = await executed({ status: 'succeeded', reversal: RELOAD }, 'reverse by command');
+    const m = s.mark();
+    const res = await s.slash('U0SAM', `reverse ${x.requestId}`);
+    expect(blocks(res)).toContain('waits for approval');
+    const { said, approval } = await reversalOf(x.requestId);
+    expect(said).toMatchObject({ outcome: 'approval_required', by: 'Airlock::Human::"sam"' });
+    expect(approval.status).toBe('pending');
+    expect(approval.caller).toMatchObject({ type: 'integration', id: 'slack' });
+    expect(approval.request.context!['command']).toBe('systemctl reload nginx');
+    expect(approval.initiator).toBe('Airlock::Human::"sam"');
+    expect(approval.policyIds).toEqual(['chatops-prod-changes']);
     // Posted to the approvals channel like any approval.
-    expect(w.slack.of('chat.postMessage').some((c) => c.args['channel'] === APPROVALS && buttonsOf(c).some((b) => b.value === reversal.id))).toBe(true);
-    await w.click('U0ALICE', 'airlock.approve', reversal.id);
-    expect(blocksText(w.slack.of('chat.postEphemeral').at(-1))).toContain('sod_initiator');
-    expect(answer(await w.slash('U0ALICE', 'reverse req-unknown')).text).toContain('No action');
+    const msg = await s.approvalMessage(approval.id);
+    expect(s.since(m, 'chat.postMessage')).toContain(msg);
+    expect(buttonsOf(msg).map((b) => b.value)).toEqual([approval.id, approval.id]);
+    const click = s.mark();
+    await s.click('U0SAM', 'airlock.approve', approval.id);
+    expect(blocksText(s.since(click, 'chat.postEphemeral').at(-1))).toContain('sod_initiator');
+    expect((await s.approval(approval.id)).votes).toHaveLength(0);
+    expect((await s.slash('U0SAM', 'reverse 0000-unknown')).json.text).toContain('No action');
+  });
+
+  it('reverse ID of an action with no recorded reversal opens nothing', async () => {
+    const x = await executed({ status: 'succeeded' }, 'not reversible');
+    const before = (await s.gw.runtime.approvals.list({ status: 'pending' })).length;
+    const res = await s.slash('U0SAM', `reverse ${x.requestId}`);
+    expect(JSON.stringify(res.json)).toContain('no reversal was recorded');
+    expect((await s.gw.runtime.approvals.list({ status: 'pending' })).length).toBe(before);
   });
 
   it('help, usage errors, unknown users, other workspaces', async () => {
-    expect(answer(await w.slash('U0ALICE', '')).text).toContain('pending | show ID');
-    expect(JSON.stringify(answer(await w.slash('U0ALICE', 'show')).blocks)).toContain('Usage');
-    expect(JSON.stringify(answer(await w.slash('U0ALICE', 'show a b')).blocks)).toContain('Usage');
-    expect(JSON.stringify(answer(await w.slash('U0NOBODY', 'pending')).blocks)).toContain('not linked');
-    expect(JSON.stringify(answer(await w.slash('U0ALICE', 'pending', 'T0OTHER')).blocks)).toContain('not connected');
+    expect((await s.slash('U0SAM', '')).json.text).toContain('pending | show ID');
+    expect(blocks(await s.slash('U0SAM', 'show'))).toContain('Usage');
+    expect(blocks(await s.slash('U0SAM', 'show a b'))).toContain('Usage');
+    expect(blocks(await s.slash('U0NOBODY', 'pending'))).toContain('not linked');
+    expect(blocks(await s.slash('U0SAM', 'pending', 'T0OTHER'))).toContain('not connected');
   });
 
   it('is signed like interactions: bad signature and stale timestamp → 401; a replay changes nothing', async () => {
-    const body = slashBody({ team: TEAM, user: 'U0ALICE', channel: OPS, text: 'pending' });
-    const bad = signed('wrong', body, w.nowS());
-    expect((await w.post(SLACK_COMMANDS_PATH, bad)).status).toBe(401);
-    expect((await w.post(SLACK_COMMANDS_PATH, signed(SECRET, body, w.nowS() - 301))).status).toBe(401);
-    const ok = signed(SECRET, body, w.nowS());
-    expect((await w.post(SLACK_COMMANDS_PATH, ok)).status).toBe(200);
-    const again = await w.post(SLACK_COMMANDS_PATH, ok);
-    expect(again.status).toBe(200);
-    expect(again.body).toBe('');
+    const body = slashBody({ team: TEAM, user: 'U0SAM', channel: OPS, text: 'pending' });
+    expect((await s.deliver(SLACK_COMMANDS_PATH, signed('wrong-secret-0123456789', body, s.nowS()))).status).toBe(401);
+    expect((await s.deliver(SLACK_COMMANDS_PATH, signed(SLACK_SECRET, body, s.nowS() - 301))).status).toBe(401);
+    const ok = signed(SLACK_SECRET, body, s.nowS());
+    const first = await s.deliver(SLACK_COMMANDS_PATH, ok);
+    expect(first.status).toBe(200);
+    expect(first.body).not.toBe('');
+    const again = await s.deliver(SLACK_COMMANDS_PATH, ok);
+    expect([again.status, again.body]).toEqual([200, '']);
   });
+});
 
+describe('the slash-command deadline (adapter logic, no gateway decision involved)', () => {
   it('acks within the deadline when the work is slow, then follows up with an ephemeral message', async () => {
-    const slowHumans = { byChatUser: async () => new Promise<undefined>((r) => setTimeout(() => r(undefined), 300)) };
-    await w.close();
-    w = await startWorld({ ackDeadlineMs: 50, humans: slowHumans });
-    const t0 = performance.now();
-    const res = await w.post(SLACK_COMMANDS_PATH, signed(SECRET, slashBody({ team: TEAM, user: 'U0ALICE', channel: OPS, text: 'pending' }), w.nowS()));
-    expect(performance.now() - t0).toBeLessThan(250);
-    expect(answer(res).text).toContain('Working on it');
-    await w.adapter.drain();
-    const follow = w.slack.of('chat.postEphemeral').at(-1)!;
-    expect(follow.args['user']).toBe('U0ALICE');
-    expect(follow.args['channel']).toBe(OPS);
-    expect(blocksText(follow)).toContain('not linked');
+    const slack = await startSlackStandIn({ token: 'xoxb-deadline' });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    // The lookup of the Slack user waits until the acknowledgement is in: slow work, no timer.
+    const humans = { byChatUser: async () => held.then(() => undefined) };
+    const unused = () => Promise.reject(new Error('no approval is read for an unknown user'));
+    const adapter = createSlackAdapter({ signingSecret: SLACK_SECRET, botToken: 'xoxb-deadline', approvalsChannel: APPROVALS, apiUrl: slack.apiUrl, teamId: TEAM, desk: { get: unused, vote: unused, pendingFor: unused }, humans, ackDeadlineMs: 50, retries: 0 });
+    try {
+      const req = signed(SLACK_SECRET, slashBody({ team: TEAM, user: 'U0SAM', channel: OPS, text: 'pending' }), Math.floor(Date.now() / 1000));
+      const res = await adapter.handleSlashCommand(req.body, req.headers);
+      expect(res.status).toBe(200);
+      expect(JSON.stringify(res)).toContain('Working on it');
+      expect(slack.calls).toEqual([]);
+      release();
+      await adapter.drain();
+      const [follow, ...more] = slack.of('chat.postEphemeral');
+      expect(more).toEqual([]);
+      expect(follow!.args['user']).toBe('U0SAM');
+      expect(follow!.args['channel']).toBe(OPS);
+      expect(blocksText(follow)).toContain('not linked');
+    } finally {
+      release();
+      await slack.close();
+    }
   });
 });
 
 describe('execution result and reversal from the thread', () => {
   it('posts the result in the originating thread with a Reverse button; a click opens the reversal for approval', async () => {
-    const request = chatRequest();
-    w.originals.set('req-99', { request, subject: opsbot });
-    await w.adapter.onExecutionResult({ requestId: 'req-99', request, status: 'succeeded', summary: 'postgresql restarted', reversal: { description: 'restore the previous unit state' } });
-    const result = w.slack.of('chat.postMessage').at(-1)!;
-    expect(result.args['channel']).toBe(OPS);
+    const x = await executed({ status: 'succeeded', reversal: RELOAD }, 'reverse from thread');
+    const result = await until(() => s.posts(OPS).find((c) => blocksText(c).includes(x.requestId) && blocksText(c).includes('airlock.reverse')), 'result with Reverse button');
     expect(result.args['thread_ts']).toBe(THREAD);
-    expect(blocksText(result)).toContain('postgresql restarted');
-    expect(buttonsOf(result)).toEqual([expect.objectContaining({ action_id: 'airlock.reverse', value: 'req-99' })]);
+    expect(blocksText(result)).toContain('shell.exec on Host web-1'); // the recorded reversal, described
+    expect(buttonsOf(result)).toEqual([expect.objectContaining({ action_id: 'airlock.reverse', value: x.requestId })]);
 
-    const resultTs = result.result!['ts'] as string;
-    await w.click('U0ERIN', 'airlock.reverse', 'req-99', { channel: OPS, messageTs: resultTs, threadTs: THREAD });
-    const reversal = (await w.gw.repo.list({ status: 'pending' }))[0]!;
-    expect(reversal.initiator).toBe('Airlock::Human::"erin"');
-    expect((reversal.request.context!['chat'] as { thread: string }).thread).toBe(THREAD);
+    const m = s.mark();
+    await s.click('U0IVY', 'airlock.reverse', x.requestId, { channel: OPS, messageTs: String(result.result!['ts']), threadTs: THREAD });
+    const { approval } = await reversalOf(x.requestId);
+    expect(approval.initiator).toBe('Airlock::Human::"ivy"');
+    expect((approval.request.context!['chat'] as { thread: string }).thread).toBe(THREAD);
     // The thread hears that the reversal waits (no buttons there); the approvals channel gets the buttons.
-    const threadNotes = w.slack.of('chat.postMessage').filter((c) => c.args['channel'] === OPS && c.args['thread_ts'] === THREAD);
-    expect(threadNotes.some((c) => blocksText(c).includes('asked to reverse'))).toBe(true);
-    expect(threadNotes.every((c) => buttonsOf(c).every((b) => b.action_id === 'airlock.reverse'))).toBe(true);
-    expect(w.slack.of('chat.postMessage').some((c) => c.args['channel'] === APPROVALS && buttonsOf(c).some((b) => b.value === reversal.id))).toBe(true);
-    // Bob approves the reversal.
-    await w.click('U0BOB', 'airlock.approve', reversal.id);
-    expect((await w.gw.repo.get(reversal.id))!.status).toBe('approved');
+    await s.approvalMessage(approval.id);
+    await until(() => s.since(m, 'chat.postMessage').some((c) => c.args['channel'] === OPS && blocksText(c).includes('asked to reverse')), 'thread told');
+    const threadNotes = s.since(m, 'chat.postMessage').filter((c) => c.args['channel'] === OPS && c.args['thread_ts'] === THREAD);
+    expect(threadNotes.every((c) => buttonsOf(c).length === 0)).toBe(true);
+    expect(s.since(m, 'chat.postMessage').some((c) => c.args['channel'] === APPROVALS && buttonsOf(c).some((b) => b.value === approval.id))).toBe(true);
+    // Sam approves the reversal; the bot's run of it is then allowed.
+    await s.click('U0SAM', 'airlock.approve', approval.id);
+    expect((await s.approval(approval.id)).status).toBe('approved');
   });
 
   it('no Reverse button when no reversal was recorded; nothing posted for a request not from Slack', async () => {
-    const request = chatRequest();
-    await w.adapter.onExecutionResult({ requestId: 'req-1', request, status: 'failed', summary: 'exit 1' });
-    expect(buttonsOf(w.slack.of('chat.postMessage').at(-1))).toEqual([]);
-    const n = w.slack.calls.length;
-    const plain = chatRequest();
-    delete plain.context!['chat'];
-    await w.adapter.onExecutionResult({ requestId: 'req-2', request: plain, status: 'succeeded' });
-    expect(w.slack.calls.length).toBe(n);
+    const x = await executed({ status: 'failed', error: 'exit 1' }, 'fails');
+    const result = await until(() => s.posts(OPS).find((c) => blocksText(c).includes(x.requestId)), 'result in the thread');
+    expect(blocksText(result)).toContain('exit 1');
+    expect(buttonsOf(result)).toEqual([]);
+    // An allowed request from outside chat (an operator agent on a staging host), executed.
+    const plain = await s.post('/v1/authorize', { subject: { type: 'Agent', id: 'runner' }, action: { name: 'shell.exec' }, resource: { type: 'Host', id: 'build-1' }, context: { environment: 'staging', command: 'make test' } }, 'runner');
+    expect(plain.json.outcome).toBe('allow');
+    const m = s.mark();
+    expect((await s.post('/v1/executions', { grant: plain.json.grant, status: 'succeeded' }, 'runner')).json.recorded).toBe(true);
+    // A Slack-originated execution after it: once its result is posted, the plain one has posted nothing.
+    const later = await executed({ status: 'succeeded' }, 'sentinel');
+    await until(() => s.posts(OPS).some((c) => blocksText(c).includes(later.requestId) && c.args['thread_ts'] === THREAD), 'sentinel result');
+    expect(s.since(m).filter((c) => blocksText(c).includes(plain.json.requestId))).toEqual([]);
   });
 });
