@@ -5,15 +5,33 @@
  * adapter really made recorded by the loopback stand-in. One gateway for the file; every test
  * opens its own approvals and looks only at the Slack calls made since it started.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIGNATURE_HEADER } from '../../src/approval/webhook-signature.js';
+import { chatApprovalEventData } from '../../src/integrations/chat/approval-event.js';
 import { SLACK_INTERACTIONS_PATH } from '../../src/integrations/slack/routes.js';
 import { blockActions, interactionBody, signed } from '../fixtures/slack/sign.js';
+import type { SlackCall } from '../fixtures/slack/stand-in.js';
 import { APPROVALS, blocksText, buttonsOf, OPS, SLACK_SECRET, SLACK_TOKEN, startSlackGateway, TEAM, THREAD, until, type SlackGateway } from '../helpers/slack-gateway.js';
 
 let s: SlackGateway;
+/** The signed webhooks the gateway delivers (approval.created for other chats), as received. */
+const WHSEC = 'whsec-slack-approvals-0123456789';
+const PUBLIC_URL = 'https://airlock.example/';
+const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+let receiver: Server;
 
 beforeAll(async () => {
-  s = await startSlackGateway();
+  receiver = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+    res.end();
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  s = await startSlackGateway({ config: { webhooks: [{ url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, secret: WHSEC }], publicUrl: PUBLIC_URL } });
   await s.human('olive', 'U0OLIVE', ['approver'], ['sre-approvers']); // owns the bots (@sod("owner"))
   await s.human('ivy', 'U0IVY', ['approver'], ['sre-approvers']); // asks in chat: the initiator
   await s.human('sam', 'U0SAM', ['approver'], ['sre-approvers']);
@@ -30,6 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await s?.close();
+  await new Promise((r) => receiver?.close(r));
 });
 
 const HUMAN = (id: string) => `Airlock::Human::"${id}"`;
@@ -51,7 +70,7 @@ async function opened(ask?: ReturnType<SlackGateway['chatAsk']>, who?: string) {
   await until(() => s.posts(OPS).some((c) => blocksText(c).includes(a.id)), 'thread reply');
   return a;
 }
-const refusal = (c: { args: Record<string, unknown> } | undefined) => blocksText(c).match(/`(\w+)`\)/)?.[1];
+const refusal = (c: SlackCall | undefined) => blocksText(c).match(/`(\w+)`\)/)?.[1];
 
 describe('approval.created', () => {
   it('posts what will run, who asked, the policy, the expiry and Approve/Deny carrying only the id', async () => {
@@ -123,6 +142,58 @@ describe('approval.created', () => {
     expect((await s.approval(a.id)).status).toBe('pending');
     const vote = await s.post(`/v1/approvals/${a.id}/approve`, { reason: 'seen in the console' }, 'sam');
     expect([vote.status, vote.json.status]).toEqual([200, 'approved']);
+  });
+});
+
+describe('approval.created for other chats (the signed webhook, docs/chat.md)', () => {
+  /** The receiver from docs/chat.md, verbatim in spirit: node:crypto only. */
+  function verifyAirlock(secret: string, header: string | undefined, rawBody: string, nowS: number): boolean {
+    const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header ?? '');
+    if (!m) return false;
+    const t = Number(m[1]);
+    if (Math.abs(nowS - t) > 300) return false;
+    const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest();
+    const given = Buffer.from(m[2]!, 'hex');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  it('carries what the Slack message shows, and verifies with the documented receiver', async () => {
+    const a = await opened(s.chatAsk({ context: { command: 'systemctl restart postgresql' } }));
+    await s.gw.runtime.webhooks.drain();
+    const delivery = await until(() => received.find((d) => d.headers['x-airlock-event'] === 'approval.created' && d.body.includes(a.id)), 'approval.created delivery');
+    const data = (JSON.parse(delivery.body) as { data: ReturnType<typeof chatApprovalEventData> }).data;
+    const stored = await s.approval(a.id);
+    expect(data.request).toEqual({ subject: { type: 'Bot', id: 'opsbot' }, action: 'shell.exec', resource: { type: 'Host', id: 'web-1' }, environment: 'production', command: 'systemctl restart postgresql', context: stored.request.context });
+    expect(data.request.context).toMatchObject({ environment: 'production', command: 'systemctl restart postgresql', initiator: { type: 'Human', id: 'ivy' } });
+    expect(data.approval).toMatchObject({ id: a.id, status: 'pending', requester: 'Airlock::Bot::"opsbot"', owner: 'Airlock::Human::"olive"', initiator: 'Airlock::Human::"ivy"', quorum: 1, policyIds: ['chatops-prod-changes'] });
+    expect(data.chat).toMatchObject({ platform: 'slack', channel: OPS, user: 'U0IVY' });
+    expect(data.links).toEqual({ approval: `https://airlock.example/v1/approvals/${a.id}` });
+    // What was delivered is what the event builder makes of the stored approval.
+    expect(data).toEqual(JSON.parse(JSON.stringify(chatApprovalEventData(stored, { publicUrl: PUBLIC_URL }))));
+    // The documented receiver accepts the delivery as sent, and refuses it changed, late or re-keyed.
+    const header = delivery.headers[SIGNATURE_HEADER] as string | undefined;
+    const t = Number(/^t=(\d+),/.exec(header ?? '')?.[1]);
+    expect(verifyAirlock(WHSEC, header, delivery.body, t + 10)).toBe(true);
+    expect(verifyAirlock(WHSEC, header, delivery.body.replace('opsbot', 'opsbou'), t)).toBe(false);
+    expect(verifyAirlock(WHSEC, header, delivery.body, t + 301)).toBe(false);
+    expect(verifyAirlock('another-secret', header, delivery.body, t)).toBe(false);
+  });
+});
+
+describe('binding rule: chat_requires_nhi, as the served gateway applies it', () => {
+  it('a chat request with a Human subject is denied: no approval opened, nothing posted to Slack, the denial audited', async () => {
+    const m = s.mark();
+    const before = (await s.gw.runtime.approvals.list({})).length;
+    // The chat request as ivy herself (her ambient rights) instead of a bot she asks.
+    const denied = await s.post('/v1/authorize', s.chatAsk({ subject: { type: 'Human', id: 'ivy' } }), 'ivy');
+    expect(denied.status).toBe(200);
+    expect(denied.json.outcome).toBe('deny');
+    expect(denied.json.reasons.map((r: { code: string }) => r.code)).toContain('chat_requires_nhi');
+    expect((await s.gw.runtime.approvals.list({})).length).toBe(before);
+    expect((await s.get(`/v1/evidence/${denied.json.requestId}`, 'sam')).json.decision.outcome).toBe('deny');
+    // Control: the bot's request reaches Slack; once it has, nothing was posted for the denied one.
+    const a = await opened();
+    expect(s.since(m).filter((c) => !blocksText(c).includes(a.id))).toEqual([]);
   });
 });
 

@@ -4,7 +4,7 @@ import type { ApprovalRequest } from '../../src/approval/types.js';
 import { approvalMessage, approvalUpdateMessage, decidedThreadMessage, executionResultMessage, waitingThreadMessage } from '../../src/integrations/slack/messages.js';
 import { code, escapeMrkdwn, escapeNonAscii, safe, uidLabel } from '../../src/integrations/slack/mrkdwn.js';
 import type { SlackApproval } from '../../src/integrations/slack/ports.js';
-import { chatRequest } from './harness.js';
+import { chatRequest } from '../fixtures/slack/ports.js';
 
 function approval(over: Partial<SlackApproval> = {}): SlackApproval {
   const base: ApprovalRequest = {
