@@ -178,10 +178,12 @@ function elevationEvent(r: AuditRecord, rec: Rec, o: OcsfOptions): OcsfEvent | u
   }
   const ops: Record<string, { activity: number; operation: string }> = {
     'elevation.revoked': { activity: 4, operation: 'elevation.revoke' },
+    'elevation.expired': { activity: 4, operation: 'elevation.expire' },
   };
   const op = ops[r.kind];
   if (!op) return undefined;
-  const who = str(rec['by']) ?? principal;
+  // An expiry has no actor but the gateway that recorded it.
+  const who = str(rec['by']) ?? (r.kind === 'elevation.expired' ? 'airlock' : principal);
   return {
     ...base(r, API_ACTIVITY, op.activity, 1, o, str(rec['requestId'])),
     message: `${op.operation} ${principal ?? ''} from ${group ?? ''}`,
@@ -204,4 +206,4 @@ export function toOcsf(r: AuditRecord, o: OcsfOptions): OcsfEvent | undefined {
 }
 
 /** Record kinds `toOcsf` maps. */
-export const OCSF_KINDS = ['decision', ...Object.keys(APPROVAL_OPS), 'elevation.granted', 'elevation.revoked'] as const;
+export const OCSF_KINDS = ['decision', ...Object.keys(APPROVAL_OPS), 'elevation.granted', 'elevation.revoked', 'elevation.expired'] as const;

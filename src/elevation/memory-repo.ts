@@ -4,6 +4,7 @@ import type { Elevation } from './types.js';
 /** The reference adapter; `snapshot()` is the memory store's undo for a failed unit of work. */
 export function createMemoryElevationRepo(): ElevationRepo & { snapshot(): () => void } {
   let rows = new Map<string, Elevation>();
+  let recorded = new Set<string>();
   const copy = (e: Elevation): Elevation => ({ ...e });
   const live = (e: Elevation, at: string) => e.revokedAt === undefined && e.expiresAt > at;
   return {
@@ -31,10 +32,25 @@ export function createMemoryElevationRepo(): ElevationRepo & { snapshot(): () =>
       rows.set(id, next);
       return copy(next);
     },
+    async expiredUnrecorded(nowIso, limit) {
+      return [...rows.values()]
+        .filter((e) => e.revokedAt === undefined && e.expiresAt <= nowIso && !recorded.has(e.id))
+        .sort((a, b) => (a.expiresAt === b.expiresAt ? (a.id < b.id ? -1 : 1) : a.expiresAt < b.expiresAt ? -1 : 1))
+        .slice(0, limit)
+        .map(copy);
+    },
+    async markExpiryRecorded(id) {
+      const e = rows.get(id);
+      if (!e || e.revokedAt !== undefined || recorded.has(id)) return false;
+      recorded.add(id);
+      return true;
+    },
     snapshot() {
       const saved = new Map(rows);
+      const savedRecorded = new Set(recorded);
       return () => {
         rows = saved;
+        recorded = savedRecorded;
       };
     },
   };

@@ -20,6 +20,17 @@ export interface ElevationRepo {
    * or already ended (revoked or expired): the first revocation wins.
    */
   revoke(id: string, at: string, by: string, reason: string | undefined): Promise<Elevation | undefined>;
+  /**
+   * Elevations that ran out (not revoked, `expiresAt` at or before `nowIso`) whose end is not in
+   * the audit log yet, soonest expiry first, at most `limit`.
+   */
+  expiredUnrecorded(nowIso: string, limit: number): Promise<Elevation[]>;
+  /**
+   * Notes that the expiry of `id` is recorded (at `atIso`): true for the first caller, false when
+   * another process already did. Called in the unit of work that writes the `elevation.expired`
+   * record, so an expiry is recorded once across replicas.
+   */
+  markExpiryRecorded(id: string, atIso: string): Promise<boolean>;
 }
 
-export const ELEVATION_WRITES = ['insert', 'revoke'] as const;
+export const ELEVATION_WRITES = ['insert', 'revoke', 'markExpiryRecorded'] as const;

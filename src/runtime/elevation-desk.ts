@@ -46,6 +46,12 @@ export interface ElevationDesk {
   get(id: string, who: ElevationCaller): Promise<ElevationView>;
   list(filter: { principal?: string; active?: boolean }, who: ElevationCaller): Promise<ElevationView[]>;
   revoke(id: string, reason: string | undefined, who: ElevationCaller): Promise<ElevationView>;
+  /**
+   * Writes an `elevation.expired` record for each elevation that ran out since the last call (at
+   * most `limit`); answers how many. Each record commits with the row's mark, so across replicas
+   * every expiry is recorded exactly once. The runtime calls it on a timer.
+   */
+  recordExpiries(limit?: number): Promise<number>;
 }
 
 export interface ElevationDeskDeps {
@@ -169,6 +175,28 @@ export function createElevationDesk(deps: ElevationDeskDeps): ElevationDesk {
       });
       if (!revoked) throw new AirlockError('ERR_ELEVATION_INACTIVE', `elevation ${id} already ended (${elevationStatus(e, deps.clock.now())})`, { status: elevationStatus((await deps.repo.get(id)) ?? e, deps.clock.now()) });
       return view(revoked);
+    },
+
+    async recordExpiries(limit = 100) {
+      const at = iso(deps.clock.now());
+      const due = await deps.repo.expiredUnrecorded(at, limit);
+      if (due.length === 0) return 0;
+      const ns = deps.policies.current()?.namespace ?? 'Airlock';
+      // Principals are read before the unit of work (inside it only its own tx may be used).
+      const principalUid = new Map<string, string>();
+      for (const e of due) {
+        const p = await deps.registry.get(e.principal);
+        principalUid.set(e.id, p ? uidKey({ type: entityTypeOf(p, ns), id: p.id }) : e.principal);
+      }
+      return deps.audit.transaction(async (tx, log) => {
+        let n = 0;
+        for (const e of due) {
+          if (!(await tx.elevations.markExpiryRecorded(e.id, at))) continue;
+          await log('elevation.expired', { requestId: e.requestId, elevationId: e.id, principal: principalUid.get(e.id), group: e.group, expiresAt: e.expiresAt, recordedAt: at });
+          n++;
+        }
+        return n;
+      });
     },
   };
 }

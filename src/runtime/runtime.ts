@@ -146,6 +146,9 @@ export interface RuntimeOptions {
   store?: Store;
 }
 
+/** How often a serving runtime looks for elevations that ran out, to record their end. */
+const ELEVATION_EXPIRY_SWEEP_MS = 15_000;
+
 export function bundleError(dir: string, problems: BundleProblem[]): AirlockError {
   const lines = problems.map((p) => `  ${p.file}${p.line ? `:${p.line}` : ''}${p.column ? `:${p.column}` : ''}: ${p.message}`);
   return new AirlockError('ERR_BUNDLE_INVALID', `policy bundle ${dir} is invalid:\n${lines.join('\n')}`, { problems });
@@ -417,9 +420,13 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     anchorTimer.unref();
   }
   let timer: NodeJS.Timeout | undefined;
+  let expiryTimer: NodeJS.Timeout | undefined;
   if (config.checkpointIntervalMs > 0) {
     timer = setInterval(() => void checkpoint().catch((e: unknown) => failures.report('checkpoint', e, { writer: config.writerId })), config.checkpointIntervalMs);
     timer.unref();
+    // A serving runtime records every elevation that ran out (one-shot CLI runtimes do not sweep).
+    expiryTimer = setInterval(() => void elevations.recordExpiries().catch((e: unknown) => failures.report('elevation_expiry', e)), ELEVATION_EXPIRY_SWEEP_MS);
+    expiryTimer.unref();
   }
 
   /** Reloads this process's bundle: one reload at a time, in arrival order. */
@@ -550,6 +557,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
+      if (expiryTimer) clearInterval(expiryTimer);
       if (anchorTimer) clearInterval(anchorTimer);
       sharedClock?.stop();
       unsubscribeSlack();

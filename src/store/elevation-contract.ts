@@ -88,6 +88,33 @@ export function runElevationContract(name: string, open: () => Promise<Store> | 
       expect((await store.elevations.get('kept'))?.id).toBe('kept');
     });
 
+    it('an expiry is recorded once: only ran-out, unrevoked, unrecorded elevations are due, and the first mark wins', async () => {
+      await store.elevations.insert(elevation('x1', { expiresAt: iso(T0 + 60_000) }));
+      await store.elevations.insert(elevation('x2', { expiresAt: iso(T0 + 30_000) }));
+      await store.elevations.insert(elevation('live', { expiresAt: iso(T0 + 900_000) }));
+      await store.elevations.insert(elevation('gone', { expiresAt: iso(T0 + 10_000) }));
+      expect(await store.elevations.revoke('gone', iso(T0 + 5000), 'Human:olive', undefined)).toBeDefined();
+      const at = iso(T0 + 60_000);
+      // Soonest expiry first; the instant of expiry is due (active is exclusive of it); a revoked one never is.
+      expect((await store.elevations.expiredUnrecorded(at, 10)).map((e) => e.id)).toEqual(['x2', 'x1']);
+      expect((await store.elevations.expiredUnrecorded(at, 1)).map((e) => e.id)).toEqual(['x2']);
+      expect(await store.elevations.markExpiryRecorded('x2', at)).toBe(true);
+      expect(await store.elevations.markExpiryRecorded('x2', at)).toBe(false);
+      expect(await store.elevations.markExpiryRecorded('gone', at)).toBe(false);
+      expect(await store.elevations.markExpiryRecorded('nope', at)).toBe(false);
+      expect((await store.elevations.expiredUnrecorded(at, 10)).map((e) => e.id)).toEqual(['x1']);
+      // A mark inside a unit of work that fails is undone with it.
+      await expect(
+        store.transaction(async (tx) => {
+          expect(await tx.elevations.markExpiryRecorded('x1', at)).toBe(true);
+          throw new Error('record failed');
+        }),
+      ).rejects.toThrow('record failed');
+      expect((await store.elevations.expiredUnrecorded(at, 10)).map((e) => e.id)).toEqual(['x1']);
+      // The row itself is unchanged by the mark.
+      expect(await store.elevations.get('x2')).toEqual(elevation('x2', { expiresAt: iso(T0 + 30_000) }));
+    });
+
     it('text is data', async () => {
       const nasty = `x'; DROP TABLE elevations;-- \u0000`;
       await store.elevations.insert(elevation('n', { principal: nasty, reason: nasty }));

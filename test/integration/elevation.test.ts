@@ -102,6 +102,13 @@ function elevationSuite(storeName: string, storeConfig: () => Promise<{ config: 
       const late = await post(`/v1/elevations/${e.id}/revoke`, {}, 'olive');
       expect(late.status).toBe(409);
       expect(late.json.error.code).toBe('ERR_ELEVATION_INACTIVE');
+      // Its end is recorded once, by the sweep `serve` runs every 15 s (called directly here).
+      expect(await gw.runtime.elevations.recordExpiries()).toBe(1);
+      expect(await gw.runtime.elevations.recordExpiries()).toBe(0);
+      const ended = await gw.runtime.store.audit.find({ requestId: e.requestId });
+      expect(ended.filter((r) => r.kind === 'elevation.expired').map((r) => JSON.parse(r.recordText))).toEqual([
+        { requestId: e.requestId, elevationId: e.id, principal: 'Airlock::Agent::"rel-bot"', group: 'prod-deployers', expiresAt: e.expiresAt, recordedAt: new Date(nowMs).toISOString() },
+      ]);
     });
 
     it('a revocation by the owner ends it for the very next decision', async () => {
@@ -172,6 +179,19 @@ function elevationSuite(storeName: string, storeConfig: () => Promise<{ config: 
       const cliRuns = storeName === 'sqlite' ? 1 : 0;
       expect(kinds.filter((k) => k === 'elevation.granted')).toHaveLength(2 + cliRuns);
       expect(kinds.filter((k) => k === 'elevation.revoked')).toHaveLength(1 + cliRuns);
+      // Revoked elevations never get an expiry record, whenever the sweep runs.
+      nowMs += 86_400_000;
+      expect(await gw.runtime.elevations.recordExpiries()).toBe(kinds.filter((k) => k === 'elevation.granted').length - kinds.filter((k) => k === 'elevation.revoked').length - 1);
+      for (let from = records.at(-1)!.seq + 1; ; ) {
+        const page = await gw.runtime.store.audit.read('main', from, 500);
+        if (page.length === 0) break;
+        records.push(...page);
+        from = page.at(-1)!.seq + 1;
+      }
+      const expired = records.filter((r) => r.kind === 'elevation.expired').map((r) => JSON.parse(r.recordText).elevationId as string);
+      const revoked = new Set(records.filter((r) => r.kind === 'elevation.revoked').map((r) => JSON.parse(r.recordText).elevationId as string));
+      expect(expired.filter((id) => revoked.has(id))).toEqual([]);
+      expect(new Set(expired).size).toBe(expired.length);
       // Decisions made while elevated name the elevation they relied on.
       const used = records.filter((r) => r.kind === 'decision' && JSON.parse(r.recordText).elevations);
       expect(used.length).toBeGreaterThanOrEqual(3);

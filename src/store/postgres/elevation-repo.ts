@@ -17,11 +17,25 @@ export const PG_ELEVATIONS_SQL = `
   CREATE INDEX elevations_granted ON elevations (granted_at, id);
 `;
 
+/** Migration 5: when an elevation's expiry was written to the audit log. */
+export const PG_ELEVATION_EXPIRY_SQL = `
+  ALTER TABLE elevations ADD COLUMN expiry_recorded_at text COLLATE "C";
+  CREATE INDEX elevations_unrecorded ON elevations (expires_at) WHERE revoked_at IS NULL AND expiry_recorded_at IS NULL;
+`;
+
 const parse = (r: { doc: string }): Elevation => JSON.parse(r.doc) as Elevation;
 
 /** ISO instants are compared as text (fixed-width UTC, "C" collation): the same order as time. */
 export function createPgElevationRepo(db: Db): ElevationRepo {
   return {
+    async expiredUnrecorded(nowIso, limit) {
+      return (await db.query<{ doc: string }>('SELECT doc FROM elevations WHERE revoked_at IS NULL AND expiry_recorded_at IS NULL AND expires_at <= $1 ORDER BY expires_at, id LIMIT $2', [nowIso, limit])).map(parse);
+    },
+    async markExpiryRecorded(id, atIso) {
+      // A conditional update: of replicas racing on one expiry, exactly one sees a row.
+      const rows = await db.query('UPDATE elevations SET expiry_recorded_at = $1 WHERE id = $2 AND revoked_at IS NULL AND expiry_recorded_at IS NULL RETURNING id', [atIso, id]);
+      return rows.length === 1;
+    },
     async insert(e) {
       await db.query('INSERT INTO elevations (id, principal, grp, granted_at, expires_at, doc) VALUES ($1, $2, $3, $4, $5, $6)', [e.id, e.principal, e.group, e.grantedAt, e.expiresAt, JSON.stringify(e)]);
     },

@@ -1,4 +1,4 @@
-import { PG_ELEVATIONS_SQL } from './elevation-repo.js';
+import { PG_ELEVATION_EXPIRY_SQL, PG_ELEVATIONS_SQL } from './elevation-repo.js';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { AirlockError } from '../../core/errors.js';
@@ -167,6 +167,11 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX hook_pairings_expiry ON hook_pairings (expires_at_ms);
     `,
+  },
+  {
+    version: 5,
+    name: 'elevation expiry recorded',
+    sql: PG_ELEVATION_EXPIRY_SQL,
   },
 ];
 

@@ -21,6 +21,15 @@ export const ELEVATIONS_MIGRATION = `
   CREATE INDEX IF NOT EXISTS elevations_granted ON elevations (granted_at, id);
 `;
 
+/**
+ * Migration 9: when an elevation's expiry was written to the audit log (an expiry is a time
+ * comparison, so without this nothing would record that it ended).
+ */
+export const ELEVATION_EXPIRY_MIGRATION = `
+  ALTER TABLE elevations ADD COLUMN expiry_recorded_at TEXT;
+  CREATE INDEX elevations_unrecorded ON elevations (expires_at) WHERE revoked_at IS NULL AND expiry_recorded_at IS NULL;
+`;
+
 const parse = (r: { doc: string }): Elevation => JSON.parse(r.doc) as Elevation;
 
 export function createSqliteElevationRepo(db: Database.Database): ElevationRepo {
@@ -29,7 +38,15 @@ export function createSqliteElevationRepo(db: Database.Database): ElevationRepo 
   const active = db.prepare<[string, string], { doc: string }>('SELECT doc FROM elevations WHERE principal = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY granted_at, id');
   // The first revocation of a still-active row wins (the row count is the answer).
   const revoke = db.prepare<[string, string, string, string], { doc: string }>('UPDATE elevations SET revoked_at = ?, doc = ? WHERE id = ? AND revoked_at IS NULL AND expires_at > ? RETURNING doc');
+  const unrecorded = db.prepare<[string, number], { doc: string }>('SELECT doc FROM elevations WHERE revoked_at IS NULL AND expiry_recorded_at IS NULL AND expires_at <= ? ORDER BY expires_at, id LIMIT ?');
+  const markRecorded = db.prepare<[string, string]>('UPDATE elevations SET expiry_recorded_at = ? WHERE id = ? AND revoked_at IS NULL AND expiry_recorded_at IS NULL');
   return {
+    async expiredUnrecorded(nowIso, limit) {
+      return unrecorded.all(nowIso, limit).map(parse);
+    },
+    async markExpiryRecorded(id, atIso) {
+      return markRecorded.run(atIso, id).changes === 1;
+    },
     async insert(e) {
       insert.run(e.id, e.principal, e.group, e.grantedAt, e.expiresAt, JSON.stringify(e));
     },

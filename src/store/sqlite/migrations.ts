@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { APPROVALS_MIGRATION } from './approval-repo.js';
 import { DELEGATIONS_MIGRATION } from './delegation-repo.js';
 import { CHAT_STATE_MIGRATION } from './chat-state.js';
-import { ELEVATIONS_MIGRATION } from './elevation-repo.js';
+import { ELEVATION_EXPIRY_MIGRATION, ELEVATIONS_MIGRATION } from './elevation-repo.js';
 import { HOOK_PAIRINGS_MIGRATION } from './hook-pairings.js';
 
 /** Ordered schema migrations; `user_version` records how many have run. Append only. */
@@ -101,6 +101,8 @@ const migrations: string[] = [
   ELEVATIONS_MIGRATION,
   // 8: the HTTP hooks' pre → post pairing, shared by every process on the file.
   HOOK_PAIRINGS_MIGRATION,
+  // 9: an elevation's expiry recorded once in the audit log.
+  ELEVATION_EXPIRY_MIGRATION,
 ];
 
 export function migrate(db: Database.Database): void {
