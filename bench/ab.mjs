@@ -1,7 +1,8 @@
 // This build against another build of Airlock (e.g. the commit before a change), in interleaved
 // rounds so the load of a shared machine hits both alike:
 //   pipeline — in process, 16 callers, durable audit: decisions/s and CPU µs per decision;
-//   http     — keyed POST /access/v1/evaluation, 32 connections: decisions/s and p99.
+//   http     — keyed POST /access/v1/evaluation, 32 connections: decisions/s, p99 and the server's
+//              CPU µs per decision (/proc, Linux).
 // Usage: AIRLOCK_BENCH_BASE=/path/to/other/checkout node bench/ab.mjs [--quick] [--rounds N]
 // (the other checkout built with `npm run build`, node_modules present). Not part of `npm run bench`.
 import { spawnSync } from 'node:child_process';
@@ -37,6 +38,17 @@ function pipelineRound(root, decisions) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
+/** CPU time (user + system, µs) the server process has used so far; Linux /proc only. */
+function serverCpuUs(pid) {
+  try {
+    // Fields after the command name: utime and stime are the 12th and 13th (clock ticks, 100/s).
+    const after = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(after[11]) + Number(after[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
 async function httpRound(root, seconds) {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-ab-http-'));
   const { child, url } = await startServer(dir, {}, join(root, 'dist/cli/main.js'));
@@ -49,9 +61,11 @@ async function httpRound(root, seconds) {
     });
     const key = (await res.json()).key.key;
     const body = JSON.stringify({ ...representativeRequest, subject: { type: 'Agent', id: 'bench-agent' } });
+    const cpu0 = serverCpuUs(child.pid);
     const r = await autocannon({ url: `${url}/access/v1/evaluation`, method: 'POST', connections: 32, duration: seconds, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+    const cpu1 = serverCpuUs(child.pid);
     if (r.non2xx > 0 || r.errors > 0) throw new Error(`${root}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-    return { perSecond: r.requests.average, p99Ms: r.latency.p99 };
+    return { perSecond: r.requests.average, p99Ms: r.latency.p99, cpuUs: cpu0 === undefined || cpu1 === undefined ? NaN : (cpu1 - cpu0) / r['2xx'] };
   } finally {
     await stopServer(child);
     rmSync(dir, { recursive: true, force: true });
@@ -81,7 +95,8 @@ export function print(r) {
   console.log(`   pipeline (16 callers): base ${fmt(pb, 0)}/s, ${fmt(cb, 0)} µs CPU/decision; this ${fmt(pt, 0)}/s, ${fmt(ct, 0)} µs CPU/decision; this/base ${fmt(pt / pb, 2)}× throughput, ${fmt(ct / cb, 2)}× CPU`);
   console.log(`     rounds base ${r.pipeline.base.map((x) => Math.round(x.perSecond)).join(', ')}; this ${r.pipeline.this.map((x) => Math.round(x.perSecond)).join(', ')}`);
   const hb = m(r.http.base, (x) => x.perSecond), ht = m(r.http.this, (x) => x.perSecond);
-  console.log(`   http keyed (32 conns): base ${fmt(hb, 0)}/s p99 ${m(r.http.base, (x) => x.p99Ms)} ms; this ${fmt(ht, 0)}/s p99 ${m(r.http.this, (x) => x.p99Ms)} ms; this/base ${fmt(ht / hb, 2)}×`);
+  const sb = m(r.http.base, (x) => x.cpuUs), st = m(r.http.this, (x) => x.cpuUs);
+  console.log(`   http keyed (32 conns): base ${fmt(hb, 0)}/s p99 ${m(r.http.base, (x) => x.p99Ms)} ms, server ${fmt(sb, 0)} µs CPU/decision; this ${fmt(ht, 0)}/s p99 ${m(r.http.this, (x) => x.p99Ms)} ms, server ${fmt(st, 0)} µs CPU/decision; this/base ${fmt(ht / hb, 2)}× throughput, ${fmt(st / sb, 2)}× server CPU`);
   console.log(`     rounds base ${r.http.base.map((x) => Math.round(x.perSecond)).join(', ')}; this ${r.http.this.map((x) => Math.round(x.perSecond)).join(', ')}`);
 }
 

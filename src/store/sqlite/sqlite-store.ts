@@ -11,6 +11,7 @@ import { migrate } from './migrations.js';
 import { createSqliteChatState } from './chat-state.js';
 import { createSqliteHookPairings } from './hook-pairings.js';
 import { createWalSync, type WalSync } from './wal-sync.js';
+import { cacheRegistry } from '../registry-cache.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -182,13 +183,22 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
   const durable = walSync ? () => walSync.durable() : undefined;
+  // Identities and keys are read on every authenticated request (a key and up to three
+  // identities): kept in memory, each read first asking SQLite whether another connection has
+  // committed since (data_version changes on every other connection's commit, never on ours;
+  // ours go through the cache's own writes). A failing check bypasses the cache.
+  const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+  const registry = cacheRegistry(
+    { identities: gatedRepo(identities, gate, durable, IDENTITY_WRITES), credentials: gatedRepo(credentials, gate, durable, CREDENTIAL_WRITES) },
+    { current: () => dataVersion.get() },
+  );
 
   return {
     kind: 'sqlite',
     audit: gatedRepo(audit, gate, durable, AUDIT_WRITES),
     keys: gatedRepo(keys, gate, durable, KEY_WRITES),
-    identities: gatedRepo(identities, gate, durable, IDENTITY_WRITES),
-    credentials: gatedRepo(credentials, gate, durable, CREDENTIAL_WRITES),
+    identities: registry.identities,
+    credentials: registry.credentials,
     approvals: gatedRepo(approvals, gate, durable, APPROVAL_WRITES),
     delegations: gatedRepo(delegations, gate, durable, DELEGATION_WRITES),
     grants: gatedRepo(grants, gate, durable, GRANT_WRITES),

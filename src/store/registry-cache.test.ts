@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sealRecord } from '../audit/chain.js';
+import type { ApiKeyRecord, Identity, Nhi } from '../identity/types.js';
+import type { AuditEntry, CredentialRepo, IdentityRepo, Store } from './port.js';
+import { cacheRegistry, type RegistryVersion } from './registry-cache.js';
+import { openSqliteStore } from './sqlite/sqlite-store.js';
+
+const T0 = '2026-01-01T00:00:00.000Z';
+const nhi = (id: string): Nhi => ({ class: 'nhi', id, kind: 'agent', displayName: id, owner: 'erin', groups: ['g'], environments: [], purpose: 'p', status: 'active', attributes: {}, createdAt: T0, updatedAt: T0 });
+const apiKey = (keyId: string, identityId: string): ApiKeyRecord => ({ keyId, identityId, hash: 'a'.repeat(64), createdAt: T0, createdBy: 'test' });
+const intent = (op: string): { writer: string; seal: typeof sealRecord; entry: AuditEntry } => ({ writer: 'main', seal: sealRecord, entry: { at: T0, kind: 'identity', record: { op } } });
+const target = { writer: 'main', seal: sealRecord };
+const suspend = (repo: IdentityRepo, id: string) => repo.update(id, (cur) => ({ next: { ...cur, status: 'suspended' } as Identity, entry: intent('suspend').entry }), target);
+const revoke = (repo: CredentialRepo, keyId: string) => repo.update(keyId, (cur) => ({ next: { ...cur, revokedAt: '2026-01-02T00:00:00.000Z' }, entry: intent('revoke').entry }), target);
+
+/** The real SQLite repos with their `get` calls counted, so a test sees when the cache answers. */
+function counted(store: Store) {
+  const reads = { identities: 0, keys: 0 };
+  const identities: IdentityRepo = { ...store.identities, get: (id) => (reads.identities++, store.identities.get(id)) };
+  const credentials: CredentialRepo = { ...store.credentials, get: (id) => (reads.keys++, store.credentials.get(id)) };
+  return { reads, repos: { identities, credentials } };
+}
+
+describe('registry cache (identities and API keys in memory, exact invalidation)', () => {
+  let dir: string;
+  const stores: Store[] = [];
+  const open = () => {
+    const s = openSqliteStore({ path: join(dir, 'airlock.db') });
+    stores.push(s);
+    return s;
+  };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'airlock-registry-cache-'));
+  });
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers repeated reads from memory, each caller with its own copy', async () => {
+    const store = open();
+    await store.identities.create(nhi('a'), [apiKey('k1', 'a')], intent('create'));
+    const { reads, repos } = counted(store);
+    let version = 1;
+    const cache = cacheRegistry(repos, { current: () => version });
+    const first = await cache.identities.get('a');
+    first!.groups.push('mutated');
+    const second = await cache.identities.get('a');
+    expect(second).toEqual(nhi('a'));
+    expect(await cache.credentials.get('k1')).toEqual(apiKey('k1', 'a'));
+    expect(await cache.credentials.get('k1')).toEqual(apiKey('k1', 'a'));
+    expect(await cache.identities.get('nobody')).toBeUndefined();
+    expect(await cache.identities.get('nobody')).toBeUndefined();
+    expect(reads).toEqual({ identities: 2, keys: 1 });
+    // Another writer (the version moved): everything is read again.
+    version = 2;
+    await cache.identities.get('a');
+    await cache.credentials.get('k1');
+    expect(reads).toEqual({ identities: 3, keys: 2 });
+  });
+
+  it("applies this process's suspension and revocation to the very next read", async () => {
+    const store = open();
+    await store.identities.create(nhi('a'), [apiKey('k1', 'a')], intent('create'));
+    // The store's own (cached) repos: warm them, change through them, read again.
+    expect((await store.identities.get('a'))!.status).toBe('active');
+    expect((await store.credentials.get('k1'))!.revokedAt).toBeUndefined();
+    await suspend(store.identities, 'a');
+    expect((await store.identities.get('a'))!.status).toBe('suspended');
+    await revoke(store.credentials, 'k1');
+    expect((await store.credentials.get('k1'))!.revokedAt).toBe('2026-01-02T00:00:00.000Z');
+    // A key added for an id read as missing before is found.
+    expect(await store.credentials.get('k2')).toBeUndefined();
+    await store.credentials.insert(apiKey('k2', 'a'), intent('key'));
+    expect(await store.credentials.get('k2')).toEqual(apiKey('k2', 'a'));
+  });
+
+  it("applies another connection's suspension and revocation to the very next read (PRAGMA data_version)", async () => {
+    const a = open();
+    const b = open();
+    await a.identities.create(nhi('x'), [apiKey('kx', 'x')], intent('create'));
+    for (let i = 0; i < 2; i++) {
+      expect((await a.identities.get('x'))!.status).toBe('active');
+      expect((await a.credentials.get('kx'))!.revokedAt).toBeUndefined();
+    }
+    await suspend(b.identities, 'x');
+    expect((await a.identities.get('x'))!.status).toBe('suspended');
+    await revoke(b.credentials, 'kx');
+    expect((await a.credentials.get('kx'))!.revokedAt).toBe('2026-01-02T00:00:00.000Z');
+    // And the other way round: a's writes reach b's warm cache.
+    expect((await b.identities.get('x'))!.groups).toEqual(['g']);
+    await a.identities.update('x', (cur) => ({ next: { ...cur, groups: ['h'] } as Identity, entry: intent('groups').entry }), target);
+    expect((await b.identities.get('x'))!.groups).toEqual(['h']);
+  });
+
+  it('does not keep a value read while a write ran', async () => {
+    const store = open();
+    await store.identities.create(nhi('a'), [], intent('create'));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let reads = 0;
+    // The first read takes the row, then is held until the suspension has committed.
+    const slow: IdentityRepo = {
+      ...store.identities,
+      get: async (id) => {
+        reads++;
+        const v = await store.identities.get(id);
+        if (reads === 1) await gate;
+        return v;
+      },
+    };
+    const cache = cacheRegistry({ identities: slow, credentials: store.credentials }, { current: () => 1 });
+    const stale = cache.identities.get('a');
+    await suspend(cache.identities, 'a');
+    release();
+    expect((await stale)!.status).toBe('active');
+    expect((await cache.identities.get('a'))!.status).toBe('suspended');
+    expect(reads).toBe(2);
+  });
+
+  it('reads the store every time while the version cannot be had, and fails closed with the store', async () => {
+    const store = open();
+    await store.identities.create(nhi('a'), [apiKey('k1', 'a')], intent('create'));
+    const { reads, repos } = counted(store);
+    let broken = false;
+    const version: RegistryVersion = {
+      current: () => {
+        if (broken) throw new Error('disk I/O error');
+        return 1;
+      },
+    };
+    const cache = cacheRegistry(repos, version);
+    await cache.identities.get('a');
+    await cache.identities.get('a');
+    expect(reads.identities).toBe(1);
+    broken = true;
+    await cache.identities.get('a');
+    await cache.identities.get('a');
+    expect(reads.identities).toBe(3);
+    // The store itself gone: the read fails (the caller denies), nothing comes from memory.
+    await store.close();
+    await expect(store.credentials.get('k1')).rejects.toThrow();
+    await expect(store.identities.get('a')).rejects.toThrow();
+  });
+});

@@ -1,0 +1,116 @@
+import type { CredentialRepo, IdentityRepo } from './port.js';
+
+/**
+ * Tells the cache whether anyone else may have changed the registry. `current()` runs on every
+ * cached read, so it must be synchronous and cheap (SQLite: `PRAGMA data_version`, a few µs).
+ * It returns a value that changes whenever another connection or process has committed since the
+ * last call, or `undefined` when it cannot tell (an error, a closed connection): then the cache is
+ * dropped and the read goes to the store.
+ */
+export interface RegistryVersion {
+  current(): unknown;
+}
+
+/** Past this many entries per map the map is emptied (unknown key ids must not grow memory). */
+const MAX_ENTRIES = 10_000;
+
+/**
+ * Identities and API-key records kept in memory between reads, each read checked against
+ * `version` first, so a suspension or revocation by any writer applies to the very next read:
+ *
+ * - **This process's writes** go through the returned repos; each write empties both maps before
+ *   it starts and after it ends, and a read that overlapped a write does not fill the cache (a
+ *   generation counter), so a value read before a change is never kept after it.
+ * - **Other writers** (another connection or process on the same database) change `version`; a
+ *   read that sees a new version empties both maps before it looks.
+ * - A read takes the version before the store read, so a cached value is never older than the
+ *   version it is filed under.
+ *
+ * Each read returns its own copy (callers may change what they get, as from the store); the maps
+ * hold JSON text, which these values are (plain data). Lists, counts and the
+ * `recordUse` writes go to the store as before (`recordUse` also empties the cache: `lastUsedAt`
+ * is part of the values).
+ */
+export function cacheRegistry(
+  inner: { identities: IdentityRepo; credentials: CredentialRepo },
+  version: RegistryVersion,
+): { identities: IdentityRepo; credentials: CredentialRepo } {
+  // JSON text of each value; undefined: the store has no such id.
+  const identities = new Map<string, string | undefined>();
+  const keys = new Map<string, string | undefined>();
+  let seen: unknown;
+  let generation = 0;
+
+  const drop = (): void => {
+    identities.clear();
+    keys.clear();
+    generation++;
+  };
+
+  /** The version now; empties the cache when it changed. False: the cache may not be used. */
+  function fresh(): boolean {
+    let v: unknown;
+    try {
+      v = version.current();
+    } catch {
+      v = undefined;
+    }
+    if (v === undefined) {
+      drop();
+      seen = undefined;
+      return false;
+    }
+    if (v !== seen) {
+      drop();
+      seen = v;
+    }
+    return true;
+  }
+
+  async function read<T>(map: Map<string, string | undefined>, id: string, load: (id: string) => Promise<T | undefined>): Promise<T | undefined> {
+    if (!fresh()) return load(id);
+    if (map.has(id)) {
+      const text = map.get(id);
+      return text === undefined ? undefined : (JSON.parse(text) as T);
+    }
+    const gen = generation;
+    const value = await load(id);
+    // Filed only if no write and no version change came in between; else the next read reloads.
+    if (gen === generation) {
+      if (map.size >= MAX_ENTRIES) map.clear();
+      map.set(id, value === undefined ? undefined : JSON.stringify(value));
+    }
+    return value;
+  }
+
+  async function write<T>(run: () => Promise<T>): Promise<T> {
+    drop();
+    try {
+      return await run();
+    } finally {
+      drop();
+    }
+  }
+
+  const i = inner.identities;
+  const c = inner.credentials;
+  return {
+    identities: {
+      get: (id) => read(identities, id, (x) => i.get(x)),
+      list: (f) => i.list(f),
+      count: () => i.count(),
+      create: (identity, k, audit) => write(() => i.create(identity, k, audit)),
+      update: (id, mutate, audit) => write(() => i.update(id, mutate, audit)),
+      recordUse: (uses) => write(() => i.recordUse(uses)),
+    },
+    credentials: {
+      get: (keyId) => read(keys, keyId, (x) => c.get(x)),
+      listFor: (id) => c.listFor(id),
+      listAll: () => c.listAll(),
+      countActive: (now) => c.countActive(now),
+      insert: (key, audit) => write(() => c.insert(key, audit)),
+      update: (keyId, mutate, audit) => write(() => c.update(keyId, mutate, audit)),
+      recordUse: (uses) => write(() => c.recordUse(uses)),
+    },
+  };
+}
