@@ -19,6 +19,8 @@ export interface Metrics {
   inFlight(n: number): void;
   /** The records contradict each other (e.g. approved votes missing from the audit chain). */
   integrityAlarm(kind: string): void;
+  /** Something the Slack adapter refused or recorded (signature_rejected, replay_ignored, vote_refused, …). */
+  slackEvent(type: string): void;
 }
 
 export function createMetrics(): Metrics {
@@ -43,6 +45,7 @@ export function createMetrics(): Metrics {
   const authLimited = new Counter({ name: 'airlock_auth_rate_limited_total', help: 'Requests refused (429) after too many failed authentications from one address', registers: [registry] });
   const failures = new Counter({ name: 'airlock_background_failures_total', help: 'Background task failures (logged with context), by source', labelNames: ['source'], registers: [registry] });
   const shed = new Counter({ name: 'airlock_shed_total', help: 'Requests (decisions) or connections refused with 503 because a load cap was reached', labelNames: ['kind'], registers: [registry] });
+  const slackEvents = new Counter({ name: 'airlock_slack_events_total', help: 'Slack callbacks refused (signature_rejected, replay_ignored, foreign_workspace, vote_refused) or acted on (vote_recorded, reversal_requested), by type', labelNames: ['type'], registers: [registry] });
   const alarms = new Counter({ name: 'airlock_integrity_alarms_total', help: 'Records found contradicting each other (e.g. an approval whose votes the audit chain lacks), by kind', labelNames: ['kind'], registers: [registry] });
   const inFlight = new Gauge({ name: 'airlock_decisions_in_flight', help: 'Decision requests being processed now', registers: [registry] });
   return {
@@ -75,6 +78,9 @@ export function createMetrics(): Metrics {
     },
     rejected(code) {
       rejected.inc({ code });
+    },
+    slackEvent(type) {
+      slackEvents.inc({ type });
     },
   };
 }

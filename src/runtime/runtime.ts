@@ -32,7 +32,7 @@ import { createTokenCache } from '../delegation/token.js';
 import { approvalScopes } from './approval-scopes.js';
 import { readBundleDir } from './load-bundle.js';
 import { chatSubjectFacts, prepareChatRequest } from '../integrations/chat/provenance.js';
-import type { SlackAdapter } from '../integrations/slack/adapter.js';
+import type { SlackAdapter, SlackAdapterEvent } from '../integrations/slack/adapter.js';
 import { createHumanDirectory } from './human-directory.js';
 import { createSlackIntegration } from './slack.js';
 import { createFailureReporter, createLogger, type FailureReporter, type Logger } from './logger.js';
@@ -137,6 +137,8 @@ export interface RuntimeOptions {
     onAuditCommit?(records: number, ms: number): void;
     /** A background task failed (`source`: checkpoint, webhook, slack, usage, reload, …). */
     onFailure?(source: string): void;
+    /** A Slack callback refused or acted on (also logged: refusals at warn). */
+    onSlackEvent?(event: SlackAdapterEvent): void;
   };
   /** Signing keys; default: the provider the config names (a 0600 key file in the data dir). */
   keys?: KeyProvider;
@@ -346,6 +348,13 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       clock,
       namespace: () => policies.current()?.namespace ?? 'Airlock',
       onError: (op, e) => failures.report('slack', e, { op }),
+      // Refused callbacks (bad signature, replay, foreign workspace, refused vote) are what an
+      // attack on the Slack endpoints looks like: logged at warn and counted.
+      onEvent: (event) => {
+        const refused = event.type === 'signature_rejected' || event.type === 'replay_ignored' || event.type === 'foreign_workspace' || event.type === 'vote_refused';
+        log[refused ? 'warn' : 'info']({ slack: event }, `slack ${event.type}`);
+        opts.observer?.onSlackEvent?.(event);
+      },
     });
     slack = wired.adapter;
     unsubscribeSlack = approvals.onChange(wired.onApprovalChange);

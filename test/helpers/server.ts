@@ -70,7 +70,12 @@ export async function startGateway(opts: StartGatewayOptions): Promise<StartedGa
   );
   const metrics = createMetrics();
   const runtime = await createRuntime(config, {
-    observer: { onDecision: (o, ms) => metrics.decision(o, ms), onAuditCommit: (n, ms) => metrics.auditCommit(n, ms) },
+    observer: {
+      onDecision: (o, ms) => metrics.decision(o, ms),
+      onAuditCommit: (n, ms) => metrics.auditCommit(n, ms),
+      onFailure: (source) => metrics.backgroundFailure(source),
+      onSlackEvent: (event) => metrics.slackEvent(event.type),
+    },
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const adminKey = (await runtime.bootstrapAdmin()) ?? '';

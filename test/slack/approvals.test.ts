@@ -396,8 +396,16 @@ describe('forged and replayed callbacks (threats.md §3.7)', () => {
   };
   const refused = { res: expect.objectContaining({ status: 401 }), votes: 0, newCalls: 0, records: 0 };
 
-  it('bad signature → 401, nothing decided, nothing posted', async () => {
+  /** `airlock_slack_events_total{type}` as /metrics reports it now. */
+  const slackEvents = async (type: string): Promise<number> => {
+    const text = await (await fetch(`${s.gw.url}/metrics`, { headers: s.gw.adminHeaders })).text();
+    return Number(new RegExp(`^airlock_slack_events_total\\{type="${type}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  };
+
+  it('bad signature → 401, nothing decided, nothing posted; counted in /metrics', async () => {
+    const before = await slackEvents('signature_rejected');
     expect(await forge((r) => (r.headers['x-slack-signature'] = `v0=${'0'.repeat(64)}`))).toEqual(refused);
+    expect(await slackEvents('signature_rejected')).toBe(before + 1);
   });
 
   it('a body changed after signing (the clicking user swapped) → 401', async () => {

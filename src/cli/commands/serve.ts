@@ -127,6 +127,7 @@ async function serve(config: Config, io: CliIO, log: Logger): Promise<number> {
         log.error({ alarm: alarm.kind, requestId: alarm.requestId, approvalId: alarm.approvalId, problem: alarm.problem }, 'integrity alarm: the records contradict each other');
       },
       onFailure: (source) => metrics.backgroundFailure(source),
+      onSlackEvent: (event) => metrics.slackEvent(event.type),
     },
   });
   let app: FastifyInstance | undefined;

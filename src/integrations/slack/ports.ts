@@ -4,8 +4,8 @@ import type { ChatContext, ChatHuman, HumanDirectory } from '../chat/provenance.
 
 /**
  * What the Slack adapter needs from the rest of Airlock. The runtime wires these to the approval
- * repo, the identity registry, the evidence assembly and the gateway; tests wire in-memory ones
- * built from the same domain code (test/fixtures/slack/ports.ts).
+ * repo, the identity registry, the evidence assembly and the gateway (runtime/slack.ts); the
+ * adapter's unit tests use small fixtures for what does not involve a gateway.
  */
 export type { ChatHuman, HumanDirectory };
 
