@@ -1,83 +1,19 @@
-import type { ApprovalRepo } from '../approval/repo.js';
-import type { ApprovalRequest } from '../approval/types.js';
-import type { AuditWriter } from '../audit/writer.js';
-import type { Analyzer, CommandAnalysis } from '../commands/types.js';
 import { hashAction } from '../core/action-hash.js';
-import type { Clock } from '../core/clock.js';
 import { decisionCodes } from '../core/decision-codes.js';
+import { qualifyType, uidKey } from '../core/entity-uid.js';
 import { AirlockError, isAirlockError } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
-import { inSpan, noopTracer, type TraceSpan, type Tracer } from '../core/tracing.js';
-import type { AuthorizationRequest, AuthorizeOptions, Authorizer, Caller, Decision, EntityRef, Outcome, Reason } from '../core/types.js';
 import type { SearchRequest } from '../core/request-shape.js';
-import { searchCandidates, type SearchResult } from './search.js';
-import { signGrant, type GrantClaims } from '../grants/grant.js';
-import type { KeyRing } from '../grants/keyring.js';
-import type { CedarEntity } from '../policy/types.js';
-import type { IdentityRepo } from '../store/port.js';
-import type { ElevationRepo } from '../elevation/repo.js';
-import { type EntitySource } from './entities.js';
+import { inSpan, noopTracer, type TraceSpan } from '../core/tracing.js';
+import type { AuthorizationRequest, AuthorizeOptions, Authorizer, Caller, Decision, EntityRef, Outcome, Reason } from '../core/types.js';
+import { reason, type GatewayDeps, type PipelineState } from './pipeline.js';
 import type { PolicyHolder } from './policy-holder.js';
 import { redactRequest } from './redact-request.js';
-import { analyzeCommandStep } from './steps/analyze-command.js';
+import { searchCandidates, type SearchResult } from './search.js';
 import { withGatewayContext } from './steps/caller-claims.js';
-import { chatBindingStep, type ChatStepDeps } from './steps/chat-binding.js';
-import { evaluatePolicy } from './steps/evaluate-policy.js';
-import { resolveSubject } from './steps/resolve-subject.js';
-import { settleRequirements, type SettleInput, type Settled } from './steps/settle-requirements.js';
-import { verifyDelegationStep, withoutDelegationToken, type DelegationStepDeps } from './steps/verify-delegation.js';
-import { pathIdentities } from '../delegation/verify-chain.js';
-import { qualifyType } from '../core/entity-uid.js';
-import { uidKey } from '../core/entity-uid.js';
+import { STEPS } from './steps/index.js';
 
-export interface GatewayObserver {
-  onDecision?(outcome: Outcome, ms: number, reasons: Reason[], decision: Decision): void;
-  /** The records contradict each other (e.g. an approved request whose votes the chain lacks). */
-  onIntegrityAlarm?(alarm: IntegrityAlarm): void;
-}
-
-export interface IntegrityAlarm {
-  kind: 'approval_unverified';
-  requestId: string;
-  approvalId: string;
-  problem: string;
-}
-
-/** Something happened that outside parties (webhooks, long-poll waiters, chat) may want to know. */
-export interface GatewayEvents {
-  approvalOpened?(a: ApprovalRequest): void;
-}
-
-export interface GatewayDeps {
-  policies: PolicyHolder;
-  audit: AuditWriter;
-  clock: Clock;
-  entities?: EntitySource;
-  /** The identity registry (DESIGN §2 step 2). Without it, subjects are not checked (unit tests only). */
-  registry?: IdentityRepo;
-  /** The command analyzer (DESIGN §2 step 4). Without it, a request carrying a command is denied. */
-  analyzer?: Analyzer;
-  /** Approvals and confirmations (DESIGN §2 step 6). Without them, approval_required stays as is. */
-  approvals?: { repo: ApprovalRepo; approvalTtlMs: number; confirmationTtlMs: number; maxPendingPerRequester?: number };
-  /** Execution grants on allow (DESIGN §2 step 8). */
-  grants?: { keys: KeyRing; ttlMs: number; issuer: string };
-  /** Delegated execution paths (DESIGN §2 step 3). Without it, a request carrying a delegation token is denied. */
-  delegation?: DelegationStepDeps;
-  /**
-   * Just-in-time elevations (docs/elevation.md): a registry subject's active elevations are added
-   * to its groups for this decision, read from the store every time (no cache outlives an expiry
-   * or a revocation).
-   */
-  elevations?: Pick<ElevationRepo, 'active'>;
-  /** Chat provenance and the binding rule (DESIGN §1). Without it, a request carrying `context.chat` is denied. */
-  chat?: ChatStepDeps;
-  events?: GatewayEvents;
-  observer?: GatewayObserver;
-  /** Where the cause of an internal fault goes (the server log); the caller gets only a code. */
-  onInternalError?(err: unknown, context: { requestId: string; stage: 'decide' | 'audit' }): void;
-  /** Spans per decision and per step (docs/observability.md). Default: the no-op tracer. */
-  tracer?: Tracer;
-}
+export type { ChatStepDeps, DelegationStepDeps, GatewayDeps, GatewayEvents, GatewayObserver, IntegrityAlarm } from './pipeline.js';
 
 export interface SearchOptions {
   caller?: Caller;
@@ -114,46 +50,6 @@ const NOOP_SPAN: TraceSpan = noopTracer.start('none');
 
 const EMBEDDED_CALLER: Caller = { type: 'process', id: 'embedded', via: 'embedded' };
 
-function reason(code: keyof typeof decisionCodes, message?: string, policyId?: string): Reason {
-  const r: Reason = { code, message: message ?? decisionCodes[code] };
-  if (policyId !== undefined) r.policyId = policyId;
-  return r;
-}
-
-/** uid text of an entity reference attribute (`{__entity: {type, id}}`), if it is one. */
-function refText(v: unknown): string | undefined {
-  const e = (v as { __entity?: { type?: unknown; id?: unknown } } | undefined)?.__entity;
-  return e && typeof e.type === 'string' && typeof e.id === 'string' ? uidKey({ type: e.type, id: e.id }) : undefined;
-}
-
-/** The Human named by `context.initiator` (`{type, id}` or an id string), as uid text. */
-function initiatorOf(req: AuthorizationRequest, ns: string): string | undefined {
-  const v = req.context?.['initiator'];
-  if (typeof v === 'string' && v.length > 0) return uidKey({ type: `${ns}::Human`, id: v });
-  if (typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string') {
-    const t = (v as { type?: unknown }).type;
-    return uidKey({ type: qualifyType(typeof t === 'string' ? t : 'Human', ns), id: (v as { id: string }).id });
-  }
-  return undefined;
-}
-
-/** `@notify` channels of the policies behind the requirements (e.g. `slack`), for the chat edges. */
-function notifyOf(bundle: { policies: ReadonlyMap<string, { notify?: string[] }> }, requirements: readonly { policyId: string }[]): { notify?: string[] } {
-  const channels = [...new Set(requirements.flatMap((r) => bundle.policies.get(r.policyId)?.notify ?? []))];
-  return channels.length > 0 ? { notify: channels } : {};
-}
-
-function commandView(a: CommandAnalysis): NonNullable<Decision['command']> {
-  return {
-    shell: a.shell,
-    risk: a.risk,
-    verdict: a.verdict,
-    categories: [...new Set(a.categories)],
-    summary: a.summary,
-    findings: a.findings.map((f) => ({ rule: f.rule, category: f.category, severity: f.severity, explanation: f.explanation })),
-  };
-}
-
 /** The request as the audit log keeps it: secrets masked like everywhere it is shown (threats.md A3). */
 function auditedRequest(req: AuthorizationRequest): Record<string, unknown> {
   // The delegation token is proof material (masked by name); the record names its verified path instead.
@@ -162,212 +58,96 @@ function auditedRequest(req: AuthorizationRequest): Record<string, unknown> {
 
 interface Decided {
   decision: Decision;
+  /** The record's fields after `request` and `decision` (each step's part). */
   audit: Record<string, unknown>;
   /** The request as the pipeline saw it (the chat step sets `context.initiator`): what the audit records. */
   request: AuthorizationRequest;
-  opened?: ApprovalRequest;
-  consumed?: ApprovalRequest;
-  grantClaims?: GrantClaims;
-  /** Step 6 still to run: in the unit of work that records the decision. */
-  settle?: SettleInput;
-  /** What step 8 needs to sign a grant on allow. */
-  grantBasis?: { requester: string; audience: string; delegationEndS: number };
-  unverified?: { approvalId: string; problem: string };
+  /** Set when every decide step went on: the record phase (authorize only) continues from it. */
+  state?: PipelineState;
 }
 
 /**
- * The authorize() pipeline (DESIGN §2). Each step can end it. Any throw on the path becomes a deny
+ * The authorize() pipeline (DESIGN §2): the steps of `steps/index.ts`, each taking the state known
+ * so far and answering "go on" or "end with this decision". Any throw on the path becomes a deny
  * that is still audited (fail closed, DESIGN §6); if the audit write itself fails, the answer is
  * deny `audit_unavailable`, never an unrecorded allow, and no grant leaves.
  */
 export function createGateway(deps: GatewayDeps): Gateway {
-  /** Step 8 on allow: a grant that never outlives the approval it used nor the delegation it ran under. */
-  async function attachGrant(out: Decided, signingKey?: Parameters<typeof signGrant>[1]): Promise<void> {
-    const d = out.decision;
-    if (d.outcome !== 'allow' || !deps.grants || !out.grantBasis) return;
-    const nowS = Math.floor(deps.clock.now() / 1000);
-    const approvalEnd = Math.min(out.consumed ? Math.floor(Date.parse(out.consumed.expiresAt) / 1000) : Infinity, out.grantBasis.delegationEndS);
-    const claims: GrantClaims = {
-      iss: deps.grants.issuer,
-      sub: out.grantBasis.requester,
-      aud: out.grantBasis.audience,
-      jti: uuidv7(deps.clock.now()),
-      iat: nowS,
-      exp: Math.max(nowS + 1, Math.min(nowS + Math.ceil(deps.grants.ttlMs / 1000), approvalEnd)),
-      ahash: d.actionHash,
-      rid: d.requestId,
-    };
-    d.grant = signGrant(claims, signingKey ?? (await deps.grants.keys.current()));
-    out.grantClaims = claims;
-    out.audit['grant'] = claims;
+  const steps = STEPS.map((make) => make(deps));
+  const decideSteps = steps.filter((st) => st.phase === 'decide');
+  const recordSteps = steps.filter((st) => st.phase === 'record');
+
+  /**
+   * Internal error text never reaches a caller (DESIGN §6): a bad request keeps our own message, any
+   * other fault is the fixed text plus the request id, and its cause goes to the log.
+   */
+  function faultReason(err: unknown, requestId: string): Reason {
+    if (isAirlockError(err) && err.code === 'ERR_REQUEST_INVALID') return reason('evaluation_error', `${decisionCodes.evaluation_error}: ${err.message}`);
+    deps.onInternalError?.(err, { requestId, stage: 'decide' });
+    return reason('internal_error');
   }
 
-  /** Step 6's answer folded into the decision and its record. */
-  function applySettled(out: Decided, settled: Settled): void {
-    const d = out.decision;
-    d.outcome = settled.outcome;
-    d.reasons = settled.reasons;
-    if (settled.approval) {
-      if (settled.approval.kind === 'confirmation') d.confirmation = settled.approval;
-      else d.approval = settled.approval;
-      out.audit['approval'] = { id: settled.approval.id, kind: settled.approval.kind, status: settled.approval.status };
-    }
-    if (settled.opened) out.opened = settled.opened;
-    if (settled.consumed) {
-      out.consumed = settled.consumed;
-      out.audit['consumedApproval'] = settled.consumed.id;
-    }
-    if (settled.unverified) {
-      out.unverified = settled.unverified;
-      out.audit['approvalUnverified'] = settled.unverified;
+  /** A decision that ends the pipeline: only outcome and reasons, over what is known so far. */
+  function ended(s: PipelineState, outcome: Outcome, reasons: Reason[]): Decided {
+    return { decision: { outcome, reasons, actionHash: s.actionHash, policyVersion: s.bundle.version, requestId: s.requestId, decidedAt: s.decidedAt }, audit: s.audit, request: s.request };
+  }
+
+  /** Runs the record-phase steps on a completed decision; an `end` replaces the decision. */
+  async function record(s: PipelineState, decided: Decided): Promise<void> {
+    for (const step of recordSteps) {
+      const r = await step.run(s);
+      if (r.kind === 'end') {
+        const e = ended(s, r.outcome, r.reasons);
+        decided.decision = s.decision = e.decision;
+        return;
+      }
     }
   }
 
   /**
-   * Steps 2–5 (and 8 unless `sign` is false: a search candidate never gets a grant). Every entry
-   * point decides through here, so the caller-claim rules (DESIGN §2 "What a caller may claim") run
-   * first for all of them: gateway-set context from the caller is refused before anything is decided.
+   * Steps 2–5: every entry point decides through here, so the caller-claim rules (DESIGN §2 "What a
+   * caller may claim") run first for all of them: gateway-set context from the caller is refused
+   * before anything is decided (the throw leaves unaudited, as a refused request).
    */
-  async function decide(asked: AuthorizationRequest, options: AuthorizeOptions, at: { requestId: string; decidedAt: string; caller: Caller; sign: boolean; span?: TraceSpan }): Promise<Decided> {
-    let req = withGatewayContext(asked, options);
-    const { requestId, decidedAt, caller, sign } = at;
-    const vouched = options.vouchedSubject === true;
-    const span = at.span ?? NOOP_SPAN;
+  async function decide(asked: AuthorizationRequest, options: AuthorizeOptions, at: { requestId: string; decidedAt: string; caller: Caller; span?: TraceSpan }): Promise<Decided> {
+    const req = withGatewayContext(asked, options);
+    const { requestId, decidedAt, caller } = at;
     let actionHash = '';
     let policyVersion = 'none';
-    const audit: Record<string, unknown> = {};
-    const end = (outcome: Outcome, reasons: Reason[]): Decided => ({ decision: { outcome, reasons, actionHash, policyVersion, requestId, decidedAt }, audit, request: req });
+    let s: PipelineState | undefined;
+    const early = (outcome: Outcome, reasons: Reason[]): Decided => ({ decision: { outcome, reasons, actionHash, policyVersion, requestId, decidedAt }, audit: {}, request: req });
     try {
       actionHash = hashAction(req);
       const bundle = deps.policies.current();
-      if (!bundle) return end('deny', [reason('no_bundle')]);
+      if (!bundle) return early('deny', [reason('no_bundle')]);
       policyVersion = bundle.version;
-      const ns = bundle.namespace;
-      const requester = uidKey({ type: qualifyType(req.subject.type, ns), id: req.subject.id });
-
-      // Step 2: unknown, inactive or unowned subjects end the pipeline here.
-      let prefetched: Map<string, CedarEntity> | undefined;
-      let delegatedOnly = false;
-      if (deps.registry) {
-        const registry = deps.registry;
-        const elevations = deps.elevations;
-        const subject = await inSpan(span, 'airlock.subject', async (s) => {
-          const r = await resolveSubject(bundle, req, registry, deps.clock.now(), vouched);
-          const entity = r.ok ? r.entities.get(requester) : undefined;
-          if (!r.ok || !entity || !elevations) return r;
-          // Active elevations are memberships for this decision only, read now (docs/elevation.md).
-          const active = await elevations.active(req.subject.id, new Date(deps.clock.now()).toISOString());
-          if (active.length === 0) return r;
-          const parents = [...entity.parents];
-          const have = new Set(parents.map(uidKey));
-          for (const e of active) {
-            const g = { type: `${ns}::Group`, id: e.group };
-            if (!have.has(uidKey(g))) (parents.push(g), have.add(uidKey(g)));
-          }
-          r.entities.set(requester, { ...entity, parents });
-          audit['elevations'] = active.map((e) => ({ id: e.id, group: e.group, expiresAt: e.expiresAt }));
-          s.set({ 'airlock.elevations': active.map((e) => e.group) });
-          return r;
-        });
-        if (!subject.ok) return end('deny', [subject.reason]);
-        prefetched = subject.entities;
-        delegatedOnly = subject.delegatedOnly;
+      s = {
+        requestId,
+        decidedAt,
+        caller,
+        vouched: options.vouchedSubject === true,
+        bundle,
+        requester: uidKey({ type: qualifyType(req.subject.type, bundle.namespace), id: req.subject.id }),
+        span: at.span ?? NOOP_SPAN,
+        request: req,
+        actionHash,
+        policyRequest: req,
+        audit: {},
+        delegatedOnly: false,
+        delegationChain: [],
+        delegationEndS: Infinity,
+        requirements: [],
+      };
+      for (const step of decideSteps) {
+        const r = await step.run(s);
+        if (r.kind === 'end') return ended(s, r.outcome, r.reasons);
       }
-      const subjectEntity = prefetched?.get(requester) ?? bundle.staticEntities.get(requester);
-      const owner = refText(subjectEntity?.attrs['owner']);
-      audit['subject'] = owner ? { uid: requester, owner } : { uid: requester };
-
-      // Chat step: a chat-triggered request runs as an owned bot/agent NHI, and context.initiator is
-      // the Human linked to the chat user, never what the bot claims (DESIGN §1). The action hash
-      // covers the resolved initiator.
-      const chat = await chatBindingStep(req, ns, deps.chat, deps.registry);
-      if (chat.kind === 'refused') return end('deny', [chat.reason]);
-      if (chat.kind === 'prepared') {
-        req = chat.request;
-        actionHash = hashAction(req);
-      }
-
-      // Step 3: a delegation token revalidates its whole path; policy sees context.delegation.
-      const dlg = await inSpan(span, 'airlock.delegation', async (s) => {
-        const r = await verifyDelegationStep(req, { caller, requester, namespace: ns, nowMs: deps.clock.now(), delegatedOnly }, deps.delegation, deps.registry);
-        s.set({ 'airlock.delegation.result': r.kind });
-        return r;
-      });
-      if (dlg.kind === 'refused') {
-        audit['delegation'] = { refused: dlg.code, ...(dlg.detail !== undefined ? { detail: dlg.detail } : {}), ...(dlg.context ? { ...dlg.context, path: pathIdentities(dlg.context) } : {}) };
-        return end('deny', [reason(dlg.code, dlg.message)]);
-      }
-      let delegated = req;
-      let delegationChain: string[] = [];
-      let delegationEndS = Infinity;
-      if (dlg.kind === 'verified') {
-        delegated = dlg.policyRequest;
-        delegationEndS = dlg.expiresAtS;
-        delegationChain = pathIdentities(dlg.context);
-        audit['delegation'] = { ...dlg.context, path: delegationChain };
-      }
-
-      // Step 4: a command is analyzed, and policy sees the analysis, never the caller's claims.
-      const cmd = await inSpan(span, 'airlock.command_analysis', (s) => {
-        const r = analyzeCommandStep(delegated, deps.analyzer);
-        s.set(r.kind === 'analyzed' ? { 'airlock.command.result': r.kind, 'airlock.command.risk': r.analysis.risk, 'airlock.command.verdict': r.analysis.verdict } : { 'airlock.command.result': r.kind });
-        return r;
-      });
-      if (cmd.kind === 'refused') return end('deny', [reason(cmd.code, cmd.message)]);
-      let policyRequest = delegated;
-      let command: Decision['command'];
-      if (cmd.kind === 'analyzed') {
-        policyRequest = cmd.policyRequest;
-        command = commandView(cmd.analysis);
-        audit['command'] = { ...command, programs: cmd.analysis.facts.programs, hosts: cmd.analysis.facts.hosts, needsRoot: cmd.analysis.facts.needsRoot };
-      }
-
-      // Step 5: policy.
-      const result = await inSpan(span, 'airlock.policy', async (s) => {
-        const r = await evaluatePolicy(bundle, policyRequest, deps.entities, prefetched);
-        s.set({ 'airlock.policy.version': bundle.version, 'airlock.policy.outcome': r.outcome });
-        return r;
-      });
-      const d: Decision = { outcome: result.outcome, reasons: result.reasons, actionHash, policyVersion, requestId, decidedAt };
-      if (result.requirements.length > 0) d.requirements = result.requirements;
-      if (command) d.command = command;
-      const out: Decided = { decision: d, audit, request: req };
-
-      out.grantBasis = { requester, audience: uidKey({ type: qualifyType(req.resource.type, ns), id: req.resource.id }), delegationEndS };
-
-      // Step 6: approvals and confirmations bound to this exact action hash. Opening or using one
-      // is a state change: it runs in the unit of work that records the decision (authorize).
-      if (deps.approvals && (d.outcome === 'approval_required' || d.outcome === 'confirmation_required')) {
-        const initiator = initiatorOf(req, ns);
-        out.settle = {
-          outcome: d.outcome,
-          reasons: d.reasons,
-          requirements: result.requirements,
-          request: withoutDelegationToken(req),
-          actionHash,
-          requestId,
-          caller,
-          requester,
-          ...(owner ? { owner } : {}),
-          ...(initiator ? { initiator } : {}),
-          delegationChain,
-          ...notifyOf(bundle, result.requirements),
-          ...(cmd.kind === 'analyzed' ? { command: { risk: cmd.analysis.risk, summary: cmd.analysis.summary.join('; '), findings: [...new Set(cmd.analysis.findings.map((f) => f.rule))] } } : {}),
-          nowMs: deps.clock.now(),
-        };
-        return out;
-      }
-
-      // Step 8 (prepared before step 7 so the record holds the grant's claims).
-      if (sign) await attachGrant(out);
-      return out;
+      if (!s.decision) throw new Error('the decide steps ended without a decision');
+      return { decision: s.decision, audit: s.audit, request: s.request, state: s };
     } catch (err) {
       // fail closed: an error anywhere in evaluation ⇒ deny (DESIGN §6)
-      // Internal error text never reaches a caller (DESIGN §6): a bad request keeps our own message,
-      // any other fault is the fixed text plus the request id, and its cause goes to the log.
-      if (isAirlockError(err) && err.code === 'ERR_REQUEST_INVALID') return end('deny', [reason('evaluation_error', `${decisionCodes.evaluation_error}: ${err.message}`)]);
-      deps.onInternalError?.(err, { requestId, stage: 'decide' });
-      return end('deny', [reason('internal_error')]);
+      const r = faultReason(err, requestId);
+      return s ? ended(s, 'deny', [r]) : early('deny', [r]);
     }
   }
 
@@ -386,7 +166,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
           optionsFor: options.optionsFor,
           decide: async (req, opts) => {
             const decidedAt = new Date(deps.clock.now()).toISOString();
-            return (await decide(req, opts, { requestId: uuidv7(deps.clock.now()), decidedAt, caller: opts.caller ?? caller, sign: false })).decision;
+            return (await decide(req, opts, { requestId: uuidv7(deps.clock.now()), decidedAt, caller: opts.caller ?? caller })).decision;
           },
         });
       }
@@ -441,15 +221,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
       });
       let decided: Decided;
       try {
-        decided = await decide(req, options, { requestId, decidedAt, caller, sign: true, span });
+        decided = await decide(req, options, { requestId, decidedAt, caller, span });
       } catch (err) {
         // A request refused before it is decided (a reserved context key) still closes its span.
         span.fail(err instanceof AirlockError ? err.code : 'internal_error');
         span.end();
         throw err;
       }
-      let decision = decided.decision;
-      const record = () => ({
+      const s = decided.state;
+      const recordOf = () => ({
         requestId,
         caller: { ...caller },
         ...(options.vouchedSubject ? { vouchedSubject: true } : {}),
@@ -463,48 +243,56 @@ export function createGateway(deps: GatewayDeps): Gateway {
         },
         ...decided.audit,
       });
+      // Step 7 stays here rather than in the step list: it is the transaction the state-changing
+      // record steps run inside, and its failure replaces whatever they decided (audit_unavailable).
+      const inUnit = s !== undefined && recordSteps.some((st) => st.changesState?.(s) === true);
+      if (s && !inUnit) {
+        // No state change: step 8 before step 7 (the record holds the grant's claims); a fault is
+        // an audited deny, as in steps 2–5.
+        try {
+          await record(s, decided);
+        } catch (err) {
+          decided = ended(s, 'deny', [faultReason(err, requestId)]);
+        }
+      }
+      let decision = decided.decision;
       try {
-        if (decided.settle && deps.approvals) {
-          const settle = decided.settle;
-          const approvals = deps.approvals;
-          let settleError: unknown;
-          // The key ring reads the store: fetched before the unit, which may only use its tx.
-          const signingKey = deps.grants ? await deps.grants.keys.current() : undefined;
+        if (s && inUnit) {
+          let stepError: unknown;
+          // Reads the unit may not do through its tx (the signing key) happen first.
+          for (const st of recordSteps) await st.beforeUnit?.(s);
           try {
             // Steps 6–8 in one unit of work: the approval opened or used, the decision's record and
             // the approval's record commit together or not at all (docs/approvals.md, "Atomicity").
             const rec = await inSpan(span, 'airlock.audit_commit', () => deps.audit.transaction(async (tx, log) => {
+              s.unit = tx;
               try {
-                applySettled(decided, await inSpan(span, 'airlock.approvals', async (s) => {
-                  const settled = await settleRequirements(settle, { ...approvals, approvals: tx.approvals, audit: tx.audit });
-                  s.set({ 'airlock.approvals.outcome': settled.outcome, ...(settled.approval ? { 'airlock.approval.id': settled.approval.id, 'airlock.approval.status': settled.approval.status } : {}) });
-                  return settled;
-                }));
-                await attachGrant(decided, signingKey);
+                await record(s, decided);
               } catch (err) {
-                settleError = err;
+                stepError = err;
                 throw err;
               }
-              const r = await log('decision', record());
-              const a = decided.opened;
+              const r = await log('decision', recordOf());
+              const a = s.opened;
               if (a) await log('approval.opened', { requestId, approvalId: a.id, kind: a.kind, actionHash: a.actionHash, requester: a.requester, approvers: a.approvers ?? null, quorum: a.quorum, expiresAt: a.expiresAt });
-              if (decided.consumed) await log('approval.consumed', { requestId, approvalId: decided.consumed.id, consumedBy: requestId });
+              if (s.consumed) await log('approval.consumed', { requestId, approvalId: s.consumed.id, consumedBy: requestId });
               return r;
             }));
+            decision = decided.decision;
             decision.auditSeq = rec.seq;
           } catch (err) {
-            if (settleError === undefined) throw err;
-            // fail closed: step 6 failed ⇒ deny, recorded on its own (nothing of the unit was written)
-            delete decided.opened;
-            delete decided.consumed;
-            decision = decided.decision = { ...decision, outcome: 'deny', reasons: [reason('internal_error', decisionCodes.internal_error)] };
+            if (stepError === undefined) throw err;
+            // fail closed: step 6 or 8 failed ⇒ deny, recorded on its own (nothing of the unit was written)
+            delete s.opened;
+            delete s.consumed;
+            decision = decided.decision = { ...decided.decision, outcome: 'deny', reasons: [reason('internal_error', decisionCodes.internal_error)] };
             delete decision.grant;
             delete decided.audit['grant'];
-            decision.auditSeq = (await inSpan(span, 'airlock.audit_commit', () => deps.audit.append('decision', record()))).seq;
+            decision.auditSeq = (await inSpan(span, 'airlock.audit_commit', () => deps.audit.append('decision', recordOf()))).seq;
           }
-          if (decided.unverified) deps.observer?.onIntegrityAlarm?.({ kind: 'approval_unverified', requestId, approvalId: decided.unverified.approvalId, problem: decided.unverified.problem });
+          if (s.unverified) deps.observer?.onIntegrityAlarm?.({ kind: 'approval_unverified', requestId, approvalId: s.unverified.approvalId, problem: s.unverified.problem });
         } else {
-          decision.auditSeq = (await inSpan(span, 'airlock.audit_commit', () => deps.audit.append('decision', record()))).seq;
+          decision.auditSeq = (await inSpan(span, 'airlock.audit_commit', () => deps.audit.append('decision', recordOf()))).seq;
         }
       } catch (err) {
         // fail closed: audit write error ⇒ deny, and the grant never leaves (DESIGN §2 step 7);
@@ -519,7 +307,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
           decidedAt,
         };
       }
-      if (decided.opened && decision.outcome !== 'deny') deps.events?.approvalOpened?.(decided.opened);
+      const opened = s?.opened;
+      if (opened && decision.outcome !== 'deny') deps.events?.approvalOpened?.(opened);
       deps.observer?.onDecision?.(decision.outcome, performance.now() - started, decision.reasons, decision);
       if (tracer.enabled) {
         span.set({

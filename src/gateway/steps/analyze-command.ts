@@ -1,7 +1,9 @@
 import type { Analyzer, CommandAnalysis, Shell } from '../../commands/types.js';
 import { shells } from '../../commands/types.js';
 import { toPolicyContext } from '../../commands/policy-context.js';
-import type { AuthorizationRequest } from '../../core/types.js';
+import type { AuthorizationRequest, Decision } from '../../core/types.js';
+import { inSpan } from '../../core/tracing.js';
+import { endWith, NEXT, reason, type StepFactory } from '../pipeline.js';
 
 /** The action whose requests always carry a command. */
 export const SHELL_ACTION = 'shell.exec';
@@ -18,7 +20,7 @@ export type CommandStep =
  * can never hand policy its own "analysis". The action hash stays over the command text.
  * Every failure here is a refusal, which the gateway answers as deny (fail closed).
  */
-export function analyzeCommandStep(req: AuthorizationRequest, analyzer: Analyzer | undefined): CommandStep {
+export function analyzeCommand(req: AuthorizationRequest, analyzer: Analyzer | undefined): CommandStep {
   const raw = req.context?.['command'];
   if (raw === undefined) {
     if (req.action.name === SHELL_ACTION) return { kind: 'refused', code: 'command_missing', message: `${SHELL_ACTION} needs context.command (the command text)` };
@@ -51,3 +53,36 @@ export function analyzeCommandStep(req: AuthorizationRequest, analyzer: Analyzer
   const context: Record<string, unknown> = { ...req.context, command: toPolicyContext(analysis) };
   return { kind: 'analyzed', analysis, policyRequest: { ...req, context } };
 }
+
+/** What a decision tells the caller about the analysis of its command. */
+export function commandView(a: CommandAnalysis): NonNullable<Decision['command']> {
+  return {
+    shell: a.shell,
+    risk: a.risk,
+    verdict: a.verdict,
+    categories: [...new Set(a.categories)],
+    summary: a.summary,
+    findings: a.findings.map((f) => ({ rule: f.rule, category: f.category, severity: f.severity, explanation: f.explanation })),
+  };
+}
+
+/** Step 4: a command is analyzed, and policy sees the analysis, never the caller's claims. */
+export const commandStep: StepFactory = (deps) => ({
+  name: 'command',
+  phase: 'decide',
+  async run(s) {
+    const cmd = await inSpan(s.span, 'airlock.command_analysis', (span) => {
+      const r = analyzeCommand(s.policyRequest, deps.analyzer);
+      span.set(r.kind === 'analyzed' ? { 'airlock.command.result': r.kind, 'airlock.command.risk': r.analysis.risk, 'airlock.command.verdict': r.analysis.verdict } : { 'airlock.command.result': r.kind });
+      return r;
+    });
+    if (cmd.kind === 'refused') return endWith('deny', [reason(cmd.code, cmd.message)]);
+    if (cmd.kind === 'analyzed') {
+      s.policyRequest = cmd.policyRequest;
+      s.analysis = cmd.analysis;
+      const command = (s.command = commandView(cmd.analysis));
+      s.audit['command'] = { ...command, programs: cmd.analysis.facts.programs, hosts: cmd.analysis.facts.hosts, needsRoot: cmd.analysis.facts.needsRoot };
+    }
+    return NEXT;
+  },
+});

@@ -4,25 +4,13 @@ import { matchesUid, registryTypeOf } from '../../identity/entity.js';
 import type { Identity } from '../../identity/types.js';
 import type { IdentityRepo } from '../../store/port.js';
 import { qualifyType } from '../../core/entity-uid.js';
+import { hashAction } from '../../core/action-hash.js';
+import { endWith, NEXT, type ChatStepDeps, type StepFactory } from '../pipeline.js';
 
 /** Where a chat surface puts its provenance (DESIGN §1 "chat-native execution"). */
 export const CHAT_CONTEXT_KEY = 'chat';
 
-export type ChatPrepared =
-  | { ok: true; request: AuthorizationRequest }
-  | { ok: false; code: 'chat_requires_nhi' | 'chat_context_invalid'; message: string };
-
-/**
- * The chat step's rule, injected by the composition root (the gateway knows no chat edge): validate
- * `context.chat`, apply the binding rule to the subject's registry identity, and set
- * `context.initiator` from the chat user. The runtime wires `prepareChatRequest` here.
- */
-export interface ChatStepDeps {
-  prepare(request: AuthorizationRequest, subject: Identity | undefined): Promise<ChatPrepared>;
-}
-
 export type ChatStep = { kind: 'none' } | { kind: 'prepared'; request: AuthorizationRequest } | { kind: 'refused'; reason: Reason };
-
 
 /**
  * Runs after the subject is resolved (step 2) and before anything hashes or evaluates the request:
@@ -30,7 +18,7 @@ export type ChatStep = { kind: 'none' } | { kind: 'prepared'; request: Authoriza
  * (DESIGN §1). A request without `context.chat` passes untouched. Without a chat step configured, a
  * request carrying `context.chat` is refused (fail closed, DESIGN §6): nobody checked its binding.
  */
-export async function chatBindingStep(req: AuthorizationRequest, ns: string, chat: ChatStepDeps | undefined, registry: IdentityRepo | undefined): Promise<ChatStep> {
+export async function bindChat(req: AuthorizationRequest, ns: string, chat: ChatStepDeps | undefined, registry: IdentityRepo | undefined): Promise<ChatStep> {
   if (req.context?.[CHAT_CONTEXT_KEY] === undefined) return { kind: 'none' };
   if (!chat) return { kind: 'refused', reason: { code: 'chat_context_invalid', message: `${decisionCodes.chat_context_invalid}: this gateway has no chat step configured` } };
   const type = qualifyType(req.subject.type, ns);
@@ -43,3 +31,22 @@ export async function chatBindingStep(req: AuthorizationRequest, ns: string, cha
   if (!prepared.ok) return { kind: 'refused', reason: { code: prepared.code, message: prepared.message } };
   return { kind: 'prepared', request: prepared.request };
 }
+
+/**
+ * The chat step: a chat-triggered request runs as an owned bot/agent NHI, and context.initiator is
+ * the Human linked to the chat user, never what the bot claims (DESIGN §1). The action hash covers
+ * the resolved initiator.
+ */
+export const chatStep: StepFactory = (deps) => ({
+  name: 'chat',
+  phase: 'decide',
+  async run(s) {
+    const chat = await bindChat(s.request, s.bundle.namespace, deps.chat, deps.registry);
+    if (chat.kind === 'refused') return endWith('deny', [chat.reason]);
+    if (chat.kind === 'prepared') {
+      s.request = s.policyRequest = chat.request;
+      s.actionHash = hashAction(chat.request);
+    }
+    return NEXT;
+  },
+});

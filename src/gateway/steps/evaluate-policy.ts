@@ -1,5 +1,5 @@
 import { decisionCodes } from '../../core/decision-codes.js';
-import type { AuthorizationRequest } from '../../core/types.js';
+import type { AuthorizationRequest, Decision } from '../../core/types.js';
 import type { CompiledBundle } from '../../policy/bundle.js';
 import { unknownName } from '../../policy/known-names.js';
 import { decideOutcome } from '../../policy/outcome.js';
@@ -8,6 +8,8 @@ import type { CedarEntity, CedarUid, PolicyOutcome } from '../../policy/types.js
 import { type EntitySource } from '../entities.js';
 import { qualifyType } from '../../core/entity-uid.js';
 import { uidKey } from '../../core/entity-uid.js';
+import { inSpan } from '../../core/tracing.js';
+import { NEXT, type StepFactory } from '../pipeline.js';
 
 /** DESIGN §2 step 5: map the request to Cedar, evaluate the bundle, read the annotations. */
 export async function evaluatePolicy(
@@ -37,3 +39,25 @@ export async function evaluatePolicy(
   const policyRequest = toPolicyRequest(req, resolve, bundle.namespace, bundle.attributeUse, bundle.claims);
   return decideOutcome(bundle.evaluate(policyRequest), bundle);
 }
+
+/**
+ * Step 5: policy. Its answer becomes the decision, which the record-phase steps (approvals, grant)
+ * may still change; a policy deny goes on too, so the decision keeps its requirements and command.
+ */
+export const policyStep: StepFactory = (deps) => ({
+  name: 'policy',
+  phase: 'decide',
+  async run(s) {
+    const result = await inSpan(s.span, 'airlock.policy', async (span) => {
+      const r = await evaluatePolicy(s.bundle, s.policyRequest, deps.entities, s.prefetched);
+      span.set({ 'airlock.policy.version': s.bundle.version, 'airlock.policy.outcome': r.outcome });
+      return r;
+    });
+    const d: Decision = { outcome: result.outcome, reasons: result.reasons, actionHash: s.actionHash, policyVersion: s.bundle.version, requestId: s.requestId, decidedAt: s.decidedAt };
+    if (result.requirements.length > 0) d.requirements = result.requirements;
+    if (s.command) d.command = s.command;
+    s.decision = d;
+    s.requirements = result.requirements;
+    return NEXT;
+  },
+});

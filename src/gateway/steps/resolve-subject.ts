@@ -8,6 +8,8 @@ import type { IdentityRepo } from '../../store/port.js';
 
 import { qualifyType } from '../../core/entity-uid.js';
 import { uidKey } from '../../core/entity-uid.js';
+import { inSpan } from '../../core/tracing.js';
+import { endWith, NEXT, type StepFactory } from '../pipeline.js';
 
 /** `delegatedOnly`: the registry says this NHI acts only under delegation (step 3 then requires a token). */
 export type SubjectResolution = { ok: true; entities: Map<string, CedarEntity>; delegatedOnly: boolean } | { ok: false; reason: Reason };
@@ -59,3 +61,50 @@ export async function resolveSubject(
   }
   return { ok: true, entities, delegatedOnly };
 }
+
+/** uid text of an entity reference attribute (`{__entity: {type, id}}`), if it is one. */
+function refText(v: unknown): string | undefined {
+  const e = (v as { __entity?: { type?: unknown; id?: unknown } } | undefined)?.__entity;
+  return e && typeof e.type === 'string' && typeof e.id === 'string' ? uidKey({ type: e.type, id: e.id }) : undefined;
+}
+
+/**
+ * Step 2: unknown, inactive or unowned subjects end the pipeline here. A registry subject's active
+ * elevations become group memberships for this decision only, read now (docs/elevation.md). The
+ * record names the subject and its owner.
+ */
+export const subjectStep: StepFactory = (deps) => ({
+  name: 'subject',
+  phase: 'decide',
+  async run(s) {
+    if (deps.registry) {
+      const registry = deps.registry;
+      const elevations = deps.elevations;
+      const subject = await inSpan(s.span, 'airlock.subject', async (span) => {
+        const r = await resolveSubject(s.bundle, s.request, registry, deps.clock.now(), s.vouched);
+        const entity = r.ok ? r.entities.get(s.requester) : undefined;
+        if (!r.ok || !entity || !elevations) return r;
+        const active = await elevations.active(s.request.subject.id, new Date(deps.clock.now()).toISOString());
+        if (active.length === 0) return r;
+        const parents = [...entity.parents];
+        const have = new Set(parents.map(uidKey));
+        for (const e of active) {
+          const g = { type: `${s.bundle.namespace}::Group`, id: e.group };
+          if (!have.has(uidKey(g))) (parents.push(g), have.add(uidKey(g)));
+        }
+        r.entities.set(s.requester, { ...entity, parents });
+        s.audit['elevations'] = active.map((e) => ({ id: e.id, group: e.group, expiresAt: e.expiresAt }));
+        span.set({ 'airlock.elevations': active.map((e) => e.group) });
+        return r;
+      });
+      if (!subject.ok) return endWith('deny', [subject.reason]);
+      s.prefetched = subject.entities;
+      s.delegatedOnly = subject.delegatedOnly;
+    }
+    const subjectEntity = s.prefetched?.get(s.requester) ?? s.bundle.staticEntities.get(s.requester);
+    const owner = refText(subjectEntity?.attrs['owner']);
+    if (owner) s.owner = owner;
+    s.audit['subject'] = owner ? { uid: s.requester, owner } : { uid: s.requester };
+    return NEXT;
+  },
+});

@@ -6,7 +6,13 @@ import { recordIntact } from '../../audit/chain.js';
 import type { AuditRepo } from '../../store/port.js';
 import { uuidv7 } from '../../core/ids.js';
 import { redactRequest } from '../redact-request.js';
-import type { AuthorizationRequest, Caller, Outcome, Reason, Requirement } from '../../core/types.js';
+import type { AuthorizationRequest, Outcome, Reason, Requirement } from '../../core/types.js';
+import { qualifyType, uidKey } from '../../core/entity-uid.js';
+import { inSpan } from '../../core/tracing.js';
+import { NEXT, type PipelineState, type SettleInput, type StepFactory } from '../pipeline.js';
+import { withoutDelegationToken } from './verify-delegation.js';
+
+export type { SettleInput } from '../pipeline.js';
 
 /** What a decision tells the caller about its open approval or confirmation. */
 export interface ApprovalRef {
@@ -19,29 +25,6 @@ export interface ApprovalRef {
   /** Relative URLs on the gateway: poll, and long-poll wait. */
   pollUrl: string;
   waitUrl: string;
-}
-
-export interface SettleInput {
-  outcome: Outcome;
-  reasons: Reason[];
-  requirements: Requirement[];
-  request: AuthorizationRequest;
-  actionHash: string;
-  requestId: string;
-  caller: Caller;
-  /** uid text of the subject (requester). */
-  requester: string;
-  /** uid text of the subject's owner, for `@sod("owner")`. */
-  owner?: string;
-  /** uid text of the Human in `context.initiator`, when it names one. */
-  initiator?: string;
-  /** uid texts of every identity on the delegation path. */
-  delegationChain: string[];
-  /** `@notify` channels of the determining policies (kept on a new request for the chat edges). */
-  notify?: string[];
-  /** The command analyzer's view, kept on a new request so approvers see the risk. */
-  command?: ApprovalRequest['command'];
-  nowMs: number;
 }
 
 export interface SettleOptions {
@@ -200,3 +183,90 @@ async function useApproval(
   const r = allowed(used);
   return { outcome: 'allow', reasons: [{ ...r, policyId: used.policyIds[0] ?? '' }], consumed: used };
 }
+
+/** The Human named by `context.initiator` (`{type, id}` or an id string), as uid text. */
+function initiatorOf(req: AuthorizationRequest, ns: string): string | undefined {
+  const v = req.context?.['initiator'];
+  if (typeof v === 'string' && v.length > 0) return uidKey({ type: `${ns}::Human`, id: v });
+  if (typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string') {
+    const t = (v as { type?: unknown }).type;
+    return uidKey({ type: qualifyType(typeof t === 'string' ? t : 'Human', ns), id: (v as { id: string }).id });
+  }
+  return undefined;
+}
+
+/** `@notify` channels of the policies behind the requirements (e.g. `slack`), for the chat edges. */
+function notifyOf(bundle: { policies: ReadonlyMap<string, { notify?: string[] }> }, requirements: readonly { policyId: string }[]): { notify?: string[] } {
+  const channels = [...new Set(requirements.flatMap((r) => bundle.policies.get(r.policyId)?.notify ?? []))];
+  return channels.length > 0 ? { notify: channels } : {};
+}
+
+/** Step 6's answer folded into the decision and its record. */
+function applySettled(s: PipelineState, settled: Settled): void {
+  const d = s.decision!;
+  d.outcome = settled.outcome;
+  d.reasons = settled.reasons;
+  if (settled.approval) {
+    if (settled.approval.kind === 'confirmation') d.confirmation = settled.approval;
+    else d.approval = settled.approval;
+    s.audit['approval'] = { id: settled.approval.id, kind: settled.approval.kind, status: settled.approval.status };
+  }
+  if (settled.opened) s.opened = settled.opened;
+  if (settled.consumed) {
+    s.consumed = settled.consumed;
+    s.audit['consumedApproval'] = settled.consumed.id;
+  }
+  if (settled.unverified) {
+    s.unverified = settled.unverified;
+    s.audit['approvalUnverified'] = settled.unverified;
+  }
+}
+
+/**
+ * Step 6: approvals and confirmations bound to this exact action hash. Opening or using one is a
+ * state change, so this step runs in the unit of work that records the decision (step 7).
+ */
+export const requirementsStep: StepFactory = (deps) => {
+  const approvals = deps.approvals;
+  const pending = (s: PipelineState): boolean => approvals !== undefined && (s.decision?.outcome === 'approval_required' || s.decision?.outcome === 'confirmation_required');
+  return {
+    name: 'requirements',
+    phase: 'record',
+    changesState: pending,
+    beforeUnit(s) {
+      if (!pending(s)) return;
+      const d = s.decision!;
+      const ns = s.bundle.namespace;
+      const initiator = initiatorOf(s.request, ns);
+      const a = s.analysis;
+      s.settle = {
+        outcome: d.outcome,
+        reasons: d.reasons,
+        requirements: s.requirements,
+        request: withoutDelegationToken(s.request),
+        actionHash: s.actionHash,
+        requestId: s.requestId,
+        caller: s.caller,
+        requester: s.requester,
+        ...(s.owner ? { owner: s.owner } : {}),
+        ...(initiator ? { initiator } : {}),
+        delegationChain: s.delegationChain,
+        ...notifyOf(s.bundle, s.requirements),
+        ...(a ? { command: { risk: a.risk, summary: a.summary.join('; '), findings: [...new Set(a.findings.map((f) => f.rule))] } } : {}),
+        nowMs: deps.clock.now(),
+      };
+    },
+    async run(s) {
+      const settle = s.settle;
+      if (!settle || !approvals) return NEXT;
+      const unit = s.unit;
+      if (!unit) throw new Error('step 6 runs only inside the unit of work that records the decision');
+      applySettled(s, await inSpan(s.span, 'airlock.approvals', async (span) => {
+        const settled = await settleRequirements(settle, { ...approvals, approvals: unit.approvals, audit: unit.audit });
+        span.set({ 'airlock.approvals.outcome': settled.outcome, ...(settled.approval ? { 'airlock.approval.id': settled.approval.id, 'airlock.approval.status': settled.approval.status } : {}) });
+        return settled;
+      }));
+      return NEXT;
+    },
+  };
+};

@@ -1,32 +1,20 @@
 import type { AuthorizationRequest, Caller } from '../../core/types.js';
 import { decisionCodes } from '../../core/decision-codes.js';
 import type { DelegationCode } from '../../delegation/codes.js';
-import type { DelegationRepo } from '../../delegation/repo.js';
-import type { TokenCache } from '../../delegation/token.js';
 import { parseUid } from '../../delegation/uid.js';
 import { scopeAllows } from '../../delegation/scope.js';
-import { verifyChain, type DelegationContext } from '../../delegation/verify-chain.js';
-import type { KeyRing } from '../../grants/keyring.js';
+import { pathIdentities, verifyChain, type DelegationContext } from '../../delegation/verify-chain.js';
 import { matchesUid, registryTypeOf } from '../../identity/entity.js';
 import { checkRegistrySubject } from '../../identity/subject.js';
 import type { IdentityRepo } from '../../store/port.js';
 import { uidKey } from '../../core/entity-uid.js';
+import { inSpan } from '../../core/tracing.js';
+import { endWith, NEXT, reason, type DelegationStepDeps, type StepFactory } from '../pipeline.js';
 
 /** Where a request carries its delegation token (AuthZEN callers; the HTTP edge copies `X-Airlock-Delegation` here). */
 export const DELEGATION_TOKEN_KEY = 'delegationToken';
 /** What policy sees; set by this step only. */
 export const DELEGATION_CONTEXT_KEY = 'delegation';
-
-export interface DelegationStepDeps {
-  repo: DelegationRepo;
-  /** The grant key ring: delegation tokens are signed with it and verified against it only. */
-  keys: KeyRing;
-  issuer: string;
-  audience: string;
-  maxDepth?: number;
-  /** Verified-signature cache; revocation, path, actors and scope are still read on every request. */
-  tokenCache?: TokenCache;
-}
 
 export type DelegationStep =
   | { kind: 'none' }
@@ -68,7 +56,7 @@ function refuse(code: DelegationCode, detail?: string, context?: DelegationConte
  * `context.delegation = {depth, root, actors, purpose, linkIds}`, overwriting nothing a caller can
  * set. Every failure is a refusal the gateway answers as deny (fail closed, DESIGN §6).
  */
-export async function verifyDelegationStep(
+export async function checkDelegation(
   req: AuthorizationRequest,
   at: { caller: Caller; requester: string; namespace: string; nowMs: number; delegatedOnly?: boolean },
   deps: DelegationStepDeps | undefined,
@@ -110,3 +98,27 @@ export async function verifyDelegationStep(
   const { [DELEGATION_TOKEN_KEY]: _t, [DELEGATION_CONTEXT_KEY]: _d, ...rest } = ctx;
   return { kind: 'verified', context: v.context, policyRequest: { ...req, context: { ...rest, [DELEGATION_CONTEXT_KEY]: { ...v.context } } }, expiresAtS: v.chain.claims.exp };
 }
+
+/** Step 3: a delegation token revalidates its whole path; policy sees context.delegation. */
+export const delegationStep: StepFactory = (deps) => ({
+  name: 'delegation',
+  phase: 'decide',
+  async run(s) {
+    const dlg = await inSpan(s.span, 'airlock.delegation', async (span) => {
+      const r = await checkDelegation(s.request, { caller: s.caller, requester: s.requester, namespace: s.bundle.namespace, nowMs: deps.clock.now(), delegatedOnly: s.delegatedOnly }, deps.delegation, deps.registry);
+      span.set({ 'airlock.delegation.result': r.kind });
+      return r;
+    });
+    if (dlg.kind === 'refused') {
+      s.audit['delegation'] = { refused: dlg.code, ...(dlg.detail !== undefined ? { detail: dlg.detail } : {}), ...(dlg.context ? { ...dlg.context, path: pathIdentities(dlg.context) } : {}) };
+      return endWith('deny', [reason(dlg.code, dlg.message)]);
+    }
+    if (dlg.kind === 'verified') {
+      s.policyRequest = dlg.policyRequest;
+      s.delegationEndS = dlg.expiresAtS;
+      s.delegationChain = pathIdentities(dlg.context);
+      s.audit['delegation'] = { ...dlg.context, path: s.delegationChain };
+    }
+    return NEXT;
+  },
+});
