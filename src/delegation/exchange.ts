@@ -1,4 +1,5 @@
 import type { CryptoKey } from 'jose';
+import type { JwsSigningKey } from '../grants/jws.js';
 import { refusal, type OAuthError } from './codes.js';
 import { issueDelegation, type DelegationChecks, type IssueResult } from './issue.js';
 import type { DelegationRepo } from './repo.js';
@@ -13,7 +14,8 @@ export interface ExchangeDeps {
   namespace: string;
   issuer: string;
   audience: string;
-  key: { kid: string; privateKey: CryptoKey };
+  /** Signs the token (grants/jws.ts). */
+  key: JwsSigningKey;
   keyFor: (kid: string) => Promise<CryptoKey | undefined>;
   repo: DelegationRepo;
   checks: DelegationChecks;

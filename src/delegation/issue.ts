@@ -1,4 +1,4 @@
-import type { CryptoKey } from 'jose';
+import type { JwsSigningKey } from '../grants/jws.js';
 import { uuidv7 } from '../core/ids.js';
 import { refusal, type OAuthError } from './codes.js';
 import { DELEGATION_DEFAULTS } from './defaults.js';
@@ -52,7 +52,8 @@ export interface IssueDelegationInput {
   namespace: string;
   issuer: string;
   audience: string;
-  key: { kid: string; privateKey: CryptoKey };
+  /** Signs the token (grants/jws.ts). */
+  key: JwsSigningKey;
   repo: DelegationRepo;
   checks: DelegationChecks;
   maxDepth?: number;

@@ -1,9 +1,10 @@
-import { SignJWT, decodeProtectedHeader, jwtVerify, errors as joseErrors, type CryptoKey } from 'jose';
+import type { CryptoKey } from 'jose';
+import { JWT_LEEWAY_S, signJwt, timeProblem, verifyJwt, type JwsSigningKey, type JwtProblem, type KeyLookup } from '../grants/jws.js';
 
 /** Explicit type per token kind, so a grant is never taken for a delegation token (RFC 8725 §3.11). */
 export const DELEGATION_TYP = 'airlock-delegation+jwt';
-/** Clock skew tolerated on exp/nbf/iat, seconds (threats.md T2: ≤ 60 s; same as grants). */
-export const DELEGATION_LEEWAY_S = 30;
+/** Clock skew tolerated on exp/nbf/iat, seconds: the one rule of grants/jws.ts (threats.md T2: ≤ 60 s). */
+export const DELEGATION_LEEWAY_S = JWT_LEEWAY_S;
 /** Hard ceiling on `dpth`, whatever maxDepth is configured: bounds the work a token can cause. */
 export const DELEGATION_HARD_MAX_DEPTH = 16;
 
@@ -62,19 +63,13 @@ export function unnestActors(act: unknown, max: number): string[] | undefined {
   return out.reverse();
 }
 
-/** Signs a delegation token: Ed25519, `typ` pinned, `kid` of the signing key. */
-export async function signDelegationToken(claims: DelegationClaims, key: { kid: string; privateKey: CryptoKey }): Promise<string> {
+/**
+ * Signs a delegation token: Ed25519, `typ` pinned, `kid` of the signing key (grants/jws.ts). The
+ * registered claims follow the others, in the order the format has always had.
+ */
+export async function signDelegationToken(claims: DelegationClaims, key: JwsSigningKey): Promise<string> {
   const { iss, sub, aud, jti, iat, nbf, exp, ...rest } = claims;
-  return new SignJWT({ ...rest })
-    .setProtectedHeader({ alg: 'EdDSA', typ: DELEGATION_TYP, kid: key.kid })
-    .setIssuer(iss)
-    .setSubject(sub)
-    .setAudience(aud)
-    .setJti(jti)
-    .setIssuedAt(iat)
-    .setNotBefore(nbf)
-    .setExpirationTime(exp)
-    .sign(key.privateKey);
+  return signJwt(DELEGATION_TYP, { ...rest, iss, sub, aud, jti, iat, nbf, exp }, key);
 }
 
 export const tokenRefusals = {
@@ -95,7 +90,7 @@ export interface VerifyTokenOptions {
   audience: string;
   nowS: number;
   /** Public key by exact kid, from our own ring only. */
-  keyFor: (kid: string) => Promise<CryptoKey | undefined>;
+  keyFor: KeyLookup;
   /** Optional cache of signatures already verified (see `createTokenCache`). */
   cache?: TokenCache;
 }
@@ -143,12 +138,15 @@ export function createTokenCache(maxEntries = 4096): TokenCache {
   };
 }
 
-/** The time checks jose applies (exp ≤ now − leeway is expired), plus iat not in the future. */
-function timeRefusal(c: DelegationClaims, nowS: number): TokenRefusal | undefined {
-  if (c.exp <= nowS - DELEGATION_LEEWAY_S) return 'token_expired';
-  if (c.nbf > nowS + DELEGATION_LEEWAY_S || c.iat > nowS + DELEGATION_LEEWAY_S) return 'token_not_yet_valid';
-  return undefined;
-}
+const TOKEN_PROBLEMS: Record<JwtProblem, TokenRefusal> = {
+  malformed: 'token_malformed',
+  unknown_key: 'token_unknown_key',
+  signature: 'token_signature',
+  expired: 'token_expired',
+  not_yet_valid: 'token_not_yet_valid',
+  wrong_issuer: 'token_wrong_issuer',
+  wrong_audience: 'token_wrong_audience',
+};
 
 const MAX_TOKEN_LENGTH = 16_384;
 const REQUIRED = ['iss', 'sub', 'aud', 'jti', 'iat', 'nbf', 'exp', 'act', 'scope', 'purp', 'dpth', 'chn'];
@@ -164,49 +162,14 @@ export async function verifyDelegationToken(token: string, opts: VerifyTokenOpti
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return fail('token_malformed');
   const hit = opts.cache?.get(token);
   if (hit && hit.issuer === opts.issuer && hit.audience === opts.audience && (await opts.keyFor(hit.kid)) === hit.key) {
-    const late = timeRefusal(hit.claims, opts.nowS);
-    return late ? fail(late) : { ok: true, claims: hit.claims };
+    const late = timeProblem(hit.claims, opts.nowS);
+    return late ? fail(TOKEN_PROBLEMS[late]) : { ok: true, claims: hit.claims };
   }
-  let kid: unknown;
-  try {
-    const h = decodeProtectedHeader(token);
-    if (h.alg !== 'EdDSA' || h.typ !== DELEGATION_TYP || 'jwk' in h || 'jku' in h || 'x5u' in h || 'x5c' in h || 'crit' in h) {
-      return fail('token_malformed');
-    }
-    kid = h.kid;
-  } catch {
-    return fail('token_malformed');
-  }
-  if (typeof kid !== 'string' || kid.length === 0) return fail('token_malformed');
-  const key = await opts.keyFor(kid);
-  if (!key) return fail('token_unknown_key');
-  let payload: Record<string, unknown>;
-  try {
-    ({ payload } = await jwtVerify(token, key, {
-      algorithms: ['EdDSA'],
-      typ: DELEGATION_TYP,
-      issuer: opts.issuer,
-      audience: opts.audience,
-      clockTolerance: DELEGATION_LEEWAY_S,
-      currentDate: new Date(opts.nowS * 1000),
-      requiredClaims: REQUIRED,
-    }));
-  } catch (e) {
-    if (e instanceof joseErrors.JWTExpired) return fail('token_expired');
-    if (e instanceof joseErrors.JWSSignatureVerificationFailed) return fail('token_signature');
-    if (e instanceof joseErrors.JWTClaimValidationFailed) {
-      if (e.claim === 'iss') return fail('token_wrong_issuer');
-      if (e.claim === 'aud') return fail('token_wrong_audience');
-      if (e.claim === 'nbf' || e.claim === 'iat') return fail('token_not_yet_valid');
-    }
-    return fail('token_malformed');
-  }
-  const claims = shapeOf(payload);
+  const v = await verifyJwt(token, { typ: DELEGATION_TYP, issuer: opts.issuer, audience: opts.audience, nowS: opts.nowS, keyFor: opts.keyFor, requiredClaims: REQUIRED });
+  if (!v.ok) return fail(TOKEN_PROBLEMS[v.problem]);
+  const claims = shapeOf(v.payload);
   if (!claims) return fail('token_malformed');
-  // RFC 7519 §4.1.6 does not forbid a future iat; we do, past the leeway (threats.md T2).
-  const late = timeRefusal(claims, opts.nowS);
-  if (late) return fail(late);
-  opts.cache?.set(token, { kid, key, issuer: opts.issuer, audience: opts.audience, claims });
+  opts.cache?.set(token, { kid: v.kid, key: v.key, issuer: opts.issuer, audience: opts.audience, claims });
   return { ok: true, claims };
 }
 

@@ -1,4 +1,4 @@
-import { SignJWT, decodeProtectedHeader, jwtVerify, type CryptoKey } from 'jose';
+import { signJwt, verifyJwt, type JwsSigningKey, type KeyLookup } from './jws.js';
 
 /**
  * The AuthZEN access-request profile's `binding_token`: a JWS by this PDP that ties a requestable
@@ -17,25 +17,15 @@ export interface BindingClaims {
   exp: number;
 }
 
-export async function signBinding(claims: BindingClaims, issuer: string, key: { kid: string; privateKey: CryptoKey }): Promise<string> {
-  return new SignJWT({ ahash: claims.ahash, rid: claims.rid, apr: claims.apr })
-    .setProtectedHeader({ alg: 'EdDSA', typ: BINDING_TYP, kid: key.kid })
-    .setIssuer(issuer)
-    .setExpirationTime(claims.exp)
-    .sign(key.privateKey);
+/** The claims in the order the format has always had: `{ahash, rid, apr, iss, exp}`. */
+export async function signBinding(claims: BindingClaims, issuer: string, key: JwsSigningKey): Promise<string> {
+  return signJwt(BINDING_TYP, { ahash: claims.ahash, rid: claims.rid, apr: claims.apr, iss: issuer, exp: claims.exp }, key);
 }
 
 /** Verifies signature (EdDSA, exact kid, typ pinned), issuer and expiry; returns the claims or undefined. */
-export async function verifyBinding(token: string, opts: { issuer: string; nowS: number; keyFor: (kid: string) => Promise<CryptoKey | undefined> }): Promise<BindingClaims | undefined> {
-  try {
-    const h = decodeProtectedHeader(token);
-    if (h.alg !== 'EdDSA' || h.typ !== BINDING_TYP || typeof h.kid !== 'string' || 'jwk' in h || 'jku' in h) return undefined;
-    const key = await opts.keyFor(h.kid);
-    if (!key) return undefined;
-    const { payload } = await jwtVerify(token, key, { algorithms: ['EdDSA'], typ: BINDING_TYP, issuer: opts.issuer, currentDate: new Date(opts.nowS * 1000), clockTolerance: 30 });
-    const p = payload as unknown as BindingClaims;
-    return typeof p.ahash === 'string' && typeof p.rid === 'string' && typeof p.apr === 'string' ? p : undefined;
-  } catch {
-    return undefined;
-  }
+export async function verifyBinding(token: string, opts: { issuer: string; nowS: number; keyFor: KeyLookup }): Promise<BindingClaims | undefined> {
+  const v = await verifyJwt(token, { typ: BINDING_TYP, issuer: opts.issuer, nowS: opts.nowS, keyFor: opts.keyFor });
+  if (!v.ok) return undefined;
+  const p = v.payload as unknown as BindingClaims;
+  return typeof p.ahash === 'string' && typeof p.rid === 'string' && typeof p.apr === 'string' ? p : undefined;
 }
