@@ -93,7 +93,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   }
 
   /** Runs the record-phase steps on a completed decision; an `end` replaces the decision. */
-  async function record(s: PipelineState, decided: Decided): Promise<void> {
+  async function runRecordSteps(s: PipelineState, decided: Decided): Promise<void> {
     for (const step of recordSteps) {
       const r = await step.run(s);
       if (r.kind === 'end') {
@@ -250,7 +250,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         // No state change: step 8 before step 7 (the record holds the grant's claims); a fault is
         // an audited deny, as in steps 2–5.
         try {
-          await record(s, decided);
+          await runRecordSteps(s, decided);
         } catch (err) {
           decided = ended(s, 'deny', [faultReason(err, requestId)]);
         }
@@ -267,7 +267,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
             const rec = await inSpan(span, 'airlock.audit_commit', () => deps.audit.transaction(async (tx, log) => {
               s.unit = tx;
               try {
-                await record(s, decided);
+                await runRecordSteps(s, decided);
               } catch (err) {
                 stepError = err;
                 throw err;

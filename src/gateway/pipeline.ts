@@ -181,7 +181,8 @@ export const endWith = (outcome: Outcome, reasons: Reason[]): StepResult => ({ k
  * search candidates included, and may only read. `record` steps (6, 8) run for authorize() only,
  * after step 5 and around step 7 (the audit record): when any of them `changesState`, all of them
  * run inside the unit of work that commits the record, so a state change never outlives a lost
- * record. An `end` from a record step is not allowed (they change the decision in the state).
+ * record. Record steps usually change `state.decision` and go on (the decision keeps its
+ * requirements and command); an `end` from one replaces the decision and skips the steps after it.
  */
 export interface Step {
   readonly name: string;
