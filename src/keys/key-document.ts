@@ -56,8 +56,13 @@ export async function newSigningKey(purpose: KeyPurpose, at: string): Promise<St
   return { kid, purpose, alg: 'EdDSA', publicJwk: { ...publicJwk, kid, alg: 'EdDSA', use: 'sig' }, privateJwk, createdAt: at };
 }
 
+/**
+ * The private key as a CryptoKey that node:crypto may take over (grants/jws.ts signs with its
+ * KeyObject): extractable, since Node 24 deprecates KeyObject.from() on a non-extractable key
+ * (DEP0204). The key material is in this process either way (the key document holds it).
+ */
 export async function importPrivate(k: StoredSigningKey): Promise<CryptoKey> {
-  return (await importJWK(k.privateJwk, 'EdDSA')) as CryptoKey;
+  return (await importJWK(k.privateJwk, 'EdDSA', { extractable: true })) as CryptoKey;
 }
 
 /** Newest first (created, then position), like the store's listing was. */
