@@ -10,12 +10,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { fmt } from './util.mjs';
+import { fmt, freePort } from './util.mjs';
 import { representativeRequest } from './pipeline.mjs';
 
 export const CERBOS_PACKAGE = '@cerbos/cerbos-linux-x64';
@@ -36,17 +35,6 @@ export function cerbosBinary() {
   const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 30_000 });
   if (r.status !== 0) return { skip: `${bin} --version failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr ?? '').slice(0, 200)}` };
   return { bin, version: r.stdout.split('\n')[0].trim() };
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts Cerbos on loopback in `dir`; resolves once its health endpoint answers. */

@@ -8,7 +8,6 @@
 // role that may create databases) and haproxy on PATH; without them it says so and measures nothing.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -16,20 +15,9 @@ import pg from 'pg';
 import { startServer, stopServer } from './http.mjs';
 import { loadAverage, representativeRequest } from './pipeline.mjs';
 import { pathToFileURL } from 'node:url';
-import { fmt, isQuick } from './util.mjs';
+import { fmt, freePort, isQuick } from './util.mjs';
 
 const ADMIN_URL = process.env.AIRLOCK_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function admin(sql) {
   const c = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });

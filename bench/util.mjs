@@ -1,4 +1,6 @@
 // Small helpers shared by the benchmark scripts.
+import { createServer } from 'node:net';
+
 export function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -15,4 +17,16 @@ export const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : String(n))
 
 export function isQuick(argv = process.argv) {
   return argv.includes('--quick');
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a server the bench starts next). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 }
