@@ -282,7 +282,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
             decision.auditSeq = rec.seq;
           } catch (err) {
             if (stepError === undefined) throw err;
-            // fail closed: step 6 or 8 failed ⇒ deny, recorded on its own (nothing of the unit was written)
+            // fail closed: step 6 or 8 failed ⇒ deny, recorded on its own (nothing of the unit was
+            // written); the cause goes to the log, like every internal fault.
+            deps.onInternalError?.(stepError, { requestId, stage: 'decide' });
             delete s.opened;
             delete s.consumed;
             decision = decided.decision = { ...decided.decision, outcome: 'deny', reasons: [reason('internal_error', decisionCodes.internal_error)] };

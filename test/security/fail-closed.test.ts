@@ -75,6 +75,31 @@ describe('fail closed (threats.md F1, F4, F5)', () => {
     expect(JSON.parse(rec!.recordText).decision.outcome).toBe('deny');
   });
 
+  it('a store fault while opening an approval (step 6, in the unit of work) is an audited deny whose cause reaches the log, not the caller', async () => {
+    const b = bundle('@id("needs-approval") @requires("approval") @reason("needs a person") permit (principal, action, resource);');
+    const base = openMemoryStore();
+    // Units of work whose approval writes fail the way a broken database does.
+    const store: Transactional = {
+      transaction: (work) => base.transaction((tx) => work({ ...tx, approvals: { ...tx.approvals, openOrGet: async () => { throw new Error('SQLITE_CORRUPT at /var/lib/airlock/airlock.db'); } } })),
+    };
+    const logged: Array<{ err: unknown; stage: string; requestId: string }> = [];
+    const g = createGateway({
+      policies: createPolicyHolder(b),
+      audit: createAuditWriter({ store, writer: 'main', clock: systemClock, timeoutMs: 1000 }),
+      clock: systemClock,
+      approvals: { repo: base.approvals, approvalTtlMs: 600_000, confirmationTtlMs: 300_000 },
+      onInternalError: (err, ctx) => logged.push({ err, ...ctx }),
+    });
+    const d = await g.authorize(req);
+    expect(d.outcome).toBe('deny');
+    expect(d.reasons).toEqual([{ code: 'internal_error', message: expect.not.stringContaining('SQLITE') }]);
+    expect(d.approval).toBeUndefined();
+    expect(logged).toEqual([{ err: expect.objectContaining({ message: expect.stringContaining('SQLITE_CORRUPT') }), stage: 'decide', requestId: d.requestId }]);
+    const [rec] = await base.audit.read('main', d.auditSeq!, 1);
+    expect(JSON.parse(rec!.recordText).decision.outcome).toBe('deny');
+    expect(await base.approvals.list({})).toEqual([]);
+  });
+
   it('F5: no bundle loaded is deny no_bundle', async () => {
     const d = await gatewayWith(undefined).authorize(req);
     expect(d.outcome).toBe('deny');
