@@ -23,12 +23,15 @@ export const ELEVATIONS_MIGRATION = `
 
 /**
  * Migration 9: when an elevation's expiry was written to the audit log (an expiry is a time
- * comparison, so without this nothing would record that it ended).
+ * comparison, so without this nothing would record that it ended). SQLite has no ADD COLUMN IF
+ * NOT EXISTS; like the other migrations it must re-run without harm on a database whose
+ * `user_version` was set back, so it looks first.
  */
-export const ELEVATION_EXPIRY_MIGRATION = `
-  ALTER TABLE elevations ADD COLUMN expiry_recorded_at TEXT;
-  CREATE INDEX elevations_unrecorded ON elevations (expires_at) WHERE revoked_at IS NULL AND expiry_recorded_at IS NULL;
-`;
+export function migrateElevationExpiry(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(elevations)').all();
+  if (!columns.some((c) => c.name === 'expiry_recorded_at')) db.exec('ALTER TABLE elevations ADD COLUMN expiry_recorded_at TEXT');
+  db.exec('CREATE INDEX IF NOT EXISTS elevations_unrecorded ON elevations (expires_at) WHERE revoked_at IS NULL AND expiry_recorded_at IS NULL');
+}
 
 const parse = (r: { doc: string }): Elevation => JSON.parse(r.doc) as Elevation;
 

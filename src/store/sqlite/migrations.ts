@@ -2,11 +2,12 @@ import type Database from 'better-sqlite3';
 import { APPROVALS_MIGRATION } from './approval-repo.js';
 import { DELEGATIONS_MIGRATION } from './delegation-repo.js';
 import { CHAT_STATE_MIGRATION } from './chat-state.js';
-import { ELEVATION_EXPIRY_MIGRATION, ELEVATIONS_MIGRATION } from './elevation-repo.js';
+import { ELEVATIONS_MIGRATION, migrateElevationExpiry } from './elevation-repo.js';
 import { HOOK_PAIRINGS_MIGRATION } from './hook-pairings.js';
 
 /** Ordered schema migrations; `user_version` records how many have run. Append only. */
-const migrations: string[] = [
+/** SQL, or a function for a change SQLite cannot make conditionally in SQL alone. */
+const migrations: Array<string | ((db: Database.Database) => void)> = [
   `CREATE TABLE audit (
      writer TEXT NOT NULL,
      seq INTEGER NOT NULL,
@@ -102,7 +103,7 @@ const migrations: string[] = [
   // 8: the HTTP hooks' pre → post pairing, shared by every process on the file.
   HOOK_PAIRINGS_MIGRATION,
   // 9: an elevation's expiry recorded once in the audit log.
-  ELEVATION_EXPIRY_MIGRATION,
+  migrateElevationExpiry,
 ];
 
 export function migrate(db: Database.Database): void {
@@ -112,7 +113,9 @@ export function migrate(db: Database.Database): void {
   }
   for (let v = current; v < migrations.length; v++) {
     db.transaction(() => {
-      db.exec(migrations[v]!);
+      const m = migrations[v]!;
+      if (typeof m === 'string') db.exec(m);
+      else m(db);
       db.pragma(`user_version = ${v + 1}`);
     }).immediate();
   }
