@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describePostgres } from './pg-test-db.js';
-import { postAs, serveExample, type ServeProcess } from './serve-process.js';
+import { postAs, seedPayments, serveExample, type ServeProcess } from './serve-process.js';
 
 const ROUNDS = 200;
 const CONSUMERS_PER_REPLICA = 2;
@@ -28,16 +28,7 @@ await describePostgres('approvals consumed across three replicas (threats.md P3)
     try {
       const [r1, r2, r3] = replicas as [(typeof replicas)[0], (typeof replicas)[0], (typeof replicas)[0]];
       const admin = readFileSync(join(dirs[0]!.dir, 'admin.key'), 'utf8').trim();
-      const created = async (path: string, body: object): Promise<string> => {
-        const r = await postAs(r1.url, admin, path, body);
-        expect(r.status, JSON.stringify(r.json)).toBe(201);
-        return r.json.key?.key as string;
-      };
-      await created('/v1/humans', { id: 'olive', displayName: 'Olive', groups: [], roles: [] });
-      const fay = await created('/v1/humans', { id: 'fay', displayName: 'Fay', groups: ['finance-approvers'], roles: ['approver'] });
-      const fred = await created('/v1/humans', { id: 'fred', displayName: 'Fred', groups: ['finance-approvers'], roles: ['approver'] });
-      const payBot = await created('/v1/identities', { id: 'pay-bot', kind: 'agent', owner: 'olive', groups: ['payment-agents'], purpose: 'pays suppliers' });
-      const pay = (amount: number) => ({ subject: { type: 'Agent', id: 'pay-bot' }, action: { name: 'payment.submit' }, resource: { type: 'Payee', id: 'acme-supplies' }, context: { amount } });
+      const { fay, fred, payBot, pay } = await seedPayments(r1.url, admin);
 
       const wrong: string[] = [];
       const at = [r1, r2, r3];

@@ -46,3 +46,23 @@ export async function until<T>(probe: () => Promise<T | undefined>, ms = 60_000)
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * The example bundle's two-approver payment world, created through `url` as the admin: owner
+ * olive, approvers fay and fred (finance-approvers), agent pay-bot (payment-agents). Answers their
+ * API keys and the payment request pay-bot asks for.
+ */
+export async function seedPayments(url: string, admin: string): Promise<{ fay: string; fred: string; payBot: string; pay: (amount: number) => Record<string, unknown> }> {
+  const created = async (path: string, body: object): Promise<string> => {
+    const r = await postAs(url, admin, path, body);
+    if (r.status !== 201) throw new Error(`${path}: HTTP ${r.status} ${JSON.stringify(r.json)}`);
+    return r.json.key?.key as string;
+  };
+  await created('/v1/humans', { id: 'olive', displayName: 'Olive', groups: [], roles: [] });
+  const fay = await created('/v1/humans', { id: 'fay', displayName: 'Fay', groups: ['finance-approvers'], roles: ['approver'] });
+  const fred = await created('/v1/humans', { id: 'fred', displayName: 'Fred', groups: ['finance-approvers'], roles: ['approver'] });
+  const payBot = await created('/v1/identities', { id: 'pay-bot', kind: 'agent', owner: 'olive', groups: ['payment-agents'], purpose: 'pays suppliers' });
+  const pay = (amount: number) => ({ subject: { type: 'Agent', id: 'pay-bot' }, action: { name: 'payment.submit' }, resource: { type: 'Payee', id: 'acme-supplies' }, context: { amount } });
+  return { fay, fred, payBot, pay };
+}
+

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describePostgres } from './pg-test-db.js';
-import { postAs, serveExample, type ServeProcess } from './serve-process.js';
+import { postAs, seedPayments, serveExample, type ServeProcess } from './serve-process.js';
 
 const FAKETIME = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1', '/usr/lib/faketime/libfaketimeMT.so.1'].find((p) => existsSync(p));
 const HOUR = 3_600_000;
@@ -38,16 +38,7 @@ await describePostgres('one clock for every replica (threats.md P4)', (pg) => {
       expect(Number(probeOut) - Date.now()).toBeGreaterThan(HOUR);
 
       const admin = readFileSync(join(dirs[0]!.dir, 'admin.key'), 'utf8').trim();
-      const created = async (path: string, body: object): Promise<string> => {
-        const r = await postAs(onTime.url, admin, path, body);
-        expect(r.status, JSON.stringify(r.json)).toBe(201);
-        return r.json.key?.key as string;
-      };
-      await created('/v1/humans', { id: 'olive', displayName: 'Olive', groups: [], roles: [] });
-      const fay = await created('/v1/humans', { id: 'fay', displayName: 'Fay', groups: ['finance-approvers'], roles: ['approver'] });
-      const fred = await created('/v1/humans', { id: 'fred', displayName: 'Fred', groups: ['finance-approvers'], roles: ['approver'] });
-      const payBot = await created('/v1/identities', { id: 'pay-bot', kind: 'agent', owner: 'olive', groups: ['payment-agents'], purpose: 'pays suppliers' });
-      const pay = (amount: number) => ({ subject: { type: 'Agent', id: 'pay-bot' }, action: { name: 'payment.submit' }, resource: { type: 'Payee', id: 'acme-supplies' }, context: { amount } });
+      const { fay, fred, payBot, pay } = await seedPayments(onTime.url, admin);
       const nearNow = (iso: string) => Math.abs(Date.parse(iso) - Date.now()) < 5 * 60_000;
 
       // Opened on the replica two hours behind: its 30-minute lifetime is counted from the database's now.
