@@ -1,7 +1,8 @@
 // Registry reads of one keyed HTTP decision (one API-key record, three identities: the caller,
 // the subject, the subject's owner), in process, on the SQLite store with a file in WAL mode:
-// this build (identities and keys kept in memory, each read checked with PRAGMA data_version)
-// against another build's store (AIRLOCK_BENCH_BASE=/path/to/built/checkout), interleaved rounds.
+// this build (identities and keys kept in memory, checked with PRAGMA data_version once per
+// request: each decision's reads run in a read scope, as an HTTP request's do) against another
+// build's store (without a read scope module, each read checks) (AIRLOCK_BENCH_BASE=/path/to/built/checkout), interleaved rounds.
 // `node bench/registry.mjs [--quick]` after `npm run build`. Not part of `npm run bench`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,19 +23,27 @@ async function openAt(root) {
   await store.identities.create({ class: 'human', id: 'erin', displayName: 'Erin', groups: [], roles: ['admin'], links: {}, status: 'active', createdAt: T0, updatedAt: T0 }, [], intent);
   const agent = { class: 'nhi', id: 'bench-agent', kind: 'agent', displayName: 'bench-agent', owner: 'erin', groups: ['support-agents'], environments: ['production'], purpose: 'bench', status: 'active', attributes: {}, createdAt: T0, updatedAt: T0 };
   await store.identities.create(agent, [{ keyId: 'k1', identityId: 'bench-agent', hash: 'a'.repeat(64), createdAt: T0, createdBy: 'bench' }], intent);
-  return { store, dir };
+  // The read scope an HTTP request runs in (src/store/read-scope.ts); builds before it have none.
+  let scope = (fn) => fn();
+  try {
+    scope = (await import(pathToFileURL(join(root, 'dist/store/read-scope.js')).href)).inReadScope;
+  } catch {
+    // an older build: every read checks
+  }
+  return { store, dir, scope };
 }
 
 /** µs per decision's registry reads, over `n` decisions. */
-async function round(store, n) {
-  const t = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) {
+async function round({ store, scope }, n) {
+  const decision = async () => {
     const key = await store.credentials.get('k1');
     const caller = await store.identities.get(key.identityId);
     const subject = await store.identities.get('bench-agent');
     const owner = await store.identities.get(subject.owner);
     if (!caller || !owner) throw new Error('lookup failed');
-  }
+  };
+  const t = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) await scope(decision);
   return Number(process.hrtime.bigint() - t) / 1000 / n;
 }
 
@@ -43,11 +52,11 @@ export async function run({ quick = false, base = process.env.AIRLOCK_BENCH_BASE
   const rounds = quick ? 3 : 7;
   const sides = [['cached', await openAt(here)]];
   if (base) sides.push(['before', await openAt(resolve(base))]);
-  for (const [, s] of sides) await round(s.store, 5_000); // warm-up
+  for (const [, s] of sides) await round(s, 5_000); // warm-up
   const out = Object.fromEntries(sides.map(([k]) => [k, []]));
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? sides : [...sides].reverse();
-    for (const [k, s] of order) out[k].push(await round(s.store, n));
+    for (const [k, s] of order) out[k].push(await round(s, n));
   }
   for (const [, s] of sides) {
     await s.store.close();

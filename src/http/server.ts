@@ -21,6 +21,7 @@ import { registerIdentityRoutes } from './routes/identities.js';
 import { registerSlackRoutes } from '../integrations/slack/routes.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLoadShedding } from './load-shedding.js';
+import { registerReadScope } from './read-scope.js';
 import { consoleEnabled, registerConsole } from '../console/routes.js';
 
 /** The W3C Trace Context `traceparent` request header, when there is exactly one. */
@@ -114,6 +115,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     return sendError(reply, req, err, (code) => metrics.rejected(code));
   });
 
+  registerReadScope(app, runtime);
   // DESIGN §2 step 1: every route but /healthz and discovery needs an API key.
   registerAuthentication(app, runtime, metrics);
   // X-Airlock-Delegation is copied into context.delegationToken before the subject rule and the gateway see the request.
@@ -134,7 +136,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   };
 
   registerHealthRoutes(app, runtime);
-  registerAuthzenRoutes(app, { authorizer: runtime.gateway, optionsFor, baseUrl, extras: (d) => requestableDenial(runtime, d, baseUrl()) });
+  registerAuthzenRoutes(app, { authorizer: runtime.gateway, optionsFor, baseUrl, extras: (d) => (d.outcome === 'approval_required' ? requestableDenial(runtime, d, baseUrl()) : undefined) });
   registerAuthzenSearchRoutes(app, { gateway: runtime.gateway, optionsFor });
   registerGatewayRoutes(app, { runtime, metrics, optionsFor });
   registerIdentityRoutes(app, { runtime });

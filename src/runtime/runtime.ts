@@ -22,6 +22,7 @@ import { createUsageRecorder, type UsageRecorder } from '../identity/usage.js';
 import { compileBundle, type CompiledBundle, type CompileResult } from '../policy/bundle.js';
 import type { BundleProblem } from '../policy/types.js';
 import type { SignedCheckpoint, Store } from '../store/port.js';
+import { inReadScope } from '../store/read-scope.js';
 import { openConfiguredStore } from './open-store.js';
 import { loadAnalyzer, loadCatalogFile } from './load-grammars.js';
 import type { Analyzer } from '../commands/types.js';
@@ -82,6 +83,8 @@ export interface Runtime {
   readonly auditLog: AuditLog;
   /** Where an HTTP hook keeps its pre/post pairings, scoped to one caller (shared by replicas). */
   hookCorrelation(scope: { type: string; id: string }): CorrelationStore;
+  /** Runs one request's work so its registry reads share one freshness check (store/read-scope.ts). */
+  readScope<T>(fn: () => T): T;
   /** Just-in-time elevations: request (a decision), list, revoke (docs/elevation.md). */
   readonly elevations: ElevationDesk;
   /** Spans for decisions and edge calls (config `tracing`); the no-op tracer when export is off. */
@@ -193,7 +196,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   try {
     // SQLite: the file's own structural check before it is used (issue 13).
     if (!opts.store && !config.database) checkDatabaseFile(join(config.dataDir, 'airlock.db'));
-    store = opts.store ?? (await openConfiguredStore(config));
+    store = opts.store ?? (await openConfiguredStore(config, { onBackgroundError: (e) => failures.report('wal-checkpoint', e) }));
   } catch (e) {
     loaded.bundle.dispose();
     throw e;
@@ -276,7 +279,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const approvals = createApprovalDesk({ repo: store.approvals, audit, clock, policies, webhooks, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });
   // Chat provenance: chat users are the registry Humans whose `links` name them (docs/chat.md).
   const humans = createHumanDirectory(store.identities, (i) => approvals.factsOf(i));
-  const gateway = createGateway({
+  const decisions = createGateway({
     policies,
     audit,
     clock,
@@ -297,6 +300,13 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     },
     tracer: tracing.tracer,
   });
+  // One decision's registry reads (the subject, its owner) share one freshness check, as an HTTP
+  // request's do (store/read-scope.ts); inside a request's scope they use that one.
+  const gateway: Gateway = {
+    ...decisions,
+    authorize: (request, options) => inReadScope(() => decisions.authorize(request, options)),
+    search: (query, page, options) => inReadScope(() => decisions.search(query, page, options)),
+  };
   const bundleView = (): RegistryBundleView | undefined => {
     const b = policies.current();
     if (!b) return undefined;
@@ -486,6 +496,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     elevations,
     auditLog: createAuditLog(store.audit),
     hookCorrelation: (scope) => createStoreCorrelation(store.hookPairings, scope, () => clock.now()),
+    readScope: inReadScope,
     tracer: tracing.tracer,
     flushTraces: () => tracing.flush(),
     ...(slack ? { slack } : {}),

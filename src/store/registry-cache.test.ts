@@ -7,6 +7,7 @@ import type { ApiKeyRecord, Identity, Nhi } from '../identity/types.js';
 import type { AuditEntry, CredentialRepo, IdentityRepo, Store } from './port.js';
 import { cacheRegistry, type RegistryVersion } from './registry-cache.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
+import { inReadScope } from './read-scope.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const nhi = (id: string): Nhi => ({ class: 'nhi', id, kind: 'agent', displayName: id, owner: 'erin', groups: ['g'], environments: [], purpose: 'p', status: 'active', attributes: {}, createdAt: T0, updatedAt: T0 });
@@ -144,5 +145,82 @@ describe('registry cache (identities and API keys in memory, exact invalidation)
     await store.close();
     await expect(store.credentials.get('k1')).rejects.toThrow();
     await expect(store.identities.get('a')).rejects.toThrow();
+  });
+});
+
+describe('registry cache in a read scope (one freshness check per request)', () => {
+  let dir: string;
+  let store: Store;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'airlock-registry-scope-'));
+    store = openSqliteStore({ path: join(dir, 'airlock.db') });
+    await store.identities.create(nhi('a'), [apiKey('k1', 'a')], intent('create'));
+    await store.identities.create(nhi('erin'), [], intent('create'));
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A key, the caller and the owner, as an authenticated request reads them. */
+  const request = async (cache: ReturnType<typeof cacheRegistry>) => {
+    const key = await cache.credentials.get('k1');
+    const caller = await cache.identities.get(key!.identityId);
+    const owner = await cache.identities.get((caller as Nhi).owner);
+    return { key, caller, owner };
+  };
+
+  it('asks for the version once per scope, and at every read outside one', async () => {
+    let asked = 0;
+    const cache = cacheRegistry(store, { current: () => (asked++, 1) });
+    await inReadScope(() => request(cache));
+    expect(asked).toBe(1);
+    await inReadScope(() => request(cache));
+    expect(asked).toBe(2);
+    await request(cache);
+    expect(asked).toBe(5);
+    // Nested scopes are the outer one.
+    await inReadScope(() => inReadScope(() => request(cache)));
+    expect(asked).toBe(6);
+  });
+
+  it("applies another writer's suspension to the next scope after it committed", async () => {
+    const other = openSqliteStore({ path: join(dir, 'airlock.db') });
+    try {
+      const dataVersion = (store as unknown as { db: { prepare(s: string): { pluck(): { get(): unknown } } } }).db.prepare('PRAGMA data_version').pluck();
+      const cache = cacheRegistry(store, { current: () => dataVersion.get() });
+      expect((await inReadScope(() => request(cache))).caller!.status).toBe('active');
+      await suspend(other.identities, 'a');
+      const next = await inReadScope(() => request(cache));
+      expect(next.caller!.status).toBe('suspended');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('checks again within a scope after a check failed (nothing is served from memory unchecked)', async () => {
+    const { reads, repos } = counted(store);
+    let fail = false;
+    let asked = 0;
+    const cache = cacheRegistry(repos, {
+      current: () => {
+        asked++;
+        if (fail) throw new Error('disk I/O error');
+        return 1;
+      },
+    });
+    await request(cache); // warm
+    const before = reads.identities;
+    await inReadScope(async () => {
+      fail = true;
+      await cache.identities.get('a');
+      fail = false;
+      await cache.identities.get('a');
+      await cache.identities.get('a');
+    });
+    // The failed check emptied the cache and read the store; the next read checked again and read
+    // the store once more (nothing cached survived the failure); the last was served from memory.
+    expect(reads.identities - before).toBe(2);
+    expect(asked).toBe(3 + 2);
   });
 });

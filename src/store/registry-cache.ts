@@ -1,4 +1,5 @@
 import type { CredentialRepo, IdentityRepo } from './port.js';
+import { currentReadScope } from './read-scope.js';
 
 /**
  * Tells the cache whether anyone else may have changed the registry. `current()` runs on every
@@ -25,6 +26,8 @@ const MAX_ENTRIES = 10_000;
  *   read that sees a new version empties both maps before it looks.
  * - A read takes the version before the store read, so a cached value is never older than the
  *   version it is filed under.
+ * - Inside a read scope (read-scope.ts: one HTTP request) the version is taken at the scope's
+ *   first read only; why that is as fresh is explained there.
  *
  * Each read returns its own copy (callers may change what they get, as from the store); the maps
  * hold JSON text, which these values are (plain data). Lists, counts and the
@@ -47,8 +50,14 @@ export function cacheRegistry(
     generation++;
   };
 
+  // This cache's mark in a request's read scope (read-scope.ts): checked once per request.
+  const mark = {};
+
   /** The version now; empties the cache when it changed. False: the cache may not be used. */
   function fresh(): boolean {
+    const scope = currentReadScope();
+    // Checked earlier in this request, and no failed check since (which resets `seen`).
+    if (scope?.checked.has(mark) && seen !== undefined) return true;
     let v: unknown;
     try {
       v = version.current();
@@ -64,6 +73,7 @@ export function cacheRegistry(
       drop();
       seen = v;
     }
+    scope?.checked.add(mark);
     return true;
   }
 
