@@ -51,7 +51,7 @@ export async function describeStore(config: Config): Promise<string> {
  * then), else SQLite in the data directory. `mustExist`: for admin commands, which must not
  * create an empty SQLite database by mistake.
  */
-export async function openConfiguredStore(config: Config, opts: { mustExist?: boolean } = {}): Promise<Store> {
+export async function openConfiguredStore(config: Config, opts: { mustExist?: boolean; onBackgroundError?: (e: Error) => void } = {}): Promise<Store> {
   if (config.database) {
     const { openPostgresStore } = await import('../store/postgres/postgres-store.js');
     return openPostgresStore(postgresOptions(config.database));
@@ -60,5 +60,5 @@ export async function openConfiguredStore(config: Config, opts: { mustExist?: bo
   if (opts.mustExist) {
     if (!existsSync(path)) throw new AirlockError('ERR_STORE_UNAVAILABLE', `no Airlock data in ${config.dataDir} (expected ${path}); pass --data-dir, or --store postgres://… for a PostgreSQL deployment`);
   } else mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return openSqliteStore({ path });
+  return openSqliteStore({ path, ...(opts.onBackgroundError ? { onBackgroundError: opts.onBackgroundError } : {}) });
 }

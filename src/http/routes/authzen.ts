@@ -9,7 +9,7 @@ export interface AuthzenRouteDeps {
   optionsFor(req: FastifyRequest, request: AuthorizationRequest): Promise<AuthorizeOptions>;
   baseUrl(req: FastifyRequest): string;
   /** Extra AuthZEN context for a decision (the access-request profile's requestable denial). */
-  extras?(d: Decision, req: FastifyRequest): Promise<Record<string, unknown>>;
+  extras?(d: Decision, req: FastifyRequest): Promise<Record<string, unknown>> | undefined;
 }
 
 type Semantic = 'execute_all' | 'deny_on_first_deny' | 'permit_on_first_permit';
@@ -49,8 +49,8 @@ function mergeDefault(item: unknown, dflt: unknown): unknown {
 export function registerAuthzenRoutes(app: FastifyInstance, deps: AuthzenRouteDeps): void {
   const decide = { config: { access: 'decide' } };
   const answer = async (d: Decision, req: FastifyRequest) => {
-    const extra = deps.extras ? await deps.extras(d, req) : {};
-    return { decision: d.outcome === 'allow', context: { ...d, ...extra } };
+    const extra = deps.extras?.(d, req);
+    return { decision: d.outcome === 'allow', context: extra ? { ...d, ...(await extra) } : d };
   };
   app.post('/access/v1/evaluation', decide, async (req) => {
     const request = parseAuthorizationRequest(req.body);

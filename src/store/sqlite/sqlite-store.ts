@@ -11,6 +11,7 @@ import { migrate } from './migrations.js';
 import { createSqliteChatState } from './chat-state.js';
 import { createSqliteHookPairings } from './hook-pairings.js';
 import { createWalSync, type WalSync } from './wal-sync.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { cacheRegistry } from '../registry-cache.js';
 
 export interface SqliteStoreOptions {
@@ -18,6 +19,21 @@ export interface SqliteStoreOptions {
   path: string;
   /** SQLite busy timeout: how long a writer waits for another process's lock. */
   busyTimeoutMs?: number;
+  /**
+   * After this many durable writes the WAL is checkpointed by a worker thread instead of inside
+   * commits on the event loop (checkpointer.ts); a short-lived command never gets that far.
+   * 0: never (checkpoints stay automatic). Default 64.
+   */
+  backgroundCheckpointAfter?: number;
+  /**
+   * With background checkpoints, the WAL size at which a commit still checkpoints by itself (the
+   * backstop against a WAL that never catches up; checkpointer.ts). Default 16 MiB: about SQLite's
+   * own 1,000 pages of 16 KiB, so the WAL (and its index, which every read searches) is no larger
+   * than without the worker.
+   */
+  walBackstopBytes?: number;
+  /** A background failure (the checkpoint worker); the store carries on with automatic checkpoints. */
+  onBackgroundError?(e: Error): void;
 }
 
 interface AuditRow {
@@ -182,7 +198,24 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
-  const durable = walSync ? () => walSync.durable() : undefined;
+  let checkpointer: Checkpointer | undefined;
+  let untilCheckpointer = opts.backgroundCheckpointAfter ?? 64;
+  const startBackgroundCheckpoints = (): void => {
+    checkpointer = startCheckpointer({
+      path: opts.path,
+      backstopPages: Math.max(1, Math.ceil((opts.walBackstopBytes ?? 16 * 1024 * 1024) / Number(db.pragma('page_size', { simple: true })))),
+      setAutoCheckpoint: (pages) => {
+        if (db.open) db.pragma(`wal_autocheckpoint = ${pages}`);
+      },
+      onError: (e) => (opts.onBackgroundError ?? ((err) => process.emitWarning(err)))(e),
+    });
+  };
+  const durable = walSync
+    ? () => {
+        if (untilCheckpointer > 0 && --untilCheckpointer === 0) startBackgroundCheckpoints();
+        return walSync.durable();
+      }
+    : undefined;
   // Identities and keys are read on every authenticated request (a key and up to three
   // identities): kept in memory, each read first asking SQLite whether another connection has
   // committed since (data_version changes on every other connection's commit, never on ours;
@@ -237,6 +270,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     close() {
       // After any open unit of work, so a unit never loses its connection halfway.
       return gate.exclusive(async () => {
+        await checkpointer?.close();
         await walSync?.close();
         if (db.open) db.close();
       });
