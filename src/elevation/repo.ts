@@ -10,7 +10,8 @@ export interface ElevationRepo {
   get(id: string): Promise<Elevation | undefined>;
   /**
    * The principal's elevations active at `nowIso` (not revoked, `expiresAt` later than it). Read on
-   * every decision: nothing is cached, so an expiry or revocation applies to the very next one.
+   * every decision, so an expiry or revocation applies to the very next one (the SQLite store keeps
+   * them in memory with the registry's exact invalidation: store/registry-cache.ts).
    */
   active(principal: string, nowIso: string): Promise<Elevation[]>;
   /** Newest grant first. */

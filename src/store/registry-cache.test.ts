@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sealRecord } from '../audit/chain.js';
+import type { Elevation } from '../elevation/types.js';
 import type { ApiKeyRecord, Identity, Nhi } from '../identity/types.js';
 import type { AuditEntry, CredentialRepo, IdentityRepo, Store } from './port.js';
 import { cacheRegistry, type RegistryVersion } from './registry-cache.js';
@@ -222,5 +223,87 @@ describe('registry cache in a read scope (one freshness check per request)', () 
     // the store once more (nothing cached survived the failure); the last was served from memory.
     expect(reads.identities - before).toBe(2);
     expect(asked).toBe(3 + 2);
+  });
+});
+
+describe('active elevations in the registry cache', () => {
+  const E0 = Date.parse('2030-01-01T00:00:00.000Z');
+  const at = (ms: number) => new Date(E0 + ms).toISOString();
+  const elevation = (id: string, over: Partial<Elevation> = {}): Elevation => ({
+    id,
+    principal: 'a',
+    group: 'prod-deployers',
+    reason: 'hotfix',
+    durationS: 900,
+    requestedBy: 'Agent:a',
+    requestId: `req-${id}`,
+    grantedAt: at(0),
+    expiresAt: at(900_000),
+    ...over,
+  });
+  let dir: string;
+  const stores: Store[] = [];
+  const open = () => {
+    const s = openSqliteStore({ path: join(dir, 'airlock.db') });
+    stores.push(s);
+    return s;
+  };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'airlock-registry-elevations-'));
+  });
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const ids = (es: Elevation[]) => es.map((e) => e.id);
+
+  it('answers later instants from memory, ending each elevation at its expiry, and sends earlier instants to the store', async () => {
+    const store = open();
+    await store.elevations.insert(elevation('e1'));
+    await store.elevations.insert(elevation('e2', { expiresAt: at(60_000) }));
+    let reads = 0;
+    const counted = { ...store.elevations, active: (p: string, now: string) => (reads++, store.elevations.active(p, now)) };
+    const cache = cacheRegistry({ identities: store.identities, credentials: store.credentials, elevations: counted }, { current: () => 1 });
+    expect(ids(await cache.elevations.active('a', at(1_000)))).toEqual(['e1', 'e2']);
+    expect(ids(await cache.elevations.active('a', at(59_999)))).toEqual(['e1', 'e2']);
+    expect(ids(await cache.elevations.active('a', at(60_000)))).toEqual(['e1']);
+    expect(ids(await cache.elevations.active('a', at(900_000)))).toEqual([]);
+    expect(reads).toBe(1);
+    expect(ids(await cache.elevations.active('a', at(0)))).toEqual(['e1', 'e2']);
+    expect(reads).toBe(2);
+    expect(await cache.elevations.active('nobody', at(1_000))).toEqual([]);
+    expect(await cache.elevations.active('nobody', at(2_000))).toEqual([]);
+    expect(reads).toBe(3);
+  });
+
+  it('applies a grant and a revocation made in a unit of work to the very next read', async () => {
+    const store = open();
+    await store.transaction(async (tx) => tx.elevations.insert(elevation('e1')));
+    expect(ids(await store.elevations.active('a', at(1_000)))).toEqual(['e1']);
+    await store.transaction(async (tx) => tx.elevations.insert(elevation('e2')));
+    expect(ids(await store.elevations.active('a', at(1_001)))).toEqual(['e1', 'e2']);
+    await store.transaction(async (tx) => {
+      await tx.elevations.revoke('e1', at(2_000), 'human:erin', 'done');
+    });
+    expect(ids(await store.elevations.active('a', at(2_001)))).toEqual(['e2']);
+    // A unit that wrote and then failed leaves what was committed.
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.elevations.revoke('e2', at(3_000), 'human:erin', 'oops');
+        throw new Error('the rest of the unit failed');
+      }),
+    ).rejects.toThrow('the rest of the unit failed');
+    expect(ids(await store.elevations.active('a', at(3_001)))).toEqual(['e2']);
+  });
+
+  it("applies another connection's revocation to the very next read (PRAGMA data_version)", async () => {
+    const a = open();
+    const b = open();
+    await a.elevations.insert(elevation('e1'));
+    for (let i = 0; i < 2; i++) expect(ids(await a.elevations.active('a', at(1_000 + i)))).toEqual(['e1']);
+    await b.transaction(async (tx) => {
+      await tx.elevations.revoke('e1', at(2_000), 'human:erin', 'done');
+    });
+    expect(await a.elevations.active('a', at(2_001))).toEqual([]);
   });
 });

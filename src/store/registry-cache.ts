@@ -1,3 +1,5 @@
+import type { ElevationRepo } from '../elevation/repo.js';
+import type { Elevation } from '../elevation/types.js';
 import type { CredentialRepo, IdentityRepo } from './port.js';
 import { currentReadScope } from './read-scope.js';
 
@@ -34,19 +36,22 @@ const MAX_ENTRIES = 10_000;
  * `recordUse` writes go to the store as before (`recordUse` also empties the cache: `lastUsedAt`
  * is part of the values).
  */
-export function cacheRegistry(
-  inner: { identities: IdentityRepo; credentials: CredentialRepo },
+export function cacheRegistry<E extends ElevationRepo | undefined = undefined>(
+  inner: { identities: IdentityRepo; credentials: CredentialRepo; elevations?: E },
   version: RegistryVersion,
-): { identities: IdentityRepo; credentials: CredentialRepo } {
+): { identities: IdentityRepo; credentials: CredentialRepo; elevations: E; invalidate(): void } {
   // JSON text of each value; undefined: the store has no such id.
   const identities = new Map<string, string | undefined>();
   const keys = new Map<string, string | undefined>();
+  // A principal's elevations active at `at` (JSON text of the rows, in the store's order).
+  const elevated = new Map<string, { at: string; text: string }>();
   let seen: unknown;
   let generation = 0;
 
   const drop = (): void => {
     identities.clear();
     keys.clear();
+    elevated.clear();
     generation++;
   };
 
@@ -93,6 +98,24 @@ export function cacheRegistry(
     return value;
   }
 
+  /**
+   * Rows active at `at` stay active at any later time until they expire, unless a write (ours: the
+   * cache is dropped; anyone else's: the version moves) revokes one or adds one. So the rows read
+   * at `at` answer any `nowIso >= at` once filtered by expiry; an earlier `nowIso` goes to the store.
+   */
+  async function activeElevations(load: ElevationRepo, principal: string, nowIso: string): Promise<Elevation[]> {
+    if (!fresh()) return load.active(principal, nowIso);
+    const hit = elevated.get(principal);
+    if (hit && hit.at <= nowIso) return (JSON.parse(hit.text) as Elevation[]).filter((e) => e.expiresAt > nowIso);
+    const gen = generation;
+    const rows = await load.active(principal, nowIso);
+    if (gen === generation) {
+      if (elevated.size >= MAX_ENTRIES) elevated.clear();
+      elevated.set(principal, { at: nowIso, text: JSON.stringify(rows) });
+    }
+    return rows;
+  }
+
   async function write<T>(run: () => Promise<T>): Promise<T> {
     drop();
     try {
@@ -104,7 +127,21 @@ export function cacheRegistry(
 
   const i = inner.identities;
   const c = inner.credentials;
+  const el = inner.elevations;
   return {
+    invalidate: drop,
+    // Only with an elevation repo to wrap (E is then ElevationRepo).
+    elevations: (el
+      ? ({
+          insert: (e) => write(() => el.insert(e)),
+          get: (id) => el.get(id),
+          active: (principal, nowIso) => activeElevations(el, principal, nowIso),
+          list: (f) => el.list(f),
+          revoke: (id, at, by, reason) => write(() => el.revoke(id, at, by, reason)),
+          expiredUnrecorded: (nowIso, limit) => el.expiredUnrecorded(nowIso, limit),
+          markExpiryRecorded: (id, atIso) => write(() => el.markExpiryRecorded(id, atIso)),
+        } satisfies ElevationRepo)
+      : undefined) as E,
     identities: {
       get: (id) => read(identities, id, (x) => i.get(x)),
       list: (f) => i.list(f),

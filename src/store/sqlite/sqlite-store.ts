@@ -221,8 +221,16 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   // committed since (data_version changes on every other connection's commit, never on ours;
   // ours go through the cache's own writes). A failing check bypasses the cache.
   const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+  // A principal's active elevations (read on every decision) are kept the same way. Elevations are
+  // written in units of work: such a write empties the cache before it runs, and no read can fill
+  // it again before the unit ends (reads that miss wait at the gate; reads begun before the write
+  // are not filed).
   const registry = cacheRegistry(
-    { identities: gatedRepo(identities, gate, durable, IDENTITY_WRITES), credentials: gatedRepo(credentials, gate, durable, CREDENTIAL_WRITES) },
+    {
+      identities: gatedRepo(identities, gate, durable, IDENTITY_WRITES),
+      credentials: gatedRepo(credentials, gate, durable, CREDENTIAL_WRITES),
+      elevations: gatedRepo(elevations, gate, durable, ELEVATION_WRITES),
+    },
     { current: () => dataVersion.get() },
   );
 
@@ -235,7 +243,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     approvals: gatedRepo(approvals, gate, durable, APPROVAL_WRITES),
     delegations: gatedRepo(delegations, gate, durable, DELEGATION_WRITES),
     grants: gatedRepo(grants, gate, durable, GRANT_WRITES),
-    elevations: gatedRepo(elevations, gate, durable, ELEVATION_WRITES),
+    elevations: registry.elevations,
     replay: gatedRepo(chat.replay, gate, durable, ['firstSeen']),
     chatRefs: gatedRepo(chat.chatRefs, gate, durable, ['put', 'claimAnnouncement']),
     hookPairings: gatedRepo(createSqliteHookPairings(db), gate, durable, ['put', 'take']),
@@ -249,7 +257,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
           approvals: unitRepo(approvals, unit, APPROVAL_WRITES),
           delegations: unitRepo(delegations, unit, DELEGATION_WRITES),
           grants: unitRepo(grants, unit, GRANT_WRITES),
-          elevations: unitRepo(elevations, unit, ELEVATION_WRITES),
+          elevations: unitRepo(elevations, unit, ELEVATION_WRITES, registry.invalidate),
         };
         begin.run();
         try {
