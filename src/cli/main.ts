@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { AirlockError, isAirlockError } from '../core/errors.js';
 import type { CliIO } from './command.js';
+import { enableCompileCache } from './compile-cache.js';
 import { commandLoaders, commandSummaries, subcommands } from './registry.js';
 
 const io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
@@ -53,6 +54,8 @@ async function main(argv: string[]): Promise<number> {
     io.stderr.write(`airlock ${name}: unknown subcommand "${sub}"${hint ? ` (did you mean "${hint}"?)` : ''}; one of: ${subs.join(', ')}\n`);
     return 2;
   }
+  // The gateway's start-up time is mostly compiling modules and the bundle (docs/benchmarks.md).
+  if (name === 'serve') enableCompileCache();
   const cmd = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(cmd.help.endsWith('\n') ? cmd.help : cmd.help + '\n');

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { AirlockError } from '../core/errors.js';
 import { configSchema, type Config, type ConfigInput } from './schema.js';
@@ -173,6 +173,9 @@ export const ENV_VARS: Readonly<Record<string, string>> = Object.freeze({
   'tracing.sampleRatio': 'AIRLOCK_TRACING_SAMPLE_RATIO',
 });
 
+/** The YAML parser, loaded with the first config file read: a start without one does not load it. */
+let yaml: typeof import('yaml') | undefined;
+
 /**
  * Reads a YAML or JSON config file (YAML is a superset of JSON): an object whose keys are the
  * config keys (docs/operations.md). Validation happens once, after merging.
@@ -185,8 +188,9 @@ export function readConfigFile(path: string): Record<string, unknown> {
     throw new AirlockError('ERR_CONFIG_INVALID', `cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   let value: unknown;
+  yaml ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
   try {
-    value = parseYaml(text, { strict: true, uniqueKeys: true, maxAliasCount: 0 });
+    value = yaml.parse(text, { strict: true, uniqueKeys: true, maxAliasCount: 0 });
   } catch (e) {
     throw new AirlockError('ERR_CONFIG_INVALID', `config file ${path} is not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
   }

@@ -1,4 +1,4 @@
-import * as client from 'openid-client';
+import type * as Client from 'openid-client';
 import type { Config } from '../config/schema.js';
 
 type OidcConfig = NonNullable<Config['console']['oidc']>;
@@ -15,18 +15,22 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /**
  * Relying party over `openid-client` (authorization code + PKCE). The issuer's discovery document is
- * read on first use and kept; a failed read is retried on the next sign-in. Plain http is accepted
+ * read on first use and kept (`openid-client` is loaded then too); a failed read is retried on the next sign-in. Plain http is accepted
  * only for an issuer on loopback (a provider on this machine, as in the tests).
  */
 export function createOidcSignIn(cfg: OidcConfig): OidcSignIn {
   const issuer = new URL(cfg.issuer);
   const insecure = issuer.protocol === 'http:';
   if (insecure && !LOOPBACK.has(issuer.hostname)) throw new Error(`console.oidc.issuer must be https (http only on loopback): ${cfg.issuer}`);
-  let configuration: Promise<client.Configuration> | undefined;
+  let configuration: Promise<{ client: typeof Client; c: Client.Configuration }> | undefined;
 
-  function config(): Promise<client.Configuration> {
-    configuration ??= client
-      .discovery(issuer, cfg.clientId, cfg.clientSecret, cfg.clientSecret ? client.ClientSecretPost(cfg.clientSecret) : client.None(), insecure ? { execute: [client.allowInsecureRequests] } : {})
+  // The OpenID client library is loaded with the discovery, on the first sign-in: not at start-up.
+  function config(): Promise<{ client: typeof Client; c: Client.Configuration }> {
+    configuration ??= import('openid-client')
+      .then(async (client) => ({
+        client,
+        c: await client.discovery(issuer, cfg.clientId, cfg.clientSecret, cfg.clientSecret ? client.ClientSecretPost(cfg.clientSecret) : client.None(), insecure ? { execute: [client.allowInsecureRequests] } : {}),
+      }))
       .catch((e: unknown) => {
         configuration = undefined;
         throw e;
@@ -36,7 +40,7 @@ export function createOidcSignIn(cfg: OidcConfig): OidcSignIn {
 
   return {
     async start(redirectUri) {
-      const c = await config();
+      const { client, c } = await config();
       const verifier = client.randomPKCECodeVerifier();
       const state = client.randomState();
       const nonce = client.randomNonce();
@@ -52,7 +56,7 @@ export function createOidcSignIn(cfg: OidcConfig): OidcSignIn {
       return { url: url.href, state, nonce, verifier };
     },
     async finish(callbackUrl, expected) {
-      const c = await config();
+      const { client, c } = await config();
       const tokens = await client.authorizationCodeGrant(c, callbackUrl, {
         pkceCodeVerifier: expected.verifier,
         expectedState: expected.state,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AirlockError } from '../core/errors.js';
 import { bundleVersion, compileBundle, type CompiledBundle } from './bundle.js';
 import { toPolicyRequest } from './request-mapping.js';
+import { readTestFile } from './test-file.js';
 import { smallBundle, smallSchema } from './testing/small-bundle.js';
 import type { PolicyRequest } from './types.js';
 
@@ -126,14 +127,24 @@ forbid (principal, action, resource);
     });
   });
 
-  it('reports test-file problems with file and line', () => {
-    const ps = problems(
-      smallBundle('permit (principal, action, resource);', {
-        'tests/a.yaml': '- name: one\n  request: { subject: { type: Agent, id: a }, action: deploy, resource: { type: Tool, id: t } }\n  expect: maybe\n',
-      }),
-    );
-    expect(ps).toHaveLength(1);
-    expect(ps[0]).toMatchObject({ file: 'tests/a.yaml', line: 1 });
+  it('with a test reader, reports test-file problems with file and line', () => {
+    const files = smallBundle('permit (principal, action, resource);', {
+      'tests/a.yaml': '- name: one\n  request: { subject: { type: Agent, id: a }, action: deploy, resource: { type: Tool, id: t } }\n  expect: maybe\n',
+    });
+    const r = compileBundle(files, { readTests: readTestFile });
+    if (r.ok) throw new Error('expected an invalid bundle');
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatchObject({ file: 'tests/a.yaml', line: 1 });
+  });
+
+  it('without a test reader (the gateway), test files are not parsed but still make the version', () => {
+    const bad = smallBundle('permit (principal, action, resource);', { 'tests/a.yaml': '- name: [unclosed\n' });
+    const b = ok(bad);
+    expect(b.tests).toEqual([]);
+    expect(b.version).toBe(bundleVersion(bad));
+    expect(b.version).not.toBe(ok({ ...bad, 'tests/a.yaml': '[]\n' }).version);
+    const read = compileBundle(bad, { readTests: readTestFile });
+    expect(read.ok).toBe(false);
   });
 
   it('version is sha256 of the canonical content and changes iff the content changes', () => {

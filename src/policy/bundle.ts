@@ -8,7 +8,6 @@ import { collectAttributeUse, pickKeys, type AttributeUse } from './attribute-us
 import { actionAncestry, FROM_ID_ANNOTATION, readSchema, SCHEMA_FILE, type EntityClaimRule, type SchemaInfo } from './schema-info.js';
 import { planSlices, sliceFor, summarizeScope, type SlicePlan } from './slicing.js';
 import { lineAtIndex } from './source-lines.js';
-import { readTestFile } from './test-file.js';
 import type { BundleProblem, CedarEntity, PolicyEvaluation, PolicyInfo, PolicyRequest, PolicyTestCase } from './types.js';
 import { uidKey } from '../core/entity-uid.js';
 
@@ -29,6 +28,7 @@ export interface CompiledBundle {
   readonly policies: ReadonlyMap<string, PolicyInfo>;
   /** Static entities from `entities.json`, keyed by uid text (`Airlock::Group::"sre"`). */
   readonly staticEntities: ReadonlyMap<string, CedarEntity>;
+  /** The `tests/*.yaml` cases; empty unless compiled with a test reader ({@link CompileOptions}). */
   readonly tests: readonly PolicyTestCase[];
   /** Validator warnings (e.g. impossible policies); never a reason to refuse the bundle. */
   readonly warnings: readonly BundleProblem[];
@@ -42,13 +42,29 @@ export interface CompiledBundle {
    * @throws AirlockError ERR_INTERNAL
    */
   evaluate(req: PolicyRequest): PolicyEvaluation;
-  /** Same answer as `evaluate`, over one set holding every policy (tests and bench only). */
+  /**
+   * Same answer as `evaluate`, over one set holding every policy (tests and bench only). That set
+   * is prepared on the first call, not at compile (start-up time); a failure to prepare throws.
+   * @throws AirlockError ERR_INTERNAL
+   */
   evaluateUnsliced(req: PolicyRequest): PolicyEvaluation;
   /** Releases the prepared sets. cedar-wasm cannot unload a set, so each is replaced by an empty one. */
   dispose(): void;
 }
 
 export type CompileResult = { ok: true; bundle: CompiledBundle } | { ok: false; problems: BundleProblem[] };
+
+/** Reads one `tests/*.yaml` file into cases and problems (policy/test-file.ts `readTestFile`). */
+export type TestFileReader = (file: string, text: string, namespace: string) => { cases: PolicyTestCase[]; problems: BundleProblem[] };
+
+export interface CompileOptions {
+  /**
+   * Reads the bundle's test files: each problem in one refuses the bundle, like any other problem.
+   * Without it the test files are not parsed (the gateway never runs them; `airlock policy test`
+   * and `policy validate` pass one) and `tests` is empty. Either way they are part of `version`.
+   */
+  readTests?: TestFileReader;
+}
 
 let instanceCounter = 0;
 
@@ -120,12 +136,13 @@ function lineOfEntity(text: string, id: string): number | undefined {
 
 /**
  * Compiles a bundle from `{ relativePath: text }` (no disk access here; see runtime/load-bundle.ts).
- * Every problem is listed, each with its file and, where Cedar or YAML locate it, its line.
+ * Every problem is listed, each with its file and, where Cedar or YAML locate it, its line. Test
+ * files are read only with `options.readTests`.
  * @example
  * const r = compileBundle({ 'main.cedar': 'permit(principal, action, resource);', 'schema.cedarschema': '…' });
  * if (r.ok) r.bundle.evaluate(request);
  */
-export function compileBundle(files: Readonly<Record<string, string>>): CompileResult {
+export function compileBundle(files: Readonly<Record<string, string>>, options: CompileOptions = {}): CompileResult {
   const problems: BundleProblem[] = [];
   const paths = Object.keys(files).filter(isBundleFile).sort();
   const schemaText = files[SCHEMA_FILE];
@@ -193,10 +210,13 @@ export function compileBundle(files: Readonly<Record<string, string>>): CompileR
   }
 
   const tests: PolicyTestCase[] = [];
-  for (const path of paths.filter((p) => p.startsWith('tests/'))) {
-    const r = readTestFile(path, files[path]!, schema?.namespace ?? 'Airlock');
-    problems.push(...r.problems);
-    tests.push(...r.cases);
+  const { readTests } = options;
+  if (readTests) {
+    for (const path of paths.filter((p) => p.startsWith('tests/'))) {
+      const r = readTests(path, files[path]!, schema?.namespace ?? 'Airlock');
+      problems.push(...r.problems);
+      tests.push(...r.cases);
+    }
   }
 
   if (problems.length > 0 || !schema) return { ok: false, problems: sortProblems(problems) };
@@ -213,7 +233,13 @@ interface Prepared {
   version: string;
   plan: SlicePlan;
   setIds: string[];
-  unslicedId: string | undefined;
+  /** Prefix of this instance's set ids (`<prefix>:<n>`, and `<prefix>:all` for the unsliced set). */
+  prefix: string;
+}
+
+function preparseSet(id: string, policies: ReadonlyMap<string, string>): BundleProblem[] {
+  const r = preparsePolicySet(id, { staticPolicies: Object.fromEntries(policies) });
+  return r.type === 'success' ? [] : r.errors.map((e) => ({ file: '.', message: `could not prepare policies: ${e.message}` }));
 }
 
 function prepare(policies: ParsedPolicy[], schema: SchemaInfo, version: string): Prepared | { ok: false; problems: BundleProblem[] } {
@@ -226,23 +252,14 @@ function prepare(policies: ParsedPolicy[], schema: SchemaInfo, version: string):
   // Unique per instance: a hot reload may keep the old and the new bundle (same version or not) alive.
   const prefix = `airlock:${version.slice(7, 23)}:${++instanceCounter}`;
   const setIds: string[] = [];
-  const load = (id: string, ids: readonly string[]): BundleProblem[] => {
-    const r = preparsePolicySet(id, { staticPolicies: Object.fromEntries(ids.map((i) => [i, text.get(i)!])) });
-    return r.type === 'success' ? [] : r.errors.map((e) => ({ file: '.', message: `could not prepare policies: ${e.message}` }));
-  };
   const problems: BundleProblem[] = [];
   plan.sets.forEach((ids, n) => {
     const id = `${prefix}:${n}`;
     setIds.push(id);
-    problems.push(...load(id, ids));
+    problems.push(...preparseSet(id, new Map(ids.map((i) => [i, text.get(i)!]))));
   });
-  let unslicedId: string | undefined;
-  if (policies.length > 0) {
-    unslicedId = `${prefix}:all`;
-    problems.push(...load(unslicedId, [...text.keys()]));
-  }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, version, plan, setIds, unslicedId };
+  return { ok: true, version, plan, setIds, prefix };
 }
 
 class PreparedBundle implements CompiledBundle {
@@ -253,12 +270,16 @@ class PreparedBundle implements CompiledBundle {
   readonly claims: ReadonlyMap<string, EntityClaimRule>;
   readonly policies: ReadonlyMap<string, PolicyInfo>;
   readonly staticEntities: ReadonlyMap<string, CedarEntity>;
+  /** The `tests/*.yaml` cases; empty unless compiled with a test reader ({@link CompileOptions}). */
   readonly tests: readonly PolicyTestCase[];
   readonly warnings: readonly BundleProblem[];
   readonly sliceCount: number;
   readonly #plan: SlicePlan;
   readonly #setIds: string[];
-  readonly #unslicedId: string | undefined;
+  readonly #prefix: string;
+  readonly #policyText: ReadonlyMap<string, string>;
+  /** The unsliced set's id once prepared (`evaluateUnsliced`). */
+  #unslicedId: string | undefined;
   readonly #schema: SchemaInfo;
   readonly #actionEntities = new Map<string, CedarEntity[]>();
   readonly attributeUse: AttributeUse;
@@ -284,7 +305,8 @@ class PreparedBundle implements CompiledBundle {
     this.sliceCount = prepared.setIds.length;
     this.#plan = prepared.plan;
     this.#setIds = prepared.setIds;
-    this.#unslicedId = prepared.unslicedId;
+    this.#prefix = prepared.prefix;
+    this.#policyText = new Map(policies.map((p) => [p.info.id, p.text]));
     this.#schema = schema;
     this.attributeUse = collectAttributeUse(policies.map((p) => p.json));
     for (const a of schema.actions) {
@@ -304,7 +326,13 @@ class PreparedBundle implements CompiledBundle {
 
   evaluateUnsliced(req: PolicyRequest): PolicyEvaluation {
     this.#checkLive();
-    if (this.#unslicedId === undefined) return { decision: 'deny', determining: [], errors: [] };
+    if (this.#policyText.size === 0) return { decision: 'deny', determining: [], errors: [] };
+    if (this.#unslicedId === undefined) {
+      const id = `${this.#prefix}:all`;
+      const problems = preparseSet(id, this.#policyText);
+      if (problems.length > 0) throw new AirlockError('ERR_INTERNAL', problems.map((p) => p.message).join('; '), { policyVersion: this.version });
+      this.#unslicedId = id;
+    }
     return this.#authorize(this.#unslicedId, req);
   }
 

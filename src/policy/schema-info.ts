@@ -59,10 +59,14 @@ function readClaims(namespace: string, entityTypes: Record<string, unknown>): { 
 export const SCHEMA_FILE = 'schema.cedarschema';
 
 export function readSchema(text: string): { ok: true; info: SchemaInfo } | { ok: false; problems: BundleProblem[] } {
-  const parsed = checkParseSchema(text);
-  if (parsed.type === 'failure') return { ok: false, problems: detailedProblems(SCHEMA_FILE, text, parsed.errors) };
+  // One parse when the schema is good (start-up time). schemaToJson checks as much as
+  // checkParseSchema but locates some errors at offset 0, so a refused schema is parsed once more
+  // for the located errors.
   const json = schemaToJson(text);
-  if (json.type === 'failure') return { ok: false, problems: detailedProblems(SCHEMA_FILE, text, json.errors) };
+  if (json.type === 'failure') {
+    const parsed = checkParseSchema(text);
+    return { ok: false, problems: detailedProblems(SCHEMA_FILE, text, parsed.type === 'failure' ? parsed.errors : json.errors) };
+  }
   const namespaces = Object.keys(json.json).filter((ns) => ns !== '');
   if (namespaces.length !== 1 || Object.keys(json.json).length !== 1) {
     return {

@@ -24,10 +24,15 @@ export async function readBundleDir(dir: string): Promise<Record<string, string>
 }
 
 /**
- * Reads and compiles a bundle directory. An invalid bundle is a result (`ok: false` with every
- * problem), not a throw, so a hot reload can keep the previous bundle in force.
+ * Reads and compiles a bundle directory, its `tests/*.yaml` included (a malformed test file is a
+ * problem): for `airlock policy validate|test`. The gateway compiles without the test files (it
+ * never runs them; runtime.ts). An invalid bundle is a result (`ok: false` with every problem),
+ * not a throw.
  * @throws AirlockError ERR_BUNDLE_UNREADABLE
  */
 export async function loadBundle(dir: string): Promise<CompileResult> {
-  return compileBundle(await readBundleDir(dir));
+  const files = await readBundleDir(dir);
+  // Loaded here only: the YAML parser is not part of the gateway's start-up.
+  const { readTestFile } = await import('../policy/test-file.js');
+  return compileBundle(files, { readTests: readTestFile });
 }

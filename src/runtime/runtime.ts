@@ -35,7 +35,6 @@ import { readBundleDir } from './load-bundle.js';
 import { chatSubjectFacts, prepareChatRequest } from '../integrations/chat/provenance.js';
 import type { SlackAdapter, SlackAdapterEvent } from '../integrations/slack/adapter.js';
 import { createHumanDirectory } from './human-directory.js';
-import { createSlackIntegration } from './slack.js';
 import { createFailureReporter, createLogger, type FailureReporter, type Logger } from './logger.js';
 import { openTracing, type Tracing } from './tracing.js';
 import { createAuditLog, type AuditLog } from './audit-log.js';
@@ -173,6 +172,7 @@ export function registryClashes(bundle: CompiledBundle, identities: readonly Ide
   return out;
 }
 
+/** Start and reload: the bundle without its test files, which only `airlock policy test` runs. */
 async function readAndCompile(dir: string): Promise<{ files: Record<string, string>; result: CompileResult }> {
   const files = await readBundleDir(dir);
   return { files, result: compileBundle(files) };
@@ -185,6 +185,9 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const log = opts.logger ?? createLogger(config.logLevel);
   const failures = createFailureReporter(log, opts.observer?.onFailure ? (s) => opts.observer!.onFailure!(s) : undefined);
   const policyDir = resolve(config.policies);
+  // The Slack client is loaded only when Slack is configured, and before anything opens: a
+  // failed load stops the start with nothing to close.
+  const slackWiring = config.slack ? await import('./slack.js') : undefined;
   const first = await readAndCompile(policyDir);
   const loaded = first.result;
   if (!loaded.ok) throw bundleError(policyDir, loaded.problems);
@@ -345,8 +348,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
 
   let slack: SlackAdapter | undefined;
   let unsubscribeSlack = (): void => {};
-  if (config.slack) {
-    const wired = createSlackIntegration({
+  if (config.slack && slackWiring) {
+    const wired = slackWiring.createSlackIntegration({
       config: config.slack,
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       approvals,

@@ -10,7 +10,6 @@ import type { AuthorizationRequest } from '../core/types.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { ChatHuman, HumanDirectory } from '../integrations/chat/provenance.js';
 import { createSlackAdapter, type SlackAdapter, type SlackAdapterEvent } from '../integrations/slack/adapter.js';
-import type { ExecutionReport } from '../integrations/slack/messages.js';
 import type { ApprovalDesk as SlackDesk, EvidenceReader, EvidenceView, ReversalOutcome, ReversalStarter } from '../integrations/slack/ports.js';
 import type { AuditRepo, ChatMessageRefs, ReplayLedger } from '../store/port.js';
 import type { ApprovalDesk } from './approval-desk.js';
@@ -191,19 +190,4 @@ export function createSlackIntegration(deps: SlackWiringDeps): { adapter: SlackA
       else void adapter.onApprovalDecided(a);
     },
   };
-}
-
-/** What `POST /v1/executions` tells the chat edge: the result, and whether a reversal was recorded. */
-export function executionReport(requestId: string, decisionRecord: Record<string, unknown>, body: { status: 'succeeded' | 'failed'; summary?: string; reversal?: AuthorizationRequest }): ExecutionReport | undefined {
-  const request = decisionRecord['request'];
-  let parsed: AuthorizationRequest;
-  try {
-    parsed = parseAuthorizationRequest(request, '/request');
-  } catch {
-    return undefined;
-  }
-  const report: ExecutionReport = { requestId, request: parsed, status: body.status };
-  if (body.summary !== undefined) report.summary = body.summary;
-  if (body.reversal) report.reversal = { description: `${body.reversal.action.name} on ${body.reversal.resource.type} ${body.reversal.resource.id}` };
-  return report;
 }

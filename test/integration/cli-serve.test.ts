@@ -1,11 +1,11 @@
 /**
  * The built CLI (`dist/cli/main.js`, produced by `npm run build`, which `npm test` runs first),
- * spawned as a real process: `serve` refuses an invalid bundle and, before keys exist, non-loopback
- * hosts; bootstrap of the admin key; `identity`/`human` through a running server and directly; `authorize`
+ * spawned as a real process: `serve` refuses an invalid bundle (but not a malformed test file, which
+ * only `policy validate|test` read) and, before keys exist, non-loopback hosts; bootstrap of the admin key; `identity`/`human` through a running server and directly; `authorize`
  * exit codes, and `audit verify|head` including truncation caught by a saved signed head.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -120,6 +120,26 @@ describe('airlock CLI (dist/cli/main.js, built by the test global setup)', () =>
         expect(await second.stop()).toBe(0);
       } finally {
         if (second.child.exitCode === null && second.child.signalCode === null) second.child.kill('SIGKILL');
+      }
+    });
+
+    it('a malformed tests/*.yaml does not stop serve (the gateway never runs the tests); policy validate and policy test refuse it with file:line', async () => {
+      const withBadTest = join(tmp, 'bad-test-bundle');
+      cpSync(BUNDLE, withBadTest, { recursive: true });
+      mkdirSync(join(withBadTest, 'tests'));
+      writeFileSync(join(withBadTest, 'tests', 'broken.yaml'), '- name: unclosed [\n  expect: allow\n');
+      const served = await startServe(join(tmp, 'serve-bad-test'), '--policies', withBadTest);
+      try {
+        expect(served.stderr()).toContain(`policy bundle ${withBadTest}`);
+        expect((await fetch(`${served.url}/readyz`)).status).toBe(200);
+        expect(await served.stop()).toBe(0);
+      } finally {
+        if (served.child.exitCode === null && served.child.signalCode === null) served.child.kill('SIGKILL');
+      }
+      for (const sub of ['validate', 'test']) {
+        const r = await airlock('policy', sub, withBadTest);
+        expect(r.status, `policy ${sub}`).toBe(1);
+        expect(r.stderr).toMatch(/^tests\/broken\.yaml:\d+: /m);
       }
     });
 

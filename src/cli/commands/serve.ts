@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../../runtime/logger.js';
 import { createRuntime, type Runtime } from '../../runtime/runtime.js';
 import { acquireServeLock } from '../../runtime/serve-lock.js';
 import type { CliCommand, CliIO } from '../command.js';
+import { flushCompileCache } from '../compile-cache.js';
 import { nodeSupportWarning } from '../node-support.js';
 import { parseOptions } from '../options.js';
 import { STORE_HELP, STORE_OPTION, storeFlags } from '../store-option.js';
@@ -166,6 +167,7 @@ async function serve(config: Config, io: CliIO, log: Logger): Promise<number> {
         (consoleEnabled(config) ? `airlock: approver console at ${(config.console.publicUrl ?? config.publicUrl ?? localUrl).replace(/\/$/, '')}/console (sign in with an API key${config.console.oidc ? ' or your identity provider' : ''})\n` : ''),
     );
     log.info({ url, policyVersion: runtime.policies.current()?.version, integrations }, 'listening');
+    flushCompileCache();
   } catch (e) {
     // Nothing may stay half up: a listener without a working runtime is a zombie (issue 13).
     log.error({ err: e }, 'start failed after opening the runtime; closing');

@@ -6,7 +6,7 @@ import type { AuthorizationRequest, AuthorizeOptions } from '../../core/types.js
 import { grantClaimsIfSigned, verifyGrant } from '../../grants/grant.js';
 import { hasRole } from '../../identity/subject.js';
 import type { EdgeRuntime } from '../../runtime/runtime.js';
-import { executionReport } from '../../runtime/slack.js';
+import { executionReport } from '../../runtime/execution-report.js';
 import { identityOf, isCallerOf } from './approvals.js';
 
 import { entityTypeOf } from '../../identity/entity.js';
