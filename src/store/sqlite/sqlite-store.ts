@@ -93,7 +93,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
 
   // BEGIN IMMEDIATE takes the write lock first, so the head read and the inserts are one atomic
   // step even when another process (e.g. `airlock authorize` next to `serve`) writes the same file.
-  const appendTx = db.transaction((writer: string, entries: AuditEntry[], seal: SealFn): AuditRecord[] => {
+  const appendRows = (writer: string, entries: AuditEntry[], seal: SealFn): AuditRecord[] => {
     let head: ChainHead | undefined = headStmt.get(writer);
     const out: AuditRecord[] = [];
     for (const e of entries) {
@@ -103,7 +103,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       head = { seq: rec.seq, hash: rec.hash };
     }
     return out;
-  });
+  };
+  const appendTx = db.transaction(appendRows);
 
   // The registry appends a change's audit record inside its own transaction (a nested call of a
   // better-sqlite3 transaction function is a savepoint), so a change and its record commit together.
@@ -250,10 +251,27 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     async transaction(work) {
       const out = await gate.exclusive(async () => {
         const unit = { open: true };
+        /** A failed append inside the unit: the unit cannot commit. */
+        let appendFailed: { cause: unknown } | undefined;
         // Statements inside run in this transaction (a nested better-sqlite3 transaction
         // function becomes a savepoint), so every repo method keeps its own atomicity too.
+        // Except the audit append, the one write of every decision: it runs without a savepoint
+        // (whose journal copied each page it touched and, past 64 KiB, spilled to a temp file;
+        // issue 14), and if it fails part way the whole unit rolls back instead, even if `work`
+        // catches the error.
+        const unitAudit: AuditRepo = {
+          ...audit,
+          async append(writer, entries, seal) {
+            try {
+              return appendRows(writer, entries, seal);
+            } catch (cause) {
+              appendFailed = { cause };
+              throw cause;
+            }
+          },
+        };
         const tx: UnitOfWork = {
-          audit: unitRepo(audit, unit, AUDIT_WRITES),
+          audit: unitRepo(unitAudit, unit, AUDIT_WRITES),
           approvals: unitRepo(approvals, unit, APPROVAL_WRITES),
           delegations: unitRepo(delegations, unit, DELEGATION_WRITES),
           grants: unitRepo(grants, unit, GRANT_WRITES),
@@ -263,6 +281,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
         try {
           const out = await work(tx);
           unit.open = false;
+          if (appendFailed) throw appendFailed.cause;
           commit.run();
           return out;
         } catch (err) {
