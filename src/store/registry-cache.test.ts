@@ -26,21 +26,26 @@ function counted(store: Store) {
   return { reads, repos: { identities, credentials } };
 }
 
-describe('registry cache (identities and API keys in memory, exact invalidation)', () => {
+/** A fresh directory per test and the SQLite stores opened in it, closed after the test. */
+function storesInTempDir(prefix: string): () => Store {
   let dir: string;
   const stores: Store[] = [];
-  const open = () => {
-    const s = openSqliteStore({ path: join(dir, 'airlock.db') });
-    stores.push(s);
-    return s;
-  };
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'airlock-registry-cache-'));
+    dir = mkdtempSync(join(tmpdir(), prefix));
   });
   afterEach(async () => {
     for (const s of stores.splice(0)) await s.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  return () => {
+    const s = openSqliteStore({ path: join(dir, 'airlock.db') });
+    stores.push(s);
+    return s;
+  };
+}
+
+describe('registry cache (identities and API keys in memory, exact invalidation)', () => {
+  const open = storesInTempDir('airlock-registry-cache-');
 
   it('answers repeated reads from memory, each caller with its own copy', async () => {
     const store = open();
@@ -241,20 +246,7 @@ describe('active elevations in the registry cache', () => {
     expiresAt: at(900_000),
     ...over,
   });
-  let dir: string;
-  const stores: Store[] = [];
-  const open = () => {
-    const s = openSqliteStore({ path: join(dir, 'airlock.db') });
-    stores.push(s);
-    return s;
-  };
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'airlock-registry-elevations-'));
-  });
-  afterEach(async () => {
-    for (const s of stores.splice(0)) await s.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const open = storesInTempDir('airlock-registry-elevations-');
   const ids = (es: Elevation[]) => es.map((e) => e.id);
 
   it('answers later instants from memory, ending each elevation at its expiry, and sends earlier instants to the store', async () => {
