@@ -17,6 +17,9 @@ export interface RegistryVersion {
 /** Past this many entries per map the map is emptied (unknown key ids must not grow memory). */
 const MAX_ENTRIES = 10_000;
 
+/** A cached slot that cannot answer this read (see `through`). */
+const MISS = Symbol('miss');
+
 /**
  * Identities and API-key records kept in memory between reads, each read checked against
  * `version` first, so a suspension or revocation by any writer applies to the very next read:
@@ -82,39 +85,48 @@ export function cacheRegistry<E extends ElevationRepo | undefined = undefined>(
     return true;
   }
 
-  async function read<T>(map: Map<string, string | undefined>, id: string, load: (id: string) => Promise<T | undefined>): Promise<T | undefined> {
-    if (!fresh()) return load(id);
-    if (map.has(id)) {
-      const text = map.get(id);
-      return text === undefined ? undefined : (JSON.parse(text) as T);
+  /**
+   * The one read path of every map: a hit that `use` can answer is returned from memory; anything
+   * else goes to the store and is filed (as `keep` makes it) only if no write and no version
+   * change came in between, else the next read reloads.
+   */
+  async function through<S, T>(map: Map<string, S>, key: string, load: () => Promise<T>, use: (slot: S) => T | typeof MISS, keep: (value: T) => S): Promise<T> {
+    if (!fresh()) return load();
+    if (map.has(key)) {
+      const answer = use(map.get(key) as S);
+      if (answer !== MISS) return answer;
     }
     const gen = generation;
-    const value = await load(id);
-    // Filed only if no write and no version change came in between; else the next read reloads.
+    const value = await load();
     if (gen === generation) {
       if (map.size >= MAX_ENTRIES) map.clear();
-      map.set(id, value === undefined ? undefined : JSON.stringify(value));
+      map.set(key, keep(value));
     }
     return value;
   }
+
+  const read = <T>(map: Map<string, string | undefined>, id: string, load: (id: string) => Promise<T | undefined>): Promise<T | undefined> =>
+    through(
+      map,
+      id,
+      () => load(id),
+      (text) => (text === undefined ? undefined : (JSON.parse(text) as T)),
+      (value) => (value === undefined ? undefined : JSON.stringify(value)),
+    );
 
   /**
    * Rows active at `at` stay active at any later time until they expire, unless a write (ours: the
    * cache is dropped; anyone else's: the version moves) revokes one or adds one. So the rows read
    * at `at` answer any `nowIso >= at` once filtered by expiry; an earlier `nowIso` goes to the store.
    */
-  async function activeElevations(load: ElevationRepo, principal: string, nowIso: string): Promise<Elevation[]> {
-    if (!fresh()) return load.active(principal, nowIso);
-    const hit = elevated.get(principal);
-    if (hit && hit.at <= nowIso) return (JSON.parse(hit.text) as Elevation[]).filter((e) => e.expiresAt > nowIso);
-    const gen = generation;
-    const rows = await load.active(principal, nowIso);
-    if (gen === generation) {
-      if (elevated.size >= MAX_ENTRIES) elevated.clear();
-      elevated.set(principal, { at: nowIso, text: JSON.stringify(rows) });
-    }
-    return rows;
-  }
+  const activeElevations = (load: ElevationRepo, principal: string, nowIso: string): Promise<Elevation[]> =>
+    through(
+      elevated,
+      principal,
+      () => load.active(principal, nowIso),
+      (hit) => (hit.at <= nowIso ? (JSON.parse(hit.text) as Elevation[]).filter((e) => e.expiresAt > nowIso) : MISS),
+      (rows) => ({ at: nowIso, text: JSON.stringify(rows) }),
+    );
 
   async function write<T>(run: () => Promise<T>): Promise<T> {
     drop();
