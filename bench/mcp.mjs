@@ -13,16 +13,28 @@ import { fmt, isQuick, summarize } from './util.mjs';
 const root = resolve(new URL('..', import.meta.url).pathname);
 const fixture = join(root, 'test/fixtures/mcp/server.mjs');
 
-async function connect(command, args) {
-  const c = new Client({ name: 'bench', version: '1' });
-  await c.connect(new StdioClientTransport({ command, args, env: { PATH: process.env.PATH ?? '' }, stderr: 'ignore' }));
-  return c;
+/** A client on a stdio child; the child's stderr is kept (its last 4 KB) to explain a failure. */
+async function connect(label, command, args) {
+  const client = new Client({ name: 'bench', version: '1' });
+  const transport = new StdioClientTransport({ command, args, env: { PATH: process.env.PATH ?? '' }, stderr: 'pipe' });
+  let stderr = '';
+  transport.stderr?.on('data', (d) => {
+    stderr = (stderr + d).slice(-4096);
+  });
+  await client.connect(transport);
+  return { label, client, stderr: () => stderr, close: () => client.close() };
 }
 
-async function timeCalls(client, n, lat) {
+async function timeCalls(peer, n, lat) {
   for (let i = 0; i < n; i++) {
     const t = performance.now();
-    const r = await client.callTool({ name: 'echo', arguments: { text: `call ${i}` } });
+    let r;
+    try {
+      r = await peer.client.callTool({ name: 'echo', arguments: { text: `call ${i}` } });
+    } catch (e) {
+      // "Connection closed" alone hides why the child went away (a crash prints only to its stderr).
+      throw new Error(`${peer.label} call ${i} failed: ${e.message}\n--- ${peer.label} stderr (last 4 KB) ---\n${peer.stderr()}`);
+    }
     lat.push(performance.now() - t);
     if (r.isError) throw new Error(`unexpected refusal: ${JSON.stringify(r)}`);
   }
@@ -30,8 +42,8 @@ async function timeCalls(client, n, lat) {
 
 export async function run({ quick = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-mcp-'));
-  const direct = await connect(process.execPath, [fixture]);
-  const proxied = await connect(process.execPath, [
+  const direct = await connect('direct', process.execPath, [fixture]);
+  const proxied = await connect('proxied', process.execPath, [
     join(root, 'dist/cli/main.js'), 'mcp', '--subject', 'test-agent', '--embedded',
     '--policies', join(root, 'test/fixtures/mcp/bundle'), '--data-dir', join(dir, 'data'), '--name', 'fixture', '--', process.execPath, fixture,
   ]);
