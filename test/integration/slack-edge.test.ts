@@ -70,6 +70,32 @@ describe('one chat.update per decision', () => {
   });
 });
 
+describe('graceful shutdown waits for Slack', () => {
+  it('drain() waits for an approval post begun by an event, so the store is not closed under it', async () => {
+    const release = s.slack.hold('chat.postMessage');
+    let drained = false;
+    try {
+      const before = s.posts(APPROVALS).length;
+      const r = await s.post('/v1/authorize', s.chatAsk(), 'opsbot');
+      expect(r.json.outcome).toBe('approval_required');
+      // The approval.created event has reached the stand-in; its answer is held.
+      await until(() => s.posts(APPROVALS).length > before, 'approval post sent');
+      const d = s.drain().then(() => (drained = true));
+      // Without tracking, drain() resolves at once (nothing else is in flight): give it every chance.
+      for (let i = 0; i < 5; i++) await new Promise((res) => setImmediate(res));
+      expect(drained).toBe(false);
+      release();
+      await d;
+      expect(drained).toBe(true);
+      // What the post's answer was for is done by then: the message ref is stored, the thread told.
+      const stored = await s.gw.runtime.store.chatRefs.get(r.json.approval.id);
+      expect(stored?.message?.channel).toBe(APPROVALS);
+    } finally {
+      release();
+    }
+  });
+});
+
 describe('identity comparisons include the type', () => {
   it('an NHI called "slack" does not see an approval the Slack reversal path opened', async () => {
     // An approved, executed production change with a recorded reversal…

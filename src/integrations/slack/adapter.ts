@@ -139,19 +139,18 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   /** What each approval message shows now: a refresh that would change nothing sends nothing (one `chat.update` per change). */
   const shownNow = new Map<string, string>();
 
-  const background = (op: string, work: () => Promise<void>): void => {
-    const p = work()
+  /**
+   * Runs `work` with its failure reported, never rejected, and counted in flight until it ends, so
+   * drain() (graceful shutdown closes the store right after it) waits for every Slack call begun.
+   */
+  const track = (op: string, work: () => Promise<void>): Promise<void> => {
+    const p = (async () => work())()
       .catch((e: unknown) => onError(op, e))
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
+    return p;
   };
-  const safely = async (op: string, work: () => Promise<void>): Promise<void> => {
-    try {
-      await work();
-    } catch (e) {
-      onError(op, e);
-    }
-  };
+  const background = (op: string, work: () => Promise<void>): void => void track(op, work);
   const learn = (h: ChatHuman) => {
     if (names.size >= MAX_NAMES) names.delete(names.keys().next().value!);
     names.set(h.uid, h.displayName);
@@ -220,7 +219,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   };
 
   async function onApprovalCreated(a: SlackApproval): Promise<void> {
-    await safely('approval.created', async () => {
+    await track('approval.created', async () => {
       if (a.kind !== 'approval') return; // a confirmation is confirmed by the person who asked, not by approvers
       const parsed = parseChatContext(a.request);
       const fromSlack = parsed.ok && parsed.chat?.platform === 'slack' && (opts.teamId === undefined || parsed.chat.workspace === opts.teamId);
@@ -236,11 +235,11 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   }
 
   async function onApprovalDecided(a: SlackApproval): Promise<void> {
-    await safely('approval.decided', () => refresh(a.id));
+    await track('approval.decided', () => refresh(a.id));
   }
 
   async function onExecutionResult(report: ExecutionReport): Promise<void> {
-    await safely('execution.result', async () => {
+    await track('execution.result', async () => {
       const thread = threadOf(report.request);
       if (thread) await post(thread.channel, executionResultMessage(report), thread.ts);
     });
