@@ -586,7 +586,11 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       unsubscribeSlack();
       unsubscribeCluster();
       unsubscribeApprovalEvents();
-      await slack?.drain();
+      // Slack calls already begun finish first (they write message refs to the store), but a slow
+      // Slack may take at most half the shutdown budget: the audit flush after it must not wait on it.
+      if (slack && (await drainWithin(slack.drain(), config.shutdownTimeoutMs / 2)) === 'late') {
+        log.warn({ waitedMs: config.shutdownTimeoutMs / 2 }, 'Slack calls still running at shutdown were abandoned');
+      }
       await usage.close();
       await audit.close();
       await webhooks.drain();
@@ -598,4 +602,17 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       log.flush();
     },
   };
+}
+
+/** Waits for `drain` at most `ms`; 'late' when the time ran out first. */
+async function drainWithin(drain: Promise<void>, ms: number): Promise<'done' | 'late'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  try {
+    return await Promise.race([drain.then(() => 'done' as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

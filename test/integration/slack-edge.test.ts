@@ -94,6 +94,26 @@ describe('graceful shutdown waits for Slack', () => {
       release();
     }
   });
+
+  it('a Slack that does not answer holds the shutdown for at most half its budget', async () => {
+    const g = await startSlackGateway({ config: { shutdownTimeoutMs: 400 } });
+    const release = g.slack.hold('chat.postMessage');
+    try {
+      await g.human('olive', 'U0OLIVE', ['approver'], ['sre-approvers']);
+      await g.human('ivy', 'U0IVY', ['approver'], ['sre-approvers']);
+      await g.human('sam', 'U0SAM', ['approver'], ['sre-approvers']);
+      await g.nhi('opsbot', 'bot', 'olive', ['chatops-bots']);
+      const r = await g.post('/v1/authorize', g.chatAsk(), 'opsbot');
+      expect(r.json.outcome).toBe('approval_required');
+      await until(() => g.posts(APPROVALS).length > 0, 'approval post sent');
+      // Resolves although the post is still held: the audit flush and store close went ahead.
+      await g.gw.runtime.close();
+      expect(g.posts(APPROVALS)[0]!.result).toBeUndefined();
+    } finally {
+      release();
+      await g.close();
+    }
+  });
 });
 
 describe('identity comparisons include the type', () => {
