@@ -19,6 +19,17 @@ let cached: Promise<Analyzer> | undefined;
 /** Grammar builds in progress (see build): wasm tier-up is off while any is. */
 let baselineWindows = 0;
 
+/**
+ * Whether the operator turned wasm tier-up off for the whole process (`--liftoff-only`,
+ * `--no-wasm-tier-up` or `--no-wasm-dynamic-tiering`, on the command line or in NODE_OPTIONS): the
+ * grammar window then never turns it back on. V8 takes `_` and `-` alike in flag names.
+ */
+export function tierUpOffByOperator(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
+  const flags = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].map((f) => f.replace(/_/g, '-'));
+  return flags.some((f) => f === '--liftoff-only' || f === '--no-wasm-tier-up' || f === '--no-wasm-dynamic-tiering');
+}
+const operatorKeepsBaseline = tierUpOffByOperator(process.execArgv, process.env['NODE_OPTIONS']);
+
 /** The process-wide analyzer (grammars loaded once). @throws AirlockError ERR_INTERNAL when a grammar cannot be loaded. */
 export function loadAnalyzer(limits?: Partial<AnalyzerLimits>, catalog?: Catalog): Promise<Analyzer> {
   if (limits || catalog) return build(limits, catalog);
@@ -43,9 +54,10 @@ async function build(limits: Partial<AnalyzerLimits> | undefined, catalog: Catal
     // `airlock check`, or a `serve` stopped soon after its start (docs/benchmarks.md). Liftoff
     // code gets its tier-up checks when it is compiled (lazily, at a function's first call), so
     // the grammars' functions compiled during this window, the warm-up included, never tier up;
-    // the defaults come back afterwards for every other wasm module (Cedar). `--liftoff-only`
-    // would say the same from the command line, but set at run time V8 13 does not apply what it
-    // implies, so set those two flags directly. Nested builds restore only when the last ends.
+    // the defaults come back afterwards for every other wasm module (Cedar), unless the operator
+    // turned tier-up off for the process. `--liftoff-only` would say the same from the command
+    // line, but set at run time V8 13 does not apply what it implies, so set those two flags
+    // directly. Nested builds restore only when the last ends.
     if (baselineWindows++ === 0) {
       setFlagsFromString('--no-wasm-dynamic-tiering');
       setFlagsFromString('--no-wasm-tier-up');
@@ -59,7 +71,7 @@ async function build(limits: Partial<AnalyzerLimits> | undefined, catalog: Catal
       };
       return await createAnalyzer({ bashWasm, powershellWasm, runtimeWasm, now, ...(limits ? { limits } : {}), ...(catalog ? { catalog } : {}) });
     } finally {
-      if (--baselineWindows === 0) {
+      if (--baselineWindows === 0 && !operatorKeepsBaseline) {
         setFlagsFromString('--wasm-dynamic-tiering');
         setFlagsFromString('--wasm-tier-up');
       }
