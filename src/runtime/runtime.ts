@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { startSharedClock, type SharedClock } from './shared-clock.js';
 import { AirlockError } from '../core/errors.js';
+import { within } from '../core/within.js';
 import { createGateway, type Gateway, type GatewayObserver } from '../gateway/gateway.js';
 import { createPolicyHolder, type PolicyHolder } from '../gateway/policy-holder.js';
 import { createKeyRing, type KeyRing } from '../grants/keyring.js';
@@ -588,7 +589,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       unsubscribeApprovalEvents();
       // Slack calls already begun finish first (they write message refs to the store), but a slow
       // Slack may take at most half the shutdown budget: the audit flush after it must not wait on it.
-      if (slack && (await drainWithin(slack.drain(), config.shutdownTimeoutMs / 2)) === 'late') {
+      if (slack && (await within(slack.drain(), config.shutdownTimeoutMs / 2)) === 'timeout') {
         log.warn({ waitedMs: config.shutdownTimeoutMs / 2 }, 'Slack calls still running at shutdown were abandoned');
       }
       await usage.close();
@@ -602,17 +603,4 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       log.flush();
     },
   };
-}
-
-/** Waits for `drain` at most `ms`; 'late' when the time ran out first. */
-async function drainWithin(drain: Promise<void>, ms: number): Promise<'done' | 'late'> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), ms);
-  });
-  try {
-    return await Promise.race([drain.then(() => 'done' as const), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

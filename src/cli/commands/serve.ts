@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { AirlockError } from '../../core/errors.js';
+import { within } from '../../core/within.js';
 import { createHttpServer } from '../../http/server.js';
 import { consoleEnabled } from '../../console/routes.js';
 import { createMetrics } from '../../http/metrics.js';
@@ -18,10 +19,6 @@ import { STORE_HELP, STORE_OPTION, storeFlags } from '../store-option.js';
 import { describeStore } from '../../runtime/open-store.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
-
-/** Resolves after `ms`, or never blocks the exit (unref'd timer). */
-const within = <T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> =>
-  Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref())]);
 
 /** The integrations this process started, for the start-up lines and the log. */
 function integrationsOf(config: Config, runtime: Runtime): string[] {

@@ -1,5 +1,6 @@
 import { LogLevel, WebClient } from '@slack/web-api';
 import { systemClock, type Clock } from '../../core/clock.js';
+import { within } from '../../core/within.js';
 import { digestMessage, parseChatContext, type ChatContext, type ChatHuman } from '../chat/provenance.js';
 import { runSlashCommand, type SlashInput } from './commands.js';
 import {
@@ -395,13 +396,8 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       onError('command', e);
       return noticeMessage(':warning: Airlock could not answer that just now; nothing was changed.');
     });
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((r) => {
-      timer = setTimeout(() => r('late'), ackDeadlineMs);
-      timer.unref();
-    });
-    const first = await Promise.race([work, late]).finally(() => clearTimeout(timer));
-    if (first !== 'late') return reply(first);
+    const first = await within(work, ackDeadlineMs);
+    if (first !== 'timeout') return reply(first);
     // Slack waits 3 s: answer now, follow up with an ephemeral message when the work is done.
     background('command.followup', async () => {
       const m = await work;
