@@ -42,6 +42,7 @@ const ENV: Record<string, keyof ConfigInput> = {
   AIRLOCK_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
   AIRLOCK_RETRY_AFTER_SECONDS: 'retryAfterSeconds',
   AIRLOCK_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
+  AIRLOCK_POLICY_THREADS: 'policyThreads',
   AIRLOCK_ELEVATION_MAX_TTL_MS: 'elevationMaxTtlMs',
 };
 /** Nested `slack` settings, by environment variable (docs/chat.md). */
@@ -80,7 +81,7 @@ const DATABASE_NUMERIC = new Set(['poolSize', 'statementTimeoutMs', 'connectTime
 const JSON_VALUED = new Set(['webhooks']);
 /** Comma-separated lists (`AIRLOCK_TRUSTED_PROXIES=10.0.0.1,10.1.0.0/16`). */
 const LIST_VALUED = new Set(['trustedProxies']);
-const NUMERIC = new Set(['anchorIntervalMs', 'maxInFlightDecisions', 'maxConnections', 'headersTimeoutMs', 'requestTimeoutMs', 'retryAfterSeconds', 'shutdownTimeoutMs', 'port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs', 'usageFlushMs', 'authFailureBurst', 'authFailureRefillMs', 'approvalTtlMs', 'confirmationTtlMs', 'approvalMaxPendingPerRequester', 'grantTtlMs', 'delegationMaxDepth', 'delegationMaxTtlMs', 'elevationMaxTtlMs']);
+const NUMERIC = new Set(['anchorIntervalMs', 'maxInFlightDecisions', 'maxConnections', 'headersTimeoutMs', 'requestTimeoutMs', 'retryAfterSeconds', 'shutdownTimeoutMs', 'policyThreads', 'port', 'bodyLimitBytes', 'auditTimeoutMs', 'checkpointIntervalMs', 'usageFlushMs', 'authFailureBurst', 'authFailureRefillMs', 'approvalTtlMs', 'confirmationTtlMs', 'approvalMaxPendingPerRequester', 'grantTtlMs', 'delegationMaxDepth', 'delegationMaxTtlMs', 'elevationMaxTtlMs']);
 
 /** Flags as commands pass them; `database: null` means "SQLite, whatever the environment says". */
 export type ConfigFlags = { [K in keyof ConfigInput]?: K extends 'database' ? ConfigInput[K] | null : ConfigInput[K] };

@@ -137,6 +137,11 @@ export const configSchema = z.strictObject({
   requestTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
   /** Seconds named in `Retry-After` when load is shed. Default 1. */
   retryAfterSeconds: z.number().int().min(1).max(3600).default(1),
+  /**
+   * Worker threads that run Cedar evaluation for the decision path (runtime/policy-threads.ts);
+   * 0 = on the event loop. Unset: one when the machine has two or more cores, else 0.
+   */
+  policyThreads: z.number().int().min(0).max(16).optional(),
   /** On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway, ms. Default 10000. */
   shutdownTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
   /**

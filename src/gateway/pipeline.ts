@@ -10,7 +10,7 @@ import type { ElevationRepo } from '../elevation/repo.js';
 import type { GrantClaims } from '../grants/grant.js';
 import type { KeyRing, SigningKey } from '../grants/keyring.js';
 import type { CompiledBundle } from '../policy/bundle.js';
-import type { CedarEntity } from '../policy/types.js';
+import type { CedarEntity, PolicyEvaluation, PolicyRequest } from '../policy/types.js';
 import type { AuditRepo, IdentityRepo } from '../store/port.js';
 import type { EntitySource } from './entities.js';
 import type { PolicyHolder } from './policy-holder.js';
@@ -84,11 +84,19 @@ export interface GatewayEvents {
   approvalOpened?(a: ApprovalRequest): void;
 }
 
+/** Evaluates a mapped request against `bundle` (the same answer as `bundle.evaluate`). */
+export type PolicyEvaluator = (bundle: CompiledBundle, req: PolicyRequest) => Promise<PolicyEvaluation>;
+
 export interface GatewayDeps {
   policies: PolicyHolder;
   audit: AuditWriter;
   clock: Clock;
   entities?: EntitySource;
+  /**
+   * Where Cedar runs (runtime/policy-threads.ts: worker threads); without it, `bundle.evaluate` on
+   * the event loop. Either answers exactly as `bundle.evaluate` would; a throw is a deny.
+   */
+  evaluator?: PolicyEvaluator;
   /** The identity registry (DESIGN §2 step 2). Without it, subjects are not checked (unit tests only). */
   registry?: IdentityRepo;
   /** The command analyzer (DESIGN §2 step 4). Without it, a request carrying a command is denied. */

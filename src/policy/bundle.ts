@@ -48,9 +48,31 @@ export interface CompiledBundle {
    * @throws AirlockError ERR_INTERNAL
    */
   evaluateUnsliced(req: PolicyRequest): PolicyEvaluation;
+  /**
+   * The Cedar call `evaluate` would make, for evaluation elsewhere (a policy thread): undefined when
+   * no policy's scope can match (the answer is then {@link emptySliceDeny}). Pure: no Cedar call.
+   */
+  cedarCall(req: PolicyRequest): CedarCall | undefined;
+  /** Reads Cedar's answer to one of this bundle's calls as `evaluate` does (a failure throws). */
+  readAnswer(answer: AuthorizationAnswer): PolicyEvaluation;
+  /** The prepared sliced sets, id and policy text, so another thread can prepare the same sets. */
+  preparedSets(): readonly PreparedSet[];
   /** Releases the prepared sets. cedar-wasm cannot unload a set, so each is replaced by an empty one. */
   dispose(): void;
 }
+
+/** Cedar's `statefulIsAuthorized` input for one request, on a set prepared under `preparsedPolicySetId`. */
+export type CedarCall = Parameters<typeof statefulIsAuthorized>[0];
+export type { AuthorizationAnswer };
+
+/** One prepared policy set: its id and its policies' text by policy id. */
+export interface PreparedSet {
+  id: string;
+  policies: Record<string, string>;
+}
+
+/** The answer when no policy's scope can match: Cedar would answer deny with no diagnostics. */
+export const emptySliceDeny = (): PolicyEvaluation => ({ decision: 'deny', determining: [], errors: [] });
 
 export type CompileResult = { ok: true; bundle: CompiledBundle } | { ok: false; problems: BundleProblem[] };
 
@@ -317,23 +339,31 @@ class PreparedBundle implements CompiledBundle {
   }
 
   evaluate(req: PolicyRequest): PolicyEvaluation {
+    const call = this.cedarCall(req);
+    return call === undefined ? emptySliceDeny() : this.readAnswer(statefulIsAuthorized(call));
+  }
+
+  cedarCall(req: PolicyRequest): CedarCall | undefined {
     this.#checkLive();
     const n = sliceFor(this.#plan, req.principal, req.action, req.resource);
-    // An empty slice: no policy's scope can match, so Cedar would answer deny with no diagnostics.
-    if (n === undefined) return { decision: 'deny', determining: [], errors: [] };
-    return this.#authorize(this.#setIds[n]!, req);
+    return n === undefined ? undefined : this.#callFor(this.#setIds[n]!, req);
+  }
+
+  preparedSets(): readonly PreparedSet[] {
+    this.#checkLive();
+    return this.#plan.sets.map((ids, n) => ({ id: this.#setIds[n]!, policies: Object.fromEntries(ids.map((i) => [i, this.#policyText.get(i)!])) }));
   }
 
   evaluateUnsliced(req: PolicyRequest): PolicyEvaluation {
     this.#checkLive();
-    if (this.#policyText.size === 0) return { decision: 'deny', determining: [], errors: [] };
+    if (this.#policyText.size === 0) return emptySliceDeny();
     if (this.#unslicedId === undefined) {
       const id = `${this.#prefix}:all`;
       const problems = preparseSet(id, this.#policyText);
       if (problems.length > 0) throw new AirlockError('ERR_INTERNAL', problems.map((p) => p.message).join('; '), { policyVersion: this.version });
       this.#unslicedId = id;
     }
-    return this.#authorize(this.#unslicedId, req);
+    return this.readAnswer(statefulIsAuthorized(this.#callFor(this.#unslicedId, req)));
   }
 
   dispose(): void {
@@ -347,7 +377,7 @@ class PreparedBundle implements CompiledBundle {
     if (this.#disposed) throw new AirlockError('ERR_INTERNAL', `policy bundle ${this.version} was disposed`);
   }
 
-  #authorize(setId: string, req: PolicyRequest): PolicyEvaluation {
+  #callFor(setId: string, req: PolicyRequest): CedarCall {
     // The action's groups live in the schema, which is not passed at evaluation; send them as entities.
     const actionChain = this.#actionEntities.get(uidKey(req.action));
     // Only attributes some policy names cross into wasm (attribute-use.ts): same decision, less marshalling.
@@ -357,14 +387,17 @@ class PreparedBundle implements CompiledBundle {
       if (attrs === e.attrs) return e;
       return e.tags ? { uid: e.uid, attrs, parents: e.parents, tags: e.tags } : { uid: e.uid, attrs, parents: e.parents };
     });
-    const answer: AuthorizationAnswer = statefulIsAuthorized({
+    return {
       principal: req.principal,
       action: req.action,
       resource: req.resource,
       context: (use.contextKeys === 'all' ? req.context : pickKeys(req.context, use.contextKeys)) as never,
       entities: (actionChain ? [...entities, ...actionChain] : entities) as EntityJson[],
       preparsedPolicySetId: setId,
-    });
+    };
+  }
+
+  readAnswer(answer: AuthorizationAnswer): PolicyEvaluation {
     if (answer.type === 'failure') {
       // fail closed: the gateway turns this throw into deny (DESIGN §6)
       throw new AirlockError('ERR_INTERNAL', `Cedar refused the request: ${answer.errors.map((e) => e.message).join('; ')}`, {

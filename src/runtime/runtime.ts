@@ -8,6 +8,9 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { startSharedClock, type SharedClock } from './shared-clock.js';
 import { AirlockError } from '../core/errors.js';
 import { within } from '../core/within.js';
+import { availableParallelism } from 'node:os';
+import { createPolicyThreads } from './policy-threads.js';
+import type { PolicyRequest } from '../policy/types.js';
 import { createGateway, type Gateway, type GatewayObserver } from '../gateway/gateway.js';
 import { createPolicyHolder, type PolicyHolder } from '../gateway/policy-holder.js';
 import { createKeyRing, type KeyRing } from '../grants/keyring.js';
@@ -149,7 +152,15 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Use this store instead of the one the config selects (tests). */
   store?: Store;
+  /**
+   * Worker threads for Cedar evaluation on the decision path; default `config.policyThreads`, else
+   * 0 (on the event loop). `serve` passes the machine's default ({@link defaultPolicyThreads}).
+   */
+  policyThreads?: number;
 }
+
+/** One policy thread when the machine has a second core for it; none on a single core. */
+export const defaultPolicyThreads = (cores = availableParallelism()): number => (cores >= 2 ? 1 : 0);
 
 /** How often a serving runtime looks for elevations that ran out, to record their end. */
 const ELEVATION_EXPIRY_SWEEP_MS = 15_000;
@@ -283,10 +294,16 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const approvals = createApprovalDesk({ repo: store.approvals, audit, clock, policies, webhooks, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });
   // Chat provenance: chat users are the registry Humans whose `links` name them (docs/chat.md).
   const humans = createHumanDirectory(store.identities, (i) => approvals.factsOf(i));
+  const threadCount = opts.policyThreads ?? config.policyThreads ?? 0;
+  const threads =
+    threadCount > 0 ? createPolicyThreads({ size: threadCount, onError: (e, thread) => failures.report('policy-thread', e, { thread }) }) : undefined;
+  // Prepared while the rest starts; until a thread is ready, evaluation runs on the event loop.
+  threads?.load(loaded.bundle).catch((e: unknown) => failures.report('policy-thread', e, { at: 'start' }));
   const decisions = createGateway({
     policies,
     audit,
     clock,
+    ...(threads ? { evaluator: (bundle: CompiledBundle, req: PolicyRequest) => threads.evaluate(bundle, req) } : {}),
     registry: store.identities,
     analyzer,
     approvals: { repo: store.approvals, approvalTtlMs: config.approvalTtlMs, confirmationTtlMs: config.confirmationTtlMs, maxPendingPerRequester: config.approvalMaxPendingPerRequester },
@@ -430,9 +447,24 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       }
     }
     if (!next.ok) return { ok: false, version: policies.current()?.version, problems: next.problems };
+    if (threads) {
+      try {
+        await threads.load(next.bundle);
+      } catch (e) {
+        failures.report('reload', e);
+        threads.release(next.bundle);
+        next.bundle.dispose();
+        return { ok: false, version: policies.current()?.version, problems: [{ file: policyDir, message: 'the policy threads could not prepare the bundle; reload refused (see the server log)' }] };
+      }
+    }
     bundleFiles = read.files;
     const prev = policies.replace(next.bundle);
-    if (prev && prev !== next.bundle) setTimeout(() => prev.dispose(), 5000).unref();
+    if (prev && prev !== next.bundle) {
+      setTimeout(() => {
+        threads?.release(prev);
+        prev.dispose();
+      }, 5000).unref();
+    }
     return { ok: true, version: next.bundle.version };
   }
   let reloadChain: Promise<unknown> = Promise.resolve();
@@ -594,6 +626,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       }
       await usage.close();
       await audit.close();
+      await threads?.close();
       await webhooks.drain();
       await checkpoint().catch((e: unknown) => failures.report('checkpoint', e, { writer: config.writerId, at: 'shutdown' }));
       await anchor().catch((e: unknown) => failures.report('anchor', e, { dir: config.anchorDir, at: 'shutdown' }));

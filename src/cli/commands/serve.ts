@@ -9,7 +9,7 @@ import { createHttpServer } from '../../http/server.js';
 import { consoleEnabled } from '../../console/routes.js';
 import { createMetrics } from '../../http/metrics.js';
 import { createLogger, type Logger } from '../../runtime/logger.js';
-import { createRuntime, type Runtime } from '../../runtime/runtime.js';
+import { createRuntime, defaultPolicyThreads, type Runtime } from '../../runtime/runtime.js';
 import { acquireServeLock } from '../../runtime/serve-lock.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { flushCompileCache } from '../compile-cache.js';
@@ -114,6 +114,7 @@ async function serve(config: Config, io: CliIO, log: Logger): Promise<number> {
 
   const runtime = await createRuntime(config, {
     logger: log,
+    policyThreads: config.policyThreads ?? defaultPolicyThreads(),
     observer: {
       onDecision: (o, ms, reasons, d) => {
         metrics.decision(o, ms);

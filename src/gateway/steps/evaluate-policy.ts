@@ -9,7 +9,7 @@ import { type EntitySource } from '../entities.js';
 import { qualifyType } from '../../core/entity-uid.js';
 import { uidKey } from '../../core/entity-uid.js';
 import { inSpan } from '../../core/tracing.js';
-import { NEXT, type StepFactory } from '../pipeline.js';
+import { NEXT, type PolicyEvaluator, type StepFactory } from '../pipeline.js';
 
 /** DESIGN §2 step 5: map the request to Cedar, evaluate the bundle, read the annotations. */
 export async function evaluatePolicy(
@@ -17,6 +17,7 @@ export async function evaluatePolicy(
   req: AuthorizationRequest,
   source?: EntitySource,
   prefetched?: ReadonlyMap<string, CedarEntity>,
+  evaluator?: PolicyEvaluator,
 ): Promise<PolicyOutcome> {
   const unknown = unknownName(bundle, req);
   if (unknown) return { outcome: 'deny', reasons: [{ code: unknown.code, message: `${decisionCodes[unknown.code]}: ${unknown.detail}` }], requirements: [], determining: [] };
@@ -37,7 +38,7 @@ export async function evaluatePolicy(
   const refused = refusedEntityClaim(req, resolve, bundle.namespace, bundle.claims);
   if (refused !== undefined) return { outcome: 'deny', reasons: [{ code: 'property_refused', message: `${decisionCodes.property_refused}: ${refused}` }], requirements: [], determining: [] };
   const policyRequest = toPolicyRequest(req, resolve, bundle.namespace, bundle.attributeUse, bundle.claims);
-  return decideOutcome(bundle.evaluate(policyRequest), bundle);
+  return decideOutcome(evaluator ? await evaluator(bundle, policyRequest) : bundle.evaluate(policyRequest), bundle);
 }
 
 /**
@@ -49,7 +50,7 @@ export const policyStep: StepFactory = (deps) => ({
   phase: 'decide',
   async run(s) {
     const result = await inSpan(s.span, 'airlock.policy', async (span) => {
-      const r = await evaluatePolicy(s.bundle, s.policyRequest, deps.entities, s.prefetched);
+      const r = await evaluatePolicy(s.bundle, s.policyRequest, deps.entities, s.prefetched, deps.evaluator);
       span.set({ 'airlock.policy.version': s.bundle.version, 'airlock.policy.outcome': r.outcome });
       return r;
     });

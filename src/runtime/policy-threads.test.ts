@@ -1,0 +1,154 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { uidKey } from '../core/entity-uid.js';
+import { compileBundle, type CompiledBundle } from '../policy/bundle.js';
+import { toPolicyRequest } from '../policy/request-mapping.js';
+import type { CedarEntity, PolicyRequest } from '../policy/types.js';
+import { loadBundle } from './load-bundle.js';
+import { createPolicyThreads, type PolicyThreads } from './policy-threads.js';
+
+const open: PolicyThreads[] = [];
+const bundles: CompiledBundle[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((t) => t.close()));
+  for (const b of bundles.splice(0)) b.dispose();
+});
+
+function threadsOf(size: number, events: { ready: number[]; errors: string[] } = { ready: [], errors: [] }) {
+  const waiters: (() => void)[] = [];
+  const t = createPolicyThreads({
+    size,
+    restartMs: 10,
+    onReady: (i) => {
+      events.ready.push(i);
+      waiters.splice(0).forEach((w) => w());
+    },
+    onError: (e) => void events.errors.push(e.message),
+  });
+  open.push(t);
+  /** Resolves once `n` threads are ready (on the thread's own message, no timer). */
+  const readyCount = async (n: number) => {
+    while (t.ready() < n) await new Promise<void>((r) => waiters.push(r));
+  };
+  return { t, events, readyCount };
+}
+
+async function exampleBundle(): Promise<CompiledBundle> {
+  const r = await loadBundle('policies/example');
+  if (!r.ok) throw new Error('example bundle did not compile');
+  bundles.push(r.bundle);
+  return r.bundle;
+}
+
+/** The example bundle's own test cases, mapped as the gateway maps a request. */
+function requestsOf(bundle: CompiledBundle): PolicyRequest[] {
+  return bundle.tests.map((c) => {
+    const own = new Map<string, CedarEntity>((c.entities ?? []).map((e) => [uidKey(e.uid), e]));
+    return toPolicyRequest(c.request, (uid) => own.get(uidKey(uid)) ?? bundle.staticEntities.get(uidKey(uid)), bundle.namespace, undefined, bundle.claims);
+  });
+}
+
+const tiny = (effect: 'permit' | 'forbid') => {
+  const r = compileBundle({
+    'schema.cedarschema': 'namespace Airlock { entity Agent; entity Tool; action "tool.invoke" appliesTo { principal: Agent, resource: Tool }; }',
+    'main.cedar': `@id("p") ${effect}(principal, action == Airlock::Action::"tool.invoke", resource);`,
+  });
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  bundles.push(r.bundle);
+  return r.bundle;
+};
+const tinyRequest: PolicyRequest = {
+  principal: { type: 'Airlock::Agent', id: 'a' },
+  action: { type: 'Airlock::Action', id: 'tool.invoke' },
+  resource: { type: 'Airlock::Tool', id: 't' },
+  context: {},
+  entities: [],
+};
+
+describe('policy threads', () => {
+  it('answer every example test case exactly as evaluation on the event loop does', async () => {
+    const bundle = await exampleBundle();
+    const { t, readyCount } = threadsOf(2);
+    await t.load(bundle);
+    await readyCount(2);
+    const requests = requestsOf(bundle);
+    expect(requests.length).toBeGreaterThan(20);
+    const inline = requests.map((r) => {
+      try {
+        return bundle.evaluate(r);
+      } catch (e) {
+        return { threw: (e as Error).message };
+      }
+    });
+    const threaded = await Promise.all(requests.map((r) => t.evaluate(bundle, r).catch((e: Error) => ({ threw: e.message }))));
+    expect(threaded).toEqual(inline);
+    expect(inline.some((a) => 'decision' in a && a.decision === 'allow')).toBe(true);
+    expect(inline.some((a) => 'decision' in a && a.decision === 'deny')).toBe(true);
+  });
+
+  it('a thread that stops fails its evaluations closed, is reported, and starts again with the bundle', async () => {
+    const bundle = tiny('permit');
+    const { t, events, readyCount } = threadsOf(1);
+    await t.load(bundle);
+    await readyCount(1);
+    // Held by the thread when it ends: rejected (the gateway answers deny), never left hanging.
+    const held = Array.from({ length: 50 }, () => t.evaluate(bundle, tinyRequest).then((a) => a.decision, (e: Error) => e.message));
+    await t.stopThread(0);
+    const answers = await Promise.all(held);
+    expect(answers.every((a) => a === 'allow' || /policy thread 0 stopped/.test(a))).toBe(true);
+    expect(events.errors.some((m) => /policy thread 0 stopped|exited/.test(m))).toBe(true);
+    await readyCount(1);
+    expect(events.ready).toEqual([0, 0]);
+    expect((await t.evaluate(bundle, tinyRequest)).decision).toBe('allow');
+  });
+
+  it('a reload: the new bundle is answered by the threads; an evaluation sent before a release still gets its own bundle', async () => {
+    const before = tiny('permit');
+    const after = tiny('forbid');
+    const { t, readyCount } = threadsOf(1);
+    await t.load(before);
+    await readyCount(1);
+    expect((await t.evaluate(before, tinyRequest)).decision).toBe('allow');
+    await t.load(after);
+    expect((await t.evaluate(after, tinyRequest)).decision).toBe('deny');
+    expect((await t.evaluate(after, tinyRequest)).determining).toEqual(['p']);
+    // Sent, then released at once: the thread takes messages in order, so the set is still there.
+    const inFlight = t.evaluate(before, tinyRequest);
+    t.release(before);
+    expect((await inFlight).decision).toBe('allow');
+  });
+
+  it('a thread started again holds every bundle still in force, and none released', async () => {
+    const a = tiny('permit');
+    const b = tiny('forbid');
+    const { t, readyCount } = threadsOf(1);
+    await t.load(a);
+    await t.load(b);
+    t.release(a);
+    await readyCount(1);
+    await t.stopThread(0);
+    await readyCount(1);
+    expect((await t.evaluate(b, tinyRequest)).decision).toBe('deny');
+  });
+
+  it('before any thread is ready, and for a bundle never loaded, evaluation runs here with the same answer', async () => {
+    const bundle = tiny('permit');
+    const { t } = threadsOf(1);
+    // Not awaited: the thread may not be ready yet, the answer must not depend on it.
+    expect((await t.evaluate(bundle, tinyRequest)).decision).toBe('allow');
+    const unloaded = tiny('forbid');
+    expect((await t.evaluate(unloaded, tinyRequest)).decision).toBe('deny');
+  });
+
+  it('a request no policy can apply to is a deny without a Cedar call', async () => {
+    const bundle = tiny('permit');
+    const { t, readyCount } = threadsOf(1);
+    await t.load(bundle);
+    await readyCount(1);
+    const other: PolicyRequest = { ...tinyRequest, action: { type: 'Airlock::Action', id: 'not.declared' } };
+    expect(await t.evaluate(bundle, other)).toEqual({ decision: 'deny', determining: [], errors: [] });
+  });
+
+  it('refuses a size that is not a positive integer', () => {
+    expect(() => createPolicyThreads({ size: 0, onError: () => undefined })).toThrow(/positive integer/);
+  });
+});

@@ -1,0 +1,213 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { AirlockError } from '../core/errors.js';
+import { emptySliceDeny, type AuthorizationAnswer, type CedarCall, type CompiledBundle, type PreparedSet } from '../policy/bundle.js';
+import type { PolicyEvaluation, PolicyRequest } from '../policy/types.js';
+
+/**
+ * Cedar evaluation on worker threads (issue 14): the event loop maps the request and reads the
+ * answer; the wasm call, the largest single cost of a decision, runs on another core. Each thread
+ * holds its own cedar-wasm instance with the sliced policy sets of every bundle in force, under the
+ * same set ids as the main thread, so a call names exactly the bundle it was mapped for; a set a
+ * thread does not hold makes Cedar answer a failure, which is a deny.
+ *
+ * Fail closed: a thread that stops (crash, out of memory, terminated) rejects every evaluation it
+ * held, which the gateway answers as deny, and is started again after a pause. While no thread is
+ * ready (start-up, restart) evaluation runs on the event loop with the same bundle, so the answer
+ * is the same either way.
+ */
+export interface PolicyThreads {
+  readonly size: number;
+  /** Prepares `bundle`'s sets on every thread (and on threads started later); before it is used. */
+  load(bundle: CompiledBundle): Promise<void>;
+  /** Drops `bundle`'s sets on every thread, after the evaluations already sent to it. */
+  release(bundle: CompiledBundle): void;
+  evaluate(bundle: CompiledBundle, req: PolicyRequest): Promise<PolicyEvaluation>;
+  /** Threads ready now (for tests and the log). */
+  ready(): number;
+  /** Ends one thread as a crash would (tests, and an operator's last resort): it starts again. */
+  stopThread(index: number): Promise<void>;
+  /** Stops every thread; evaluations still held are rejected. */
+  close(): Promise<void>;
+}
+
+export interface PolicyThreadOptions {
+  size: number;
+  /** A thread stopped or could not start: reported; the thread is started again after a pause. */
+  onError(e: Error, thread: number): void;
+  /** A thread holds every bundle in force and takes evaluations (at start and after a restart). */
+  onReady?(thread: number): void;
+  /** Pause before a stopped thread starts again (doubles per consecutive failure, at most 5 s). */
+  restartMs?: number;
+}
+
+interface Pending {
+  resolve(a: AuthorizationAnswer): void;
+  reject(e: Error): void;
+}
+
+interface Thread {
+  index: number;
+  worker: Worker;
+  ready: boolean;
+  pending: Map<number, Pending>;
+  loads: Map<number, { resolve(): void; reject(e: Error): void }>;
+}
+
+// Evaluated source (no file to resolve beside the compiled module, in dist/ or under vitest alike),
+// written to run as CommonJS or as a module (a worker inherits `--input-type=module`): dynamic
+// imports only. cedar-wasm's Node build is CommonJS, so it is required.
+const WORKER_SOURCE = `
+(async () => {
+  const { parentPort, workerData } = await import('node:worker_threads');
+  const { createRequire } = await import('node:module');
+  const cedar = createRequire(workerData.cedar)(workerData.cedar);
+  const prepare = (sets) => {
+    const problems = [];
+    for (const s of sets) {
+      const r = cedar.preparsePolicySet(s.id, { staticPolicies: s.policies });
+      if (r.type !== 'success') problems.push(...r.errors.map((e) => s.id + ': ' + e.message));
+    }
+    return problems;
+  };
+  const problems = prepare(workerData.sets);
+  if (problems.length > 0) throw new Error('could not prepare policies: ' + problems.join('; '));
+  parentPort.on('message', (m) => {
+    if (m.t === 'eval') {
+      let a;
+      try {
+        a = cedar.statefulIsAuthorized(m.call);
+      } catch (e) {
+        a = { type: 'failure', errors: [{ message: 'cedar threw: ' + String((e && e.message) || e) }] };
+      }
+      parentPort.postMessage({ n: m.n, a });
+    } else if (m.t === 'load') {
+      parentPort.postMessage({ load: m.n, problems: prepare(m.sets) });
+    } else if (m.t === 'drop') {
+      for (const id of m.ids) cedar.preparsePolicySet(id, { staticPolicies: {} });
+    }
+  });
+  parentPort.postMessage({ ready: true });
+})();
+`;
+
+const stopped = (index: number, why: string) => new AirlockError('ERR_INTERNAL', `policy thread ${index} stopped: ${why}`);
+
+export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
+  if (!Number.isInteger(opts.size) || opts.size < 1) throw new TypeError('policy threads: size must be a positive integer');
+  const cedar = createRequire(import.meta.url).resolve('@cedar-policy/cedar-wasm/nodejs');
+  const restartMs = opts.restartMs ?? 100;
+  /** The bundles in force and their sets: what a thread (re)started now must hold. */
+  const live = new Map<CompiledBundle, readonly PreparedSet[]>();
+  const threads: (Thread | undefined)[] = new Array(opts.size).fill(undefined);
+  const failures: number[] = new Array(opts.size).fill(0);
+  let seq = 0;
+  let closed = false;
+
+  function start(index: number): void {
+    const sets = [...live.values()].flat();
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { cedar, sets } });
+    // Never what keeps a process alive: a runtime whose start failed part way still exits.
+    worker.unref();
+    const t: Thread = { index, worker, ready: false, pending: new Map(), loads: new Map() };
+    threads[index] = t;
+    worker.on('message', (m: { n?: number; a?: AuthorizationAnswer; ready?: true; load?: number; problems?: string[] }) => {
+      if (m.ready) {
+        t.ready = true;
+        failures[index] = 0;
+        opts.onReady?.(index);
+      } else if (m.load !== undefined) {
+        const l = t.loads.get(m.load);
+        t.loads.delete(m.load);
+        if (m.problems!.length === 0) l?.resolve();
+        else l?.reject(new AirlockError('ERR_INTERNAL', `policy thread ${index} could not prepare the bundle: ${m.problems!.join('; ')}`));
+      } else if (m.n !== undefined) {
+        const p = t.pending.get(m.n);
+        t.pending.delete(m.n);
+        p?.resolve(m.a!);
+      }
+    });
+    let ended = false;
+    const end = (why: string, err?: Error) => {
+      if (ended) return;
+      ended = true;
+      t.ready = false;
+      if (threads[index] === t) threads[index] = undefined;
+      const e = stopped(index, why);
+      for (const p of t.pending.values()) p.reject(e);
+      // A load it had not answered is not lost: the thread started again prepares every bundle in `live`.
+      for (const l of t.loads.values()) l.resolve();
+      t.pending.clear();
+      t.loads.clear();
+      if (closed) return;
+      opts.onError(err ?? e, index);
+      const pause = Math.min(5000, restartMs * 2 ** failures[index]!);
+      failures[index]! += 1;
+      setTimeout(() => {
+        if (!closed && threads[index] === undefined) start(index);
+      }, pause).unref();
+    };
+    worker.on('error', (err) => end(err.message, err));
+    worker.on('exit', (code) => end(`exited with code ${code}`));
+  }
+
+  for (let i = 0; i < opts.size; i++) start(i);
+
+  /** The ready thread with the fewest evaluations in flight. */
+  function pick(): Thread | undefined {
+    let best: Thread | undefined;
+    for (const t of threads) if (t?.ready && (!best || t.pending.size < best.pending.size)) best = t;
+    return best;
+  }
+
+  function send(t: Thread, call: CedarCall): Promise<AuthorizationAnswer> {
+    return new Promise((resolve, reject) => {
+      const n = ++seq;
+      t.pending.set(n, { resolve, reject });
+      t.worker.postMessage({ t: 'eval', n, call });
+    });
+  }
+
+  return {
+    size: opts.size,
+    async load(bundle) {
+      if (closed) throw new AirlockError('ERR_INTERNAL', 'policy threads are closed');
+      const sets = bundle.preparedSets();
+      live.set(bundle, sets);
+      // Threads starting now read `live`; running ones are sent the sets and answer when done.
+      await Promise.all(
+        threads.map((t) => {
+          if (!t) return undefined;
+          return new Promise<void>((resolve, reject) => {
+            const n = ++seq;
+            t.loads.set(n, { resolve, reject });
+            t.worker.postMessage({ t: 'load', n, sets });
+          });
+        }),
+      );
+    },
+    release(bundle) {
+      const sets = live.get(bundle);
+      if (!sets) return;
+      live.delete(bundle);
+      const ids = sets.map((s) => s.id);
+      for (const t of threads) t?.worker.postMessage({ t: 'drop', ids });
+    },
+    async evaluate(bundle, req) {
+      const call = bundle.cedarCall(req);
+      if (call === undefined) return emptySliceDeny();
+      const t = live.has(bundle) ? pick() : undefined;
+      // No ready thread (start-up, restart) or a bundle the threads never got: same answer here.
+      if (!t) return bundle.evaluate(req);
+      return bundle.readAnswer(await send(t, call));
+    },
+    ready: () => threads.filter((t) => t?.ready).length,
+    async stopThread(index) {
+      await threads[index]?.worker.terminate();
+    },
+    async close() {
+      closed = true;
+      await Promise.all(threads.map((t) => t?.worker.terminate()));
+    },
+  };
+}
