@@ -139,7 +139,8 @@ export const configSchema = z.strictObject({
   retryAfterSeconds: z.number().int().min(1).max(3600).default(1),
   /**
    * Worker threads that run Cedar evaluation for the decision path (runtime/policy-threads.ts);
-   * 0 = on the event loop. Unset: one when the machine has two or more cores, else 0.
+   * 0 = on the event loop. Unset: `serve` runs one on a machine with two or more cores; other
+   * commands (and the embedded MCP proxy) evaluate on the event loop.
    */
   policyThreads: z.number().int().min(0).max(16).optional(),
   /** On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway, ms. Default 10000. */

@@ -52,6 +52,9 @@ interface Thread {
   ready: boolean;
   pending: Map<number, Pending>;
   loads: Map<number, { resolve(): void; reject(e: Error): void }>;
+  /** Evaluations not yet sent: one message per turn of the event loop, not one per evaluation. */
+  outbox: string[];
+  flushing: boolean;
 }
 
 // Evaluated source (no file to resolve beside the compiled module, in dist/ or under vitest alike),
@@ -72,15 +75,20 @@ const WORKER_SOURCE = `
   };
   const problems = prepare(workerData.sets);
   if (problems.length > 0) throw new Error('could not prepare policies: ' + problems.join('; '));
+  // One evaluation: "<n> <call as JSON>", answered "<n> <answer as JSON>".
+  const evaluate = (m) => {
+    const sp = m.indexOf(' ');
+    let a;
+    try {
+      a = cedar.statefulIsAuthorized(JSON.parse(m.slice(sp + 1)));
+    } catch (e) {
+      a = { type: 'failure', errors: [{ message: 'cedar threw: ' + String((e && e.message) || e) }] };
+    }
+    return m.slice(0, sp) + ' ' + JSON.stringify(a);
+  };
   parentPort.on('message', (m) => {
-    if (m.t === 'eval') {
-      let a;
-      try {
-        a = cedar.statefulIsAuthorized(m.call);
-      } catch (e) {
-        a = { type: 'failure', errors: [{ message: 'cedar threw: ' + String((e && e.message) || e) }] };
-      }
-      parentPort.postMessage({ n: m.n, a });
+    if (Array.isArray(m)) {
+      parentPort.postMessage(m.map(evaluate));
     } else if (m.t === 'load') {
       parentPort.postMessage({ load: m.n, problems: prepare(m.sets) });
     } else if (m.t === 'drop') {
@@ -109,10 +117,18 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { cedar, sets } });
     // Never what keeps a process alive: a runtime whose start failed part way still exits.
     worker.unref();
-    const t: Thread = { index, worker, ready: false, pending: new Map(), loads: new Map() };
+    const t: Thread = { index, worker, ready: false, pending: new Map(), loads: new Map(), outbox: [], flushing: false };
     threads[index] = t;
-    worker.on('message', (m: { n?: number; a?: AuthorizationAnswer; ready?: true; load?: number; problems?: string[] }) => {
-      if (m.ready) {
+    worker.on('message', (m: string[] | { ready?: true; load?: number; problems?: string[] }) => {
+      if (Array.isArray(m)) {
+        for (const r of m) {
+          const sp = r.indexOf(' ');
+          const n = Number(r.slice(0, sp));
+          const p = t.pending.get(n);
+          t.pending.delete(n);
+          p?.resolve(JSON.parse(r.slice(sp + 1)) as AuthorizationAnswer);
+        }
+      } else if (m.ready) {
         t.ready = true;
         failures[index] = 0;
         opts.onReady?.(index);
@@ -121,10 +137,6 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
         t.loads.delete(m.load);
         if (m.problems!.length === 0) l?.resolve();
         else l?.reject(new AirlockError('ERR_INTERNAL', `policy thread ${index} could not prepare the bundle: ${m.problems!.join('; ')}`));
-      } else if (m.n !== undefined) {
-        const p = t.pending.get(m.n);
-        t.pending.delete(m.n);
-        p?.resolve(m.a!);
       }
     });
     let ended = false;
@@ -160,11 +172,32 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
     return best;
   }
 
+  /** Sends what the outbox holds; before any other message, so the thread sees everything in order. */
+  function flush(t: Thread): void {
+    t.flushing = false;
+    if (t.outbox.length === 0) return;
+    t.worker.postMessage(t.outbox);
+    t.outbox = [];
+  }
+
+  /** A message other than an evaluation, after the evaluations queued before it. */
+  function post(t: Thread, m: unknown): void {
+    flush(t);
+    t.worker.postMessage(m);
+  }
+
   function send(t: Thread, call: CedarCall): Promise<AuthorizationAnswer> {
     return new Promise((resolve, reject) => {
       const n = ++seq;
+      // Text: one JSON.stringify costs the event loop less than a structured clone of the objects.
+      t.outbox.push(`${n} ${JSON.stringify(call)}`);
       t.pending.set(n, { resolve, reject });
-      t.worker.postMessage({ t: 'eval', n, call });
+      // Each message wakes the thread (a system call on both sides): the evaluations of one turn
+      // of the event loop (the requests read together) go as one.
+      if (!t.flushing) {
+        t.flushing = true;
+        setImmediate(() => flush(t));
+      }
     });
   }
 
@@ -181,7 +214,7 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
           return new Promise<void>((resolve, reject) => {
             const n = ++seq;
             t.loads.set(n, { resolve, reject });
-            t.worker.postMessage({ t: 'load', n, sets });
+            post(t, { t: 'load', n, sets });
           });
         }),
       );
@@ -191,7 +224,7 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
       if (!sets) return;
       live.delete(bundle);
       const ids = sets.map((s) => s.id);
-      for (const t of threads) t?.worker.postMessage({ t: 'drop', ids });
+      for (const t of threads) if (t) post(t, { t: 'drop', ids });
     },
     async evaluate(bundle, req) {
       const call = bundle.cedarCall(req);
