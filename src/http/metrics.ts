@@ -21,6 +21,8 @@ export interface Metrics {
   integrityAlarm(kind: string): void;
   /** Something the Slack adapter refused or recorded (signature_rejected, replay_ignored, vote_refused, …). */
   slackEvent(type: string): void;
+  /** Where a Cedar evaluation ran, when policy threads are on (`event_loop`: no thread was ready). */
+  policyEvaluation(on: 'thread' | 'event_loop'): void;
 }
 
 export function createMetrics(): Metrics {
@@ -47,6 +49,12 @@ export function createMetrics(): Metrics {
   const shed = new Counter({ name: 'airlock_shed_total', help: 'Requests (decisions) or connections refused with 503 because a load cap was reached', labelNames: ['kind'], registers: [registry] });
   const slackEvents = new Counter({ name: 'airlock_slack_events_total', help: 'Slack callbacks refused (signature_rejected, replay_ignored, foreign_workspace, vote_refused) or acted on (vote_recorded, reversal_requested), by type', labelNames: ['type'], registers: [registry] });
   const alarms = new Counter({ name: 'airlock_integrity_alarms_total', help: 'Records found contradicting each other (e.g. an approval whose votes the audit chain lacks), by kind', labelNames: ['kind'], registers: [registry] });
+  const evaluations = new Counter({
+    name: 'airlock_policy_evaluations_total',
+    help: 'Cedar evaluations with policy threads on, by where they ran (event_loop: no thread was ready)',
+    labelNames: ['on'],
+    registers: [registry],
+  });
   const inFlight = new Gauge({ name: 'airlock_decisions_in_flight', help: 'Decision requests being processed now', registers: [registry] });
   return {
     registry,
@@ -81,6 +89,9 @@ export function createMetrics(): Metrics {
     },
     slackEvent(type) {
       slackEvents.inc({ type });
+    },
+    policyEvaluation(on) {
+      evaluations.inc({ on });
     },
   };
 }

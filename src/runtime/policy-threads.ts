@@ -37,6 +37,8 @@ export interface PolicyThreadOptions {
   onError(e: Error, thread: number): void;
   /** A thread holds every bundle in force and takes evaluations (at start and after a restart). */
   onReady?(thread: number): void;
+  /** Where each evaluation ran (metrics): on a thread, or here because none was ready. */
+  onEvaluation?(on: 'thread' | 'event_loop'): void;
   /** Pause before a stopped thread starts again (doubles per consecutive failure, at most 5 s). */
   restartMs?: number;
 }
@@ -231,7 +233,11 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
       if (call === undefined) return emptySliceDeny();
       const t = live.has(bundle) ? pick() : undefined;
       // No ready thread (start-up, restart) or a bundle the threads never got: same answer here.
-      if (!t) return bundle.evaluate(req);
+      if (!t) {
+        opts.onEvaluation?.('event_loop');
+        return bundle.evaluate(req);
+      }
+      opts.onEvaluation?.('thread');
       return bundle.readAnswer(await send(t, call));
     },
     ready: () => threads.filter((t) => t?.ready).length,

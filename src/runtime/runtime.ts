@@ -143,6 +143,8 @@ export interface RuntimeOptions {
     onAuditCommit?(records: number, ms: number): void;
     /** A background task failed (`source`: checkpoint, webhook, slack, usage, reload, …). */
     onFailure?(source: string): void;
+    /** With policy threads: where a Cedar evaluation ran (`event_loop`: no thread was ready). */
+    onPolicyEvaluation?(on: 'thread' | 'event_loop'): void;
     /** A Slack callback refused or acted on (also logged: refusals at warn). */
     onSlackEvent?(event: SlackAdapterEvent): void;
   };
@@ -296,7 +298,14 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const humans = createHumanDirectory(store.identities, (i) => approvals.factsOf(i));
   const threadCount = opts.policyThreads ?? config.policyThreads ?? 0;
   const threads =
-    threadCount > 0 ? createPolicyThreads({ size: threadCount, onError: (e, thread) => failures.report('policy-thread', e, { thread }) }) : undefined;
+    threadCount > 0
+      ? createPolicyThreads({
+          size: threadCount,
+          onError: (e, thread) => failures.report('policy-thread', e, { thread }),
+          onReady: (thread) => log.info({ thread, of: threadCount }, 'policy thread ready'),
+          ...(opts.observer?.onPolicyEvaluation ? { onEvaluation: opts.observer.onPolicyEvaluation } : {}),
+        })
+      : undefined;
   // Prepared while the rest starts; until a thread is ready, evaluation runs on the event loop.
   threads?.load(loaded.bundle).catch((e: unknown) => failures.report('policy-thread', e, { at: 'start' }));
   const decisions = createGateway({

@@ -75,6 +75,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<StartedGa
       onAuditCommit: (n, ms) => metrics.auditCommit(n, ms),
       onFailure: (source) => metrics.backgroundFailure(source),
       onSlackEvent: (event) => metrics.slackEvent(event.type),
+      onPolicyEvaluation: (on) => metrics.policyEvaluation(on),
     },
     ...(opts.clock ? { clock: opts.clock } : {}),
   });

@@ -13,24 +13,25 @@ const SOURCE = 'test/fixtures/bundles/authzen-cert';
 const BOB_WRITE = { subject: { type: 'user', id: 'bob' }, action: { name: 'write' }, resource: { type: 'record', id: 'record-1' } };
 const ALICE_READ = { subject: { type: 'user', id: 'alice' }, action: { name: 'read' }, resource: { type: 'record', id: 'record-1' } };
 
-let dir: string;
-let gw: StartedGateway;
-/** Every request authenticates as the registered enforcement point (`test-pep`, may ask about any `user`). */
-const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) => rawPostJson(url, body, { ...gw.headers, ...headers });
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'airlock-bundle-'));
-  cpSync(SOURCE, dir, { recursive: true });
-  gw = await startGateway({ policies: dir });
-});
-afterAll(async () => {
-  await gw?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+// Cedar on the event loop, and on two policy threads (runtime/policy-threads.ts) as `serve` runs it:
+// a reload must reach the threads before the new bundle answers.
+describe.each([0, 2])('POST /v1/policy/reload (DESIGN §3 hot reload), %i policy threads', (policyThreads) => {
+  let dir: string;
+  let gw: StartedGateway;
+  /** Every request authenticates as the registered enforcement point (`test-pep`, may ask about any `user`). */
+  const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) => rawPostJson(url, body, { ...gw.headers, ...headers });
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'airlock-bundle-'));
+    cpSync(SOURCE, dir, { recursive: true });
+    gw = await startGateway({ policies: dir, config: { policyThreads } });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
-const healthVersion = async (): Promise<string> => ((await (await fetch(`${gw.url}/healthz`)).json()) as { policyVersion: string }).policyVersion;
-const reloadJson = () => postJson(`${gw.url}/v1/policy/reload`, {}, gw.adminHeaders);
-
-describe('POST /v1/policy/reload (DESIGN §3 hot reload)', () => {
+  const healthVersion = async (): Promise<string> => ((await (await fetch(`${gw.url}/healthz`)).json()) as { policyVersion: string }).policyVersion;
+  const reloadJson = () => postJson(`${gw.url}/v1/policy/reload`, {}, gw.adminHeaders);
   let v1: string;
 
   it('reloading an unchanged bundle succeeds and keeps the same version', async () => {
@@ -120,5 +121,15 @@ describe('POST /v1/policy/reload (DESIGN §3 hot reload)', () => {
     const res = await fetch(`${gw.url}/v1/policy/reload`, { method: 'POST', headers: gw.adminHeaders });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { version: string }).version).toBe(v1);
+  });
+
+  it.runIf(policyThreads > 0)('after a reload every decision ran on a policy thread (the metric says where)', async () => {
+    // A reload returns once every thread prepared the bundle, so each thread is ready by now.
+    const count = async (on: string) => (await gw.app.inject({ method: 'GET', url: '/metrics', headers: gw.adminHeaders })).body.match(new RegExp(`^airlock_policy_evaluations_total\\{on="${on}"\\} (\\d+)`, 'm'))?.[1];
+    const before = Number((await count('thread')) ?? 0);
+    const onLoop = await count('event_loop');
+    for (let i = 0; i < 10; i++) expect((await postJson(`${gw.url}/access/v1/evaluation`, ALICE_READ)).json.decision).toBe(true);
+    expect(Number(await count('thread'))).toBe(before + 10);
+    expect(await count('event_loop')).toBe(onLoop);
   });
 });

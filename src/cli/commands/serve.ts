@@ -127,6 +127,7 @@ async function serve(config: Config, io: CliIO, log: Logger): Promise<number> {
       },
       onFailure: (source) => metrics.backgroundFailure(source),
       onSlackEvent: (event) => metrics.slackEvent(event.type),
+      onPolicyEvaluation: (on) => metrics.policyEvaluation(on),
     },
   });
   let app: FastifyInstance | undefined;
