@@ -54,9 +54,11 @@ interface Thread {
   ready: boolean;
   pending: Map<number, Pending>;
   loads: Map<number, { resolve(): void; reject(e: Error): void }>;
-  /** Evaluations not yet sent: one message per turn of the event loop, not one per evaluation. */
+  /** Evaluations not yet sent: while the thread is busy, one message per turn of the event loop. */
   outbox: string[];
   flushing: boolean;
+  /** Evaluations sent and not yet answered. */
+  unanswered: number;
 }
 
 // Evaluated source (no file to resolve beside the compiled module, in dist/ or under vitest alike),
@@ -119,10 +121,11 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { cedar, sets } });
     // Never what keeps a process alive: a runtime whose start failed part way still exits.
     worker.unref();
-    const t: Thread = { index, worker, ready: false, pending: new Map(), loads: new Map(), outbox: [], flushing: false };
+    const t: Thread = { index, worker, ready: false, pending: new Map(), loads: new Map(), outbox: [], flushing: false, unanswered: 0 };
     threads[index] = t;
     worker.on('message', (m: string[] | { ready?: true; load?: number; problems?: string[] }) => {
       if (Array.isArray(m)) {
+        t.unanswered -= m.length;
         for (const r of m) {
           const sp = r.indexOf(' ');
           const n = Number(r.slice(0, sp));
@@ -178,6 +181,7 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
   function flush(t: Thread): void {
     t.flushing = false;
     if (t.outbox.length === 0) return;
+    t.unanswered += t.outbox.length;
     t.worker.postMessage(t.outbox);
     t.outbox = [];
   }
@@ -194,9 +198,11 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
       // Text: one JSON.stringify costs the event loop less than a structured clone of the objects.
       t.outbox.push(`${n} ${JSON.stringify(call)}`);
       t.pending.set(n, { resolve, reject });
-      // Each message wakes the thread (a system call on both sides): the evaluations of one turn
-      // of the event loop (the requests read together) go as one.
-      if (!t.flushing) {
+      // An idle thread gets the evaluation at once, so it works while this loop maps the next
+      // request. A busy one gets the evaluations of this turn of the loop as one message at its end:
+      // each message wakes the thread (a system call on both sides) and it has work until then.
+      if (t.unanswered === 0) flush(t);
+      else if (!t.flushing) {
         t.flushing = true;
         setImmediate(() => flush(t));
       }
