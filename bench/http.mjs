@@ -13,7 +13,7 @@
 // AIRLOCK_BENCH_BASELINE=/path/to/dist/cli/main.js); if that fails only the keyed figure is printed.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
@@ -145,9 +145,9 @@ async function baselineRound(main, seconds) {
 }
 
 /** One round of this build: a registered agent asks about itself with its own key. */
-export async function keyedRound(seconds) {
+export async function keyedRound(seconds, extraEnv = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-http-'));
-  const { child, url } = await startServer(dir);
+  const { child, url } = await startServer(dir, extraEnv);
   const adminKey = readFileSync(join(dir, 'admin.key'), 'utf8').trim();
   const res = await fetch(`${url}/v1/identities`, {
     method: 'POST',
@@ -186,6 +186,7 @@ export async function run({ quick = false } = {}) {
   const main = baselineMain();
   const base = [];
   const keyed = [];
+  const inline = [];
   const ceilings = [];
   const cerbos = [];
   // The named baseline of issue 14, measured in the same rounds (skipped, and said so, off linux-x64).
@@ -199,6 +200,8 @@ export async function run({ quick = false } = {}) {
     const k = await keyedRound(seconds);
     decision = k.decision;
     keyed.push(k);
+    // The same build with Cedar on the event loop: what the policy threads bring, same rounds.
+    inline.push(await keyedRound(seconds, { AIRLOCK_POLICY_THREADS: '0' }));
     if (!found.skip) cerbos.push(await cerbosRound(found.bin, seconds));
   }
   return {
@@ -208,6 +211,8 @@ export async function run({ quick = false } = {}) {
     baselineRef: main ? BASELINE_REF : undefined,
     baseline: combine(base),
     gateway: combine(keyed),
+    gatewayInline: combine(inline),
+    policyThreads: process.env.AIRLOCK_POLICY_THREADS ?? String(availableParallelism() >= 2 ? 1 : 0),
     keyedDecision: decision,
     cerbos: combine(cerbos),
     cerbosVersion: found.version,
@@ -224,7 +229,9 @@ export function print(r) {
   console.log(`4. HTTP POST /access/v1/evaluation, autocannon 32 connections, ${r.rounds} × ${r.seconds} s interleaved, server and load generator on this machine (load ${r.load})`);
   if (r.baseline) console.log(line(`baseline (${r.baselineRef}, no key, static subject):       `, r.baseline));
   else console.log('   baseline: not available (set AIRLOCK_BENCH_BASELINE to a foundation build of dist/cli/main.js)');
-  console.log(line('keyed (API key + registry subject and owner lookup): ', r.gateway));
+  console.log(line(`keyed (API key + registry subject and owner lookup), ${r.policyThreads} policy thread(s): `, r.gateway));
+  console.log(line('keyed, Cedar on the event loop (AIRLOCK_POLICY_THREADS=0):            ', r.gatewayInline));
+  console.log(`   keyed with threads / on the event loop = ${fmt(r.gateway.perSecond / r.gatewayInline.perSecond, 2)}`);
   console.log(`   keyed request answered decision=${r.keyedDecision}`);
   if (r.baseline) console.log(`   keyed/baseline = ${fmt(r.gateway.perSecond / r.baseline.perSecond, 3)} (requirement: >= 0.90, i.e. within 10%)`);
   console.log(`   baseline node:http constant answer (same rounds): ${fmt(r.ceiling.perSecond, 0)} req/s, p50 ${fmt(r.ceiling.p50Ms, 1)} ms, p99 ${r.ceiling.p99Ms} ms`);
