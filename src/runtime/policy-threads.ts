@@ -131,7 +131,12 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
           const n = Number(r.slice(0, sp));
           const p = t.pending.get(n);
           t.pending.delete(n);
-          p?.resolve(JSON.parse(r.slice(sp + 1)) as AuthorizationAnswer);
+          try {
+            p?.resolve(JSON.parse(r.slice(sp + 1)) as AuthorizationAnswer);
+          } catch {
+            // Never expected (the thread writes JSON.stringify's output); still a deny, never a throw here.
+            p?.reject(new AirlockError('ERR_INTERNAL', `policy thread ${index} sent an unreadable answer`));
+          }
         }
       } else if (m.ready) {
         t.ready = true;
