@@ -192,6 +192,34 @@ describe('one data directory, one serving process; faults on a running server', 
     expect(verify.stdout).toMatch(new RegExp(`signed checkpoint seq ${max}: FAILED`));
   }, 300_000);
 
+  it('policy threads: serve says where Cedar runs (AIRLOCK_POLICY_THREADS), answers alike either way, and refuses a count it cannot run', async () => {
+    for (const [threads, line] of [
+      ['2', 'airlock: policy: Cedar on 2 worker threads (AIRLOCK_POLICY_THREADS)'],
+      ['0', 'airlock: policy: Cedar on the event loop (AIRLOCK_POLICY_THREADS=0)'],
+    ] as const) {
+      let s: Served | undefined;
+      try {
+        s = await startServe(join(tmp, `threads-${threads}`), [], { AIRLOCK_POLICY_THREADS: threads });
+        expect(s.stderr()).toContain(line);
+        for (let i = 0; i < 20; i++) {
+          const d = await decide(s);
+          expect(d.status).toBe(200);
+          expect(JSON.parse(d.text).outcome).toBe('allow');
+        }
+        expect(await stopWithin(s, 30_000)).toBe(0);
+      } finally {
+        kill(s);
+      }
+    }
+    for (const bad of ['17', '-1', 'two']) {
+      const r = await serveExit(join(tmp, `threads-bad-${bad}`), [], { AIRLOCK_POLICY_THREADS: bad });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('ERR_CONFIG_INVALID');
+      expect(r.stderr).toContain(`policyThreads (AIRLOCK_POLICY_THREADS="${bad}")`);
+      expect(r.stderr).not.toContain('listening');
+    }
+  }, 300_000);
+
   it('a failure after listen (serve.json cannot be written) closes the listener and exits non-zero instead of staying up', async () => {
     const dataDir = join(tmp, 'zombie');
     mkdirSync(join(dataDir, 'serve.json', 'x'), { recursive: true });

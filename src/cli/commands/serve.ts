@@ -21,8 +21,9 @@ import { describeStore } from '../../runtime/open-store.js';
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** The integrations this process started, for the start-up lines and the log. */
-function integrationsOf(config: Config, runtime: Runtime): string[] {
+function integrationsOf(config: Config, runtime: Runtime, policyThreads: number): string[] {
   const out: string[] = [`keys: ${config.keyProvider}${config.keyProvider === 'file' ? ` (${config.keyFile ?? join(config.dataDir, 'keys.json')})` : ''}`];
+  out.push(policyThreads > 0 ? `policy: Cedar on ${policyThreads} worker thread${policyThreads === 1 ? '' : 's'} (AIRLOCK_POLICY_THREADS)` : 'policy: Cedar on the event loop (AIRLOCK_POLICY_THREADS=0)');
   if (runtime.slack) out.push(`slack: approvals to channel ${config.slack!.approvalsChannel}`);
   if (config.webhooks.length > 0) out.push(`webhooks: ${config.webhooks.length} target(s)`);
   if (config.anchorDir) out.push(`audit anchors: ${config.anchorDir} every ${config.anchorIntervalMs} ms`);
@@ -112,9 +113,10 @@ async function serve(config: Config, io: CliIO, log: Logger): Promise<number> {
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
 
+  const policyThreads = config.policyThreads ?? defaultPolicyThreads();
   const runtime = await createRuntime(config, {
     logger: log,
-    policyThreads: config.policyThreads ?? defaultPolicyThreads(),
+    policyThreads,
     observer: {
       onDecision: (o, ms, reasons, d) => {
         metrics.decision(o, ms);
@@ -156,7 +158,7 @@ async function serve(config: Config, io: CliIO, log: Logger): Promise<number> {
           `airlock: it is also in ${join(config.dataDir, 'admin.key')} (mode 0600) for the local CLI\n`,
       );
     }
-    const integrations = integrationsOf(config, runtime);
+    const integrations = integrationsOf(config, runtime, policyThreads);
     io.stderr.write(
       `airlock: listening on ${url}\n` +
         `airlock: policy bundle ${config.policies} (${runtime.policies.current()?.version})\n` +
