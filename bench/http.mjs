@@ -13,12 +13,13 @@
 // AIRLOCK_BENCH_BASELINE=/path/to/dist/cli/main.js); if that fails only the keyed figure is printed.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { fmt, isQuick } from './util.mjs';
+import { defaultPolicyThreads } from '../dist/runtime/runtime.js';
 import { loadAverage, representativeRequest } from './pipeline.mjs';
 import { cerbosBinary, cerbosRound, printCerbosLine } from './cerbos-pdp.mjs';
 
@@ -212,7 +213,7 @@ export async function run({ quick = false } = {}) {
     baseline: combine(base),
     gateway: combine(keyed),
     gatewayInline: combine(inline),
-    policyThreads: process.env.AIRLOCK_POLICY_THREADS ?? String(availableParallelism() >= 2 ? 1 : 0),
+    policyThreads: process.env.AIRLOCK_POLICY_THREADS ?? String(defaultPolicyThreads()),
     keyedDecision: decision,
     cerbos: combine(cerbos),
     cerbosVersion: found.version,

@@ -10,7 +10,6 @@ import { AirlockError } from '../core/errors.js';
 import { within } from '../core/within.js';
 import { availableParallelism } from 'node:os';
 import { createPolicyThreads } from './policy-threads.js';
-import type { PolicyRequest } from '../policy/types.js';
 import { createGateway, type Gateway, type GatewayObserver } from '../gateway/gateway.js';
 import { createPolicyHolder, type PolicyHolder } from '../gateway/policy-holder.js';
 import { createKeyRing, type KeyRing } from '../grants/keyring.js';
@@ -312,7 +311,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     policies,
     audit,
     clock,
-    ...(threads ? { evaluator: (bundle: CompiledBundle, req: PolicyRequest) => threads.evaluate(bundle, req) } : {}),
+    ...(threads ? { evaluator: threads.evaluate } : {}),
     registry: store.identities,
     analyzer,
     approvals: { repo: store.approvals, approvalTtlMs: config.approvalTtlMs, confirmationTtlMs: config.confirmationTtlMs, maxPendingPerRequester: config.approvalMaxPendingPerRequester },
