@@ -14,17 +14,21 @@ import autocannon from 'autocannon';
 import { fmt, isQuick } from './util.mjs';
 import { startServer, stopServer } from './http.mjs';
 import { loadAverage, representativeRequest } from './pipeline.mjs';
+import { defaultPolicyThreads } from '../dist/runtime/runtime.js';
 
 const here = resolve(new URL('..', import.meta.url).pathname);
 
-/** One pipeline round in a fresh process of the checkout at `root`. */
+/** As `serve` runs them (bench/pipeline.mjs does the same); AIRLOCK_POLICY_THREADS=N sets it. */
+const policyThreads = process.env.AIRLOCK_POLICY_THREADS !== undefined ? Number(process.env.AIRLOCK_POLICY_THREADS) : defaultPolicyThreads();
+
+/** One pipeline round in a fresh process of the checkout at `root` (Cedar on `policyThreads` threads). */
 function pipelineRound(root, decisions) {
   const script = `
     const { mkdtempSync } = await import('node:fs');
     const { loadConfig } = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/config/load.js')).href)});
     const { createRuntime } = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/runtime/runtime.js')).href)});
     const dir = mkdtempSync(${JSON.stringify(join(tmpdir(), 'airlock-ab-'))});
-    const rt = await createRuntime(loadConfig({ dataDir: dir, policies: ${JSON.stringify(join(root, 'policies/example'))}, checkpointIntervalMs: 0, logLevel: 'silent' }, {}));
+    const rt = await createRuntime(loadConfig({ dataDir: dir, policies: ${JSON.stringify(join(root, 'policies/example'))}, checkpointIntervalMs: 0, logLevel: 'silent' }, {}), { policyThreads: ${policyThreads} });
     const req = ${JSON.stringify(representativeRequest)};
     for (let i = 0; i < 1000; i++) await rt.gateway.authorize(req);
     const cpu = process.cpuUsage(); const t = performance.now();
@@ -89,7 +93,7 @@ export async function run({ quick = false, rounds = quick ? 2 : 5, base = proces
 
 export function print(r) {
   const m = (xs, f) => median(xs.map(f));
-  console.log(`A/B: this build vs ${r.base}, ${r.rounds} interleaved rounds (load ${r.loadStart} → ${r.loadEnd}); medians`);
+  console.log(`A/B: this build vs ${r.base}, ${r.rounds} interleaved rounds (load ${r.loadStart} → ${r.loadEnd}); medians; Cedar on ${policyThreads} policy thread(s) in the pipeline rounds, serve's default in the HTTP rounds`);
   const pb = m(r.pipeline.base, (x) => x.perSecond), pt = m(r.pipeline.this, (x) => x.perSecond);
   const cb = m(r.pipeline.base, (x) => x.cpuUs), ct = m(r.pipeline.this, (x) => x.cpuUs);
   console.log(`   pipeline (16 callers): base ${fmt(pb, 0)}/s, ${fmt(cb, 0)} µs CPU/decision; this ${fmt(pt, 0)}/s, ${fmt(ct, 0)} µs CPU/decision; this/base ${fmt(pt / pb, 2)}× throughput, ${fmt(ct / cb, 2)}× CPU`);
