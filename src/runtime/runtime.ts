@@ -205,6 +205,13 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const loaded = first.result;
   if (!loaded.ok) throw bundleError(policyDir, loaded.problems);
   let bundleFiles = first.files;
+  // What the start has opened so far; a later step that fails closes it (newest first) and
+  // rethrows, so a failed start leaves no file, thread or timer open in this process.
+  const opened: (() => unknown)[] = [() => loaded.bundle.dispose()];
+  const abandon = async (e: unknown): Promise<unknown> => {
+    for (const close of opened.reverse()) await Promise.resolve().then(close).catch((err: unknown) => log.warn({ err }, 'could not close after a failed start'));
+    return e;
+  };
 
   // The data directory holds admin.key and serve.json whichever store holds the records.
   if (!opts.store) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -214,28 +221,28 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     if (!opts.store && !config.database) checkDatabaseFile(join(config.dataDir, 'airlock.db'));
     store = opts.store ?? (await openConfiguredStore(config, { onBackgroundError: (e) => failures.report('wal-checkpoint', e) }));
   } catch (e) {
-    loaded.bundle.dispose();
-    throw e;
+    throw await abandon(e);
   }
+  if (!opts.store) opened.push(() => store.close());
   // Replicas judge expiry by the database's clock, not each by its own (threats.md P4).
   if (!opts.clock && store.serverTimeMs) {
     try {
       const serverTimeMs = store.serverTimeMs.bind(store);
-      sharedClock = await startSharedClock({ serverTimeMs, onError: (e) => failures.report('clock', e) });
-      clock = sharedClock;
+      const started = await startSharedClock({ serverTimeMs, onError: (e) => failures.report('clock', e) });
+      opened.push(() => started.stop());
+      sharedClock = clock = started;
       if (Math.abs(sharedClock.offsetMs()) > 1000) log.warn({ offsetMs: Math.round(sharedClock.offsetMs()) }, 'this host\'s clock differs from the database\'s; decisions use the database\'s');
     } catch (e) {
-      loaded.bundle.dispose();
-      if (!opts.store) await store.close();
-      throw e;
+      throw await abandon(e);
     }
   }
-  const clashes = registryClashes(loaded.bundle, await store.identities.list({}));
-  if (clashes.length > 0) {
-    loaded.bundle.dispose();
-    if (!opts.store) await store.close();
-    throw bundleError(policyDir, clashes);
+  let clashes: BundleProblem[];
+  try {
+    clashes = registryClashes(loaded.bundle, await store.identities.list({}));
+  } catch (e) {
+    throw await abandon(e);
   }
+  if (clashes.length > 0) throw await abandon(bundleError(policyDir, clashes));
   // Audit health as the decisions see it: the last append committed (true) or failed (false).
   let auditOk = true;
   let draining = false;
@@ -253,17 +260,13 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       );
     }
   } catch (e) {
-    loaded.bundle.dispose();
-    if (!opts.store) await store.close();
-    throw e;
+    throw await abandon(e);
   }
   const auditKeys = createKeyRing(keys, 'audit', clock);
   try {
     await checkAuditAtStart(config, store, auditKeys);
   } catch (e) {
-    loaded.bundle.dispose();
-    if (!opts.store) await store.close();
-    throw e;
+    throw await abandon(e);
   }
   const policies = createPolicyHolder(loaded.bundle);
   const audit = createAuditWriter({
@@ -280,11 +283,15 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   try {
     tracing = await openTracing(config);
   } catch (e) {
-    loaded.bundle.dispose();
-    if (!opts.store) await store.close();
-    throw e;
+    throw await abandon(e);
   }
-  const analyzer = config.commandCatalog ? await loadAnalyzer(undefined, await loadCatalogFile(config.commandCatalog)) : await loadAnalyzer();
+  opened.push(() => tracing.close());
+  let analyzer: Analyzer;
+  try {
+    analyzer = config.commandCatalog ? await loadAnalyzer(undefined, await loadCatalogFile(config.commandCatalog)) : await loadAnalyzer();
+  } catch (e) {
+    throw await abandon(e);
+  }
   const grantKeys = createKeyRing(keys, 'grant', clock);
   const webhooks = createWebhookDispatcher({
     targets: config.webhooks,
@@ -306,6 +313,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         })
       : undefined;
   // Prepared while the rest starts; until a thread is ready, evaluation runs on the event loop.
+  if (threads) opened.push(() => threads.close());
   threads?.load(loaded.bundle).catch((e: unknown) => failures.report('policy-thread', e, { at: 'start' }));
   const decisions = createGateway({
     policies,
@@ -399,7 +407,12 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     unsubscribeSlack = approvals.onChange(wired.onApprovalChange);
   }
 
-  let lastCheckpointSeq = (await store.audit.latestCheckpoint(config.writerId))?.seq ?? 0;
+  let lastCheckpointSeq: number;
+  try {
+    lastCheckpointSeq = (await store.audit.latestCheckpoint(config.writerId))?.seq ?? 0;
+  } catch (e) {
+    throw await abandon(e);
+  }
   const s = store;
   async function checkpoint(): Promise<SignedCheckpoint | undefined> {
     const head = await s.audit.head(config.writerId);
