@@ -13,11 +13,12 @@ afterEach(async () => {
   for (const b of bundles.splice(0)) b.dispose();
 });
 
-function threadsOf(size: number, events: { ready: number[]; errors: string[] } = { ready: [], errors: [] }) {
+function threadsOf(size: number, events: { ready: number[]; errors: string[] } = { ready: [], errors: [] }, stallMs?: number) {
   const waiters: (() => void)[] = [];
   const t = createPolicyThreads({
     size,
     restartMs: 10,
+    ...(stallMs !== undefined ? { stallMs } : {}),
     onReady: (i) => {
       events.ready.push(i);
       waiters.splice(0).forEach((w) => w());
@@ -96,6 +97,24 @@ describe('policy threads', () => {
     const answers = await Promise.all(held);
     expect(answers.every((a) => a === 'allow' || /policy thread 0 stopped/.test(a))).toBe(true);
     expect(events.errors.some((m) => /policy thread 0 stopped|exited/.test(m))).toBe(true);
+    await readyCount(1);
+    expect(events.ready).toEqual([0, 0]);
+    expect((await t.evaluate(bundle, tinyRequest)).decision).toBe('allow');
+  });
+
+  it('a thread that answers nothing for stallMs is ended: what it held is denied, and it starts again', async () => {
+    const bundle = tiny('permit');
+    const { t, events, readyCount } = threadsOf(1, undefined, 100);
+    await t.load(bundle);
+    await readyCount(1);
+    // One Cedar call over 100,000 entities runs for seconds (about 2 s on the 2-core CI box): far past
+    // stallMs. Without the watchdog it would answer allow, and so would the call queued behind it.
+    const many = Array.from({ length: 100_000 }, (_, i) => ({ uid: { type: 'Airlock::Agent', id: `x${i}` }, attrs: {}, parents: [] }));
+    const stuck = t.evaluate(bundle, { ...tinyRequest, entities: many }).then((a) => a.decision, (e: Error) => e.message);
+    const behind = t.evaluate(bundle, tinyRequest).then((a) => a.decision, (e: Error) => e.message);
+    expect(await stuck).toMatch(/^policy thread 0 stopped: no answer for \d+ ms \(stalled\)/);
+    expect(await behind).toMatch(/stalled/);
+    expect(events.errors.filter((m) => /stalled/.test(m))).toHaveLength(1);
     await readyCount(1);
     expect(events.ready).toEqual([0, 0]);
     expect((await t.evaluate(bundle, tinyRequest)).decision).toBe('allow');

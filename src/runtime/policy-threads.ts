@@ -14,7 +14,8 @@ import type { PolicyEvaluation, PolicyRequest } from '../policy/types.js';
  * Fail closed: a thread that stops (crash, out of memory, terminated) rejects every evaluation it
  * held, which the gateway answers as deny, and is started again after a pause. While no thread is
  * ready (start-up, restart) evaluation runs on the event loop with the same bundle, so the answer
- * is the same either way.
+ * is the same either way. A thread that answers nothing for `stallMs` while it holds evaluations is
+ * treated as stopped: they are denied at once and the thread is ended and started again.
  */
 export interface PolicyThreads {
   readonly size: number;
@@ -41,6 +42,11 @@ export interface PolicyThreadOptions {
   onEvaluation?(on: 'thread' | 'event_loop'): void;
   /** Pause before a stopped thread starts again (doubles per consecutive failure, at most 5 s). */
   restartMs?: number;
+  /**
+   * Longest a thread holding evaluations may go without answering one before it counts as stalled
+   * (default 5 s; one Cedar call takes well under a millisecond). Not while it prepares a bundle.
+   */
+  stallMs?: number;
 }
 
 interface Pending {
@@ -59,6 +65,10 @@ interface Thread {
   flushing: boolean;
   /** Evaluations sent and not yet answered. */
   unanswered: number;
+  /** When the thread last answered, or was sent work while it had none (performance.now()). */
+  progressAt: number;
+  /** Ends the thread as stopped (its evaluations denied) and starts another. */
+  end(why: string): void;
 }
 
 // Evaluated source (no file to resolve beside the compiled module, in dist/ or under vitest alike),
@@ -124,11 +134,12 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { cedar, sets } });
     // Never what keeps a process alive: a runtime whose start failed part way still exits.
     worker.unref();
-    const t: Thread = { index, worker, ready: false, pending: new Map(), loads: new Map(), outbox: [], flushing: false, unanswered: 0 };
+    const t: Thread = { index, worker, ready: false, pending: new Map(), loads: new Map(), outbox: [], flushing: false, unanswered: 0, progressAt: 0, end: (why) => end(why) };
     threads[index] = t;
     worker.on('message', (m: string | { ready?: true; load?: number; problems?: string[] }) => {
       if (typeof m === 'string') {
         t.unanswered--;
+        t.progressAt = performance.now();
         const sp = m.indexOf(' ');
         const n = Number(m.slice(0, sp));
         const p = t.pending.get(n);
@@ -146,6 +157,7 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
       } else if (m.load !== undefined) {
         const l = t.loads.get(m.load);
         t.loads.delete(m.load);
+        t.progressAt = performance.now(); // the evaluations queued behind the load start now
         if (m.problems!.length === 0) l?.resolve();
         else l?.reject(new AirlockError('ERR_INTERNAL', `policy thread ${index} could not prepare the bundle: ${m.problems!.join('; ')}`));
       }
@@ -176,6 +188,22 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
 
   for (let i = 0; i < opts.size; i++) start(i);
 
+  // A stalled thread (a Cedar call that never returns) would hold every decision queued on it until
+  // the callers' own timeouts; instead they are denied now and the thread is replaced.
+  const stallMs = opts.stallMs ?? 5000;
+  const watchdog = setInterval(
+    () => {
+      const now = performance.now();
+      for (const t of threads) {
+        if (!t || t.unanswered === 0 || t.loads.size > 0 || now - t.progressAt <= stallMs) continue;
+        t.end(`no answer for ${Math.round(now - t.progressAt)} ms (stalled); ended`);
+        void t.worker.terminate();
+      }
+    },
+    Math.max(10, Math.min(1000, stallMs / 4)),
+  );
+  watchdog.unref();
+
   /** The ready thread with the fewest evaluations in flight. */
   function pick(): Thread | undefined {
     let best: Thread | undefined;
@@ -187,6 +215,7 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
   function flush(t: Thread): void {
     t.flushing = false;
     if (t.outbox.length === 0) return;
+    if (t.unanswered === 0) t.progressAt = performance.now();
     t.unanswered += t.outbox.length;
     t.worker.postMessage(t.outbox);
     t.outbox = [];
@@ -258,6 +287,7 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
     },
     async close() {
       closed = true;
+      clearInterval(watchdog);
       await Promise.all(threads.map((t) => t?.worker.terminate()));
     },
   };
