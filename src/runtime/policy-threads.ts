@@ -191,16 +191,25 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
   // A stalled thread (a Cedar call that never returns) would hold every decision queued on it until
   // the callers' own timeouts; instead they are denied now and the thread is replaced.
   const stallMs = opts.stallMs ?? 5000;
+  const tickMs = Math.max(10, Math.min(1000, stallMs / 4));
+  let lastTick = performance.now();
   const watchdog = setInterval(
     () => {
       const now = performance.now();
+      const late = now - lastTick > tickMs + stallMs / 2;
+      lastTick = now;
+      // This loop was the one held up (its answers may be waiting unread): start counting again.
+      if (late) {
+        for (const t of threads) if (t) t.progressAt = now;
+        return;
+      }
       for (const t of threads) {
         if (!t || t.unanswered === 0 || t.loads.size > 0 || now - t.progressAt <= stallMs) continue;
         t.end(`no answer for ${Math.round(now - t.progressAt)} ms (stalled); ended`);
         void t.worker.terminate();
       }
     },
-    Math.max(10, Math.min(1000, stallMs / 4)),
+    tickMs,
   );
   watchdog.unref();
 
