@@ -13,12 +13,12 @@ afterEach(async () => {
   for (const b of bundles.splice(0)) b.dispose();
 });
 
-function threadsOf(size: number, events: { ready: number[]; errors: string[] } = { ready: [], errors: [] }, stallMs?: number) {
+function threadsOf(size: number, events: { ready: number[]; errors: string[] } = { ready: [], errors: [] }, limits: { stallMs?: number; loadStallMs?: number } = {}) {
   const waiters: (() => void)[] = [];
   const t = createPolicyThreads({
     size,
     restartMs: 10,
-    ...(stallMs !== undefined ? { stallMs } : {}),
+    ...limits,
     onReady: (i) => {
       events.ready.push(i);
       waiters.splice(0).forEach((w) => w());
@@ -104,7 +104,7 @@ describe('policy threads', () => {
 
   it('a thread that answers nothing for stallMs is ended: what it held is denied, and it starts again', async () => {
     const bundle = tiny('permit');
-    const { t, events, readyCount } = threadsOf(1, undefined, 100);
+    const { t, events, readyCount } = threadsOf(1, undefined, { stallMs: 100 });
     await t.load(bundle);
     await readyCount(1);
     // One Cedar call over 100,000 entities runs for seconds (about 2 s on the 2-core CI box): far past
@@ -118,6 +118,22 @@ describe('policy threads', () => {
     await readyCount(1);
     expect(events.ready).toEqual([0, 0]);
     expect((await t.evaluate(bundle, tinyRequest)).decision).toBe('allow');
+  });
+
+  it('a thread that takes too long to prepare a bundle is ended as stalled, and the load still completes', async () => {
+    const { t, events, readyCount } = threadsOf(1, undefined, { stallMs: 50, loadStallMs: 50 });
+    await readyCount(1);
+    // 5,000 policies take the thread about half a second to prepare here: far past the limit.
+    const policies = Array.from({ length: 5000 }, (_, i) => `@id("p${i}") permit(principal, action == Airlock::Action::"tool.invoke", resource == Airlock::Tool::"t${i || ''}");`);
+    const r = compileBundle({ 'schema.cedarschema': 'namespace Airlock { entity Agent; entity Tool; action "tool.invoke" appliesTo { principal: Agent, resource: Tool }; }', 'main.cedar': policies.join('\n') });
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    bundles.push(r.bundle);
+    // Resolves: the thread started in its place prepares every bundle in force as it starts.
+    await t.load(r.bundle);
+    expect(events.errors.filter((m) => /stalled/.test(m))).toHaveLength(1);
+    await readyCount(1);
+    expect(events.ready).toEqual([0, 0]);
+    expect((await t.evaluate(r.bundle, tinyRequest)).determining).toEqual(['p0']);
   });
 
   it('a reload: the new bundle is answered by the threads; an evaluation sent before a release still gets its own bundle', async () => {

@@ -44,9 +44,11 @@ export interface PolicyThreadOptions {
   restartMs?: number;
   /**
    * Longest a thread holding evaluations may go without answering one before it counts as stalled
-   * (default 5 s; one Cedar call takes well under a millisecond). Not while it prepares a bundle.
+   * (default 5 s; one Cedar call takes well under a millisecond).
    */
   stallMs?: number;
+  /** The same while it prepares a bundle, which answers nothing until it is done (default 60 s). */
+  loadStallMs?: number;
 }
 
 interface Pending {
@@ -191,6 +193,7 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
   // A stalled thread (a Cedar call that never returns) would hold every decision queued on it until
   // the callers' own timeouts; instead they are denied now and the thread is replaced.
   const stallMs = opts.stallMs ?? 5000;
+  const loadStallMs = opts.loadStallMs ?? 60_000;
   const tickMs = Math.max(10, Math.min(1000, stallMs / 4));
   let lastTick = performance.now();
   const watchdog = setInterval(
@@ -204,7 +207,11 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
         return;
       }
       for (const t of threads) {
-        if (!t || t.unanswered === 0 || t.loads.size > 0 || now - t.progressAt <= stallMs) continue;
+        if (!t || (t.unanswered === 0 && t.loads.size === 0)) continue;
+        // Preparing a bundle answers nothing until it is done: a longer limit then, never none (a
+        // reload waits for every thread, and ending a stalled one is what lets it finish).
+        const limit = t.loads.size > 0 ? Math.max(stallMs, loadStallMs) : stallMs;
+        if (now - t.progressAt <= limit) continue;
         t.end(`no answer for ${Math.round(now - t.progressAt)} ms (stalled); ended`);
         void t.worker.terminate();
       }
@@ -265,6 +272,7 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
           if (!t) return undefined;
           return new Promise<void>((resolve, reject) => {
             const n = ++seq;
+            if (t.unanswered === 0 && t.loads.size === 0) t.progressAt = performance.now();
             t.loads.set(n, { resolve, reject });
             post(t, { t: 'load', n, sets });
           });
