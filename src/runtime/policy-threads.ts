@@ -231,7 +231,7 @@ export function createPolicyThreads(opts: PolicyThreadOptions): PolicyThreads {
   function flush(t: Thread): void {
     t.flushing = false;
     if (t.outbox.length === 0) return;
-    if (t.unanswered === 0) t.progressAt = performance.now();
+    if (t.unanswered === 0 && t.loads.size === 0) t.progressAt = performance.now();
     t.unanswered += t.outbox.length;
     t.worker.postMessage(t.outbox);
     t.outbox = [];
