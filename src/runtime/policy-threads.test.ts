@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { uidKey } from '../core/entity-uid.js';
 import { compileBundle, type CompiledBundle } from '../policy/bundle.js';
 import { toPolicyRequest } from '../policy/request-mapping.js';
@@ -65,6 +65,22 @@ const tinyRequest: PolicyRequest = {
   entities: [],
 };
 
+/**
+ * 5,000 policies: about half a second for a thread to prepare here, far past the load-stall limit
+ * the test sets. Compiled before any other test: on Node 20, compiling it after the example bundle
+ * had been compiled and evaluated crashed the process in V8's deoptimizer (the defect issue 14
+ * names, in 3 of 6 runs; Node 24 ran that order 6 of 6 times cleanly; Node 20 is outside `engines`).
+ */
+let big: CompiledBundle | undefined;
+const bigBundle = (): CompiledBundle => big!;
+beforeAll(() => {
+  const policies = Array.from({ length: 5000 }, (_, i) => `@id("p${i}") permit(principal, action == Airlock::Action::"tool.invoke", resource == Airlock::Tool::"t${i || ''}");`);
+  const r = compileBundle({ 'schema.cedarschema': 'namespace Airlock { entity Agent; entity Tool; action "tool.invoke" appliesTo { principal: Agent, resource: Tool }; }', 'main.cedar': policies.join('\n') });
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  big = r.bundle;
+});
+afterAll(() => big?.dispose());
+
 describe('policy threads', () => {
   it('answer every example test case exactly as evaluation on the event loop does', async () => {
     const bundle = await exampleBundle();
@@ -123,17 +139,13 @@ describe('policy threads', () => {
   it('a thread that takes too long to prepare a bundle is ended as stalled, and the load still completes', async () => {
     const { t, events, readyCount } = threadsOf(1, undefined, { stallMs: 50, loadStallMs: 50 });
     await readyCount(1);
-    // 5,000 policies take the thread about half a second to prepare here: far past the limit.
-    const policies = Array.from({ length: 5000 }, (_, i) => `@id("p${i}") permit(principal, action == Airlock::Action::"tool.invoke", resource == Airlock::Tool::"t${i || ''}");`);
-    const r = compileBundle({ 'schema.cedarschema': 'namespace Airlock { entity Agent; entity Tool; action "tool.invoke" appliesTo { principal: Agent, resource: Tool }; }', 'main.cedar': policies.join('\n') });
-    if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    bundles.push(r.bundle);
     // Resolves: the thread started in its place prepares every bundle in force as it starts.
-    await t.load(r.bundle);
+    const big = bigBundle();
+    await t.load(big);
     expect(events.errors.filter((m) => /stalled/.test(m))).toHaveLength(1);
     await readyCount(1);
     expect(events.ready).toEqual([0, 0]);
-    expect((await t.evaluate(r.bundle, tinyRequest)).determining).toEqual(['p0']);
+    expect((await t.evaluate(big, tinyRequest)).determining).toEqual(['p0']);
   });
 
   it('a reload: the new bundle is answered by the threads; an evaluation sent before a release still gets its own bundle', async () => {
