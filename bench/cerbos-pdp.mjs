@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { fmt, freePort } from './util.mjs';
+import { fmt, freePort, withCpu } from './util.mjs';
 import { representativeRequest } from './pipeline.mjs';
 
 export const CERBOS_PACKAGE = '@cerbos/cerbos-linux-x64';
@@ -113,17 +113,19 @@ export async function cerbosRound(bin, seconds) {
     const probe = await fetch(`${url}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const answer = await probe.json();
     if (probe.status !== 200 || answer.decision !== true) throw new Error(`Cerbos did not allow the bench request: ${probe.status} ${JSON.stringify(answer)}`);
-    const r = await autocannon({
-      url: `${url}/access/v1/evaluation`,
-      method: 'POST',
-      connections: 32,
-      pipelining: 1,
-      duration: seconds,
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
+    const { r, serverCpuUs, clientCpuUs } = await withCpu(child.pid, () =>
+      autocannon({
+        url: `${url}/access/v1/evaluation`,
+        method: 'POST',
+        connections: 32,
+        pipelining: 1,
+        duration: seconds,
+        headers: { 'content-type': 'application/json' },
+        body,
+      }),
+    );
     await stopCerbos(child);
-    return { perSecond: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, ok: r['2xx'], errors: r.errors + r.non2xx + r.timeouts, audited: decisionsIn(audit) - 1 };
+    return { perSecond: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, ok: r['2xx'], errors: r.errors + r.non2xx + r.timeouts, audited: decisionsIn(audit) - 1, serverCpuUs, clientCpuUs };
   } finally {
     await stopCerbos(child);
     rmSync(dir, { recursive: true, force: true });
@@ -136,7 +138,7 @@ export function printCerbosLine(cerbos, keyed, skip, version) {
     return;
   }
   console.log(
-    `   Cerbos ${version} AuthZEN /access/v1/evaluation (equivalent policy, decision log not fsync'd): ${fmt(cerbos.perSecond, 0)} decisions/s (rounds ${cerbos.rounds.join(', ')}), p50 ${fmt(cerbos.p50Ms, 1)} ms, p99 ${cerbos.p99Ms} ms, 2xx ${cerbos.ok}, errors ${cerbos.errors}; decision log ${cerbos.audited} records`,
+    `   Cerbos ${version} AuthZEN /access/v1/evaluation (equivalent policy, decision log not fsync'd): ${fmt(cerbos.perSecond, 0)} decisions/s (rounds ${cerbos.rounds.join(', ')}), p50 ${fmt(cerbos.p50Ms, 1)} ms, p99 ${cerbos.p99Ms} ms, 2xx ${cerbos.ok}, errors ${cerbos.errors}; decision log ${cerbos.audited} records; server CPU ${fmt(cerbos.serverCpuUs, 0)} µs/decision, load generator ${fmt(cerbos.clientCpuUs, 0)} µs/request`,
   );
   console.log(`   keyed/Cerbos = ${fmt(keyed.perSecond / cerbos.perSecond, 3)} (target >= 1.5; Airlock's record is fsync'd before the answer, Cerbos's is not)`);
 }

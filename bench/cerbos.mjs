@@ -5,7 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { fmt, isQuick } from './util.mjs';
 import { loadAverage } from './pipeline.mjs';
-import { combine, keyedRound } from './http.mjs';
+import { combine, cpu, keyedRound } from './http.mjs';
 import { cerbosBinary, cerbosRound, printCerbosLine } from './cerbos-pdp.mjs';
 
 export async function run({ quick = false, rounds } = {}) {
@@ -28,7 +28,7 @@ export function print(r) {
     return;
   }
   console.log(`Airlock keyed HTTP vs Cerbos ${r.version}, autocannon 32 connections, ${r.rounds} × ${r.seconds} s interleaved (load ${r.load})`);
-  console.log(`   keyed (API key, registry lookups, fsync'd audit): ${fmt(r.keyed.perSecond, 0)} decisions/s (rounds ${r.keyed.rounds.join(', ')}), p50 ${fmt(r.keyed.p50Ms, 1)} ms, p99 ${r.keyed.p99Ms} ms, errors ${r.keyed.errors}; audited ${r.keyed.audited}`);
+  console.log(`   keyed (API key, registry lookups, fsync'd audit): ${fmt(r.keyed.perSecond, 0)} decisions/s (rounds ${r.keyed.rounds.join(', ')}), p50 ${fmt(r.keyed.p50Ms, 1)} ms, p99 ${r.keyed.p99Ms} ms, errors ${r.keyed.errors}; audited ${r.keyed.audited}; ${cpu(r.keyed)}`);
   printCerbosLine(r.cerbos, r.keyed, undefined, r.version);
 }
 

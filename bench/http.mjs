@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { fmt, isQuick } from './util.mjs';
+import { fmt, isQuick, withCpu } from './util.mjs';
 import { defaultPolicyThreads } from '../dist/runtime/runtime.js';
 import { loadAverage, representativeRequest } from './pipeline.mjs';
 import { cerbosBinary, cerbosRound, printCerbosLine } from './cerbos-pdp.mjs';
@@ -62,9 +62,9 @@ s.listen(0, '127.0.0.1', () => console.log('listening on ' + s.address().port));
 export async function runCeiling(seconds) {
   const child = spawn(process.execPath, ['-e', CEILING], { stdio: ['ignore', 'pipe', 'pipe'] });
   const [, port] = await waitForListen(child, /listening on (\d+)/);
-  const r = await cannon(`http://127.0.0.1:${port}/`, JSON.stringify(representativeRequest), seconds);
+  const { r, serverCpuUs, clientCpuUs } = await withCpu(child.pid, () => cannon(`http://127.0.0.1:${port}/`, JSON.stringify(representativeRequest), seconds));
   child.kill('SIGTERM');
-  return r;
+  return { ...r, serverCpuUs, clientCpuUs };
 }
 
 export const BASELINE_REF = 'f8ceb66';
@@ -132,17 +132,17 @@ const auditedIn = (dir) => {
   return n;
 };
 
-const figures = (r) => ({ perSecond: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, ok: r['2xx'], errors: r.errors + r.non2xx + r.timeouts });
+const figures = ({ r, serverCpuUs, clientCpuUs }) => ({ perSecond: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, ok: r['2xx'], errors: r.errors + r.non2xx + r.timeouts, serverCpuUs, clientCpuUs });
 
 /** One round of the baseline build: unauthenticated request about the static subject. */
 async function baselineRound(main, seconds) {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-http-base-'));
   const { child, url } = await startServer(dir, {}, main);
-  const r = await cannon(`${url}/access/v1/evaluation`, JSON.stringify(representativeRequest), seconds);
+  const m = await withCpu(child.pid, () => cannon(`${url}/access/v1/evaluation`, JSON.stringify(representativeRequest), seconds));
   await stopServer(child);
   const audited = auditedIn(dir);
   rmSync(dir, { recursive: true, force: true });
-  return { ...figures(r), audited };
+  return { ...figures(m), audited };
 }
 
 /** One round of this build: a registered agent asks about itself with its own key. */
@@ -160,11 +160,11 @@ export async function keyedRound(seconds, extraEnv = {}) {
   const body = JSON.stringify({ ...representativeRequest, subject: { type: 'Agent', id: 'bench-agent' } });
   const probe = await fetch(`${url}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
   const decision = (await probe.json()).decision;
-  const r = await cannon(`${url}/access/v1/evaluation`, body, seconds, { authorization: `Bearer ${key}` });
+  const m = await withCpu(child.pid, () => cannon(`${url}/access/v1/evaluation`, body, seconds, { authorization: `Bearer ${key}` }));
   await stopServer(child);
   const audited = auditedIn(dir);
   rmSync(dir, { recursive: true, force: true });
-  return { ...figures(r), audited, decision };
+  return { ...figures(m), audited, decision };
 }
 
 const mean = (xs, f) => xs.reduce((a, x) => a + f(x), 0) / xs.length;
@@ -179,6 +179,8 @@ export const combine = (rounds) =>
         errors: rounds.reduce((a, r) => a + r.errors, 0),
         audited: rounds.reduce((a, r) => a + r.audited, 0),
         rounds: rounds.map((r) => Math.round(r.perSecond)),
+        serverCpuUs: mean(rounds, (r) => r.serverCpuUs),
+        clientCpuUs: mean(rounds, (r) => r.clientCpuUs),
       };
 
 export async function run({ quick = false } = {}) {
@@ -196,7 +198,7 @@ export async function run({ quick = false } = {}) {
   for (let i = 0; i < rounds; i++) {
     // The ceiling in every round too: the keyed/ceiling ratio compares figures of the same minute.
     const c = await runCeiling(seconds);
-    ceilings.push({ perSecond: c.requests.average, p50Ms: c.latency.p50, p99Ms: c.latency.p99 });
+    ceilings.push({ perSecond: c.requests.average, p50Ms: c.latency.p50, p99Ms: c.latency.p99, serverCpuUs: c.serverCpuUs, clientCpuUs: c.clientCpuUs });
     if (main) base.push(await baselineRound(main, seconds));
     const k = await keyedRound(seconds);
     decision = k.decision;
@@ -219,14 +221,23 @@ export async function run({ quick = false } = {}) {
     cerbosVersion: found.version,
     cerbosSkip: found.skip,
     audited: keyed.reduce((a, r) => a + r.audited, 0),
-    ceiling: { perSecond: mean(ceilings, (c) => c.perSecond), p50Ms: mean(ceilings, (c) => c.p50Ms), p99Ms: Math.max(...ceilings.map((c) => c.p99Ms)) },
+    ceiling: {
+      perSecond: mean(ceilings, (c) => c.perSecond),
+      p50Ms: mean(ceilings, (c) => c.p50Ms),
+      p99Ms: Math.max(...ceilings.map((c) => c.p99Ms)),
+      serverCpuUs: mean(ceilings, (c) => c.serverCpuUs),
+      clientCpuUs: mean(ceilings, (c) => c.clientCpuUs),
+    },
     load: loadAverage(),
   };
 }
 
+/** Server and load-generator CPU per answered request (see util.mjs withCpu). */
+export const cpu = (g) => `server CPU ${fmt(g.serverCpuUs, 0)} µs/decision, load generator ${fmt(g.clientCpuUs, 0)} µs/request`;
+
 export function print(r) {
   const line = (name, g) =>
-    `   ${name}${fmt(g.perSecond, 0)} decisions/s (rounds ${g.rounds.join(', ')}), p50 ${fmt(g.p50Ms, 1)} ms, p99 ${g.p99Ms} ms, 2xx ${g.ok}, errors ${g.errors}; audited ${g.audited} (>= 2xx: ${g.audited >= g.ok})`;
+    `   ${name}${fmt(g.perSecond, 0)} decisions/s (rounds ${g.rounds.join(', ')}), p50 ${fmt(g.p50Ms, 1)} ms, p99 ${g.p99Ms} ms, 2xx ${g.ok}, errors ${g.errors}; audited ${g.audited} (>= 2xx: ${g.audited >= g.ok}); ${cpu(g)}`;
   console.log(`4. HTTP POST /access/v1/evaluation, autocannon 32 connections, ${r.rounds} × ${r.seconds} s interleaved, server and load generator on this machine (load ${r.load})`);
   if (r.baseline) console.log(line(`baseline (${r.baselineRef}, no key, static subject):       `, r.baseline));
   else console.log('   baseline: not available (set AIRLOCK_BENCH_BASELINE to a foundation build of dist/cli/main.js)');
@@ -235,7 +246,7 @@ export function print(r) {
   console.log(`   keyed with threads / on the event loop = ${fmt(r.gateway.perSecond / r.gatewayInline.perSecond, 2)}`);
   console.log(`   keyed request answered decision=${r.keyedDecision}`);
   if (r.baseline) console.log(`   keyed/baseline = ${fmt(r.gateway.perSecond / r.baseline.perSecond, 3)} (requirement: >= 0.90, i.e. within 10%)`);
-  console.log(`   baseline node:http constant answer (same rounds): ${fmt(r.ceiling.perSecond, 0)} req/s, p50 ${fmt(r.ceiling.p50Ms, 1)} ms, p99 ${r.ceiling.p99Ms} ms`);
+  console.log(`   baseline node:http constant answer (same rounds): ${fmt(r.ceiling.perSecond, 0)} req/s, p50 ${fmt(r.ceiling.p50Ms, 1)} ms, p99 ${r.ceiling.p99Ms} ms; ${cpu(r.ceiling)}`);
   console.log(`   keyed/node:http = ${fmt(r.gateway.perSecond / r.ceiling.perSecond, 3)} (target >= 0.35); keyed p99 ${r.gateway.p99Ms} ms (target <= 20 ms)`);
   printCerbosLine(r.cerbos, r.gateway, r.cerbosSkip, r.cerbosVersion);
 }

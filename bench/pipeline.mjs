@@ -26,7 +26,7 @@ export const representativeRequest = {
 };
 
 /** The raw call on the runtime's own bundle: every policy in one prepared set. */
-async function rawCall(bundle) {
+export async function rawCall(bundle) {
   const files = await readBundleDir('policies/example');
   const texts = {};
   for (const [path, text] of Object.entries(files)) {

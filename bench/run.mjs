@@ -7,6 +7,7 @@ const suites = [
   ['policy', './policy.mjs'],
   ['pipeline', './pipeline.mjs'],
   ['http', './http.mjs'],
+  ['floor', './floor.mjs'],
   ['approvals', './approvals.mjs'],
   ['commands', './commands.mjs'],
   ['commands-score', './commands-score.mjs'],
